@@ -1,0 +1,27 @@
+using Orleans.Concurrency;
+
+namespace Granary.Api;
+
+/// <summary>
+/// The cluster's scheduler (one activation, key <see cref="Key"/>). It decides against an in-memory
+/// snapshot of nodes and pods and binds in parallel. Level-triggered: a wake-up only prompts a pass.
+/// </summary>
+[Alias("granary.ISchedulerGrain")]
+public interface ISchedulerGrain : IGrainWithStringKey
+{
+    public const string Key = "default";
+
+    /// <summary>Prompts a scheduling pass soon. Idempotent and cheap; many wake-ups coalesce into one pass.</summary>
+    [Alias("Wake"), OneWay]
+    Task WakeAsync();
+
+    [Alias("Stats")]
+    Task<SchedulerStats> GetStatsAsync();
+}
+
+[GenerateSerializer, Immutable, Alias("granary.SchedulerStats")]
+public sealed record SchedulerStats(
+    [property: Id(0)] long Passes,
+    [property: Id(1)] long Bound,
+    [property: Id(2)] int Pending,
+    [property: Id(3)] int Unschedulable);

@@ -1,0 +1,37 @@
+using System.Collections.Immutable;
+
+namespace Granary.Model;
+
+/// <summary>Describes one kind: its names on the wire and whether its objects live in a namespace.</summary>
+[GenerateSerializer, Immutable, Alias("granary.ResourceKind")]
+public sealed record ResourceKind(
+    [property: Id(0)] string Kind,
+    [property: Id(1)] string Plural,
+    [property: Id(2)] string Singular,
+    [property: Id(3)] string ApiVersion,
+    [property: Id(4)] bool Namespaced,
+    [property: Id(5)] ImmutableArray<string> ShortNames)
+{
+    /// <summary>The object's key inside its kind: "namespace/name", or "name" for cluster-scoped kinds.</summary>
+    public string KeyOf(string? @namespace, string name) => Namespaced ? $"{@namespace}/{name}" : name;
+
+    public override string ToString() => Plural;
+}
+
+/// <summary>The kinds Granary serves. New kinds are added here and nowhere else.</summary>
+public static class ResourceKinds
+{
+    public static readonly ResourceKind Pod = new("Pod", "pods", "pod", "v1", Namespaced: true, ["po"]);
+    public static readonly ResourceKind Node = new("Node", "nodes", "node", "v1", Namespaced: false, ["no"]);
+    public static readonly ResourceKind Namespace = new("Namespace", "namespaces", "namespace", "v1", Namespaced: false, ["ns"]);
+
+    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace];
+
+    /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
+    public static ResourceKind? Find(string name) =>
+        All.FirstOrDefault(k =>
+            string.Equals(k.Plural, name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(k.Singular, name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(k.Kind, name, StringComparison.OrdinalIgnoreCase)
+            || k.ShortNames.Contains(name.ToLowerInvariant()));
+}
