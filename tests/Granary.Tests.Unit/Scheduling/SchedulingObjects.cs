@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Granary.Grains.Scheduling;
 using Granary.Model;
 
 namespace Granary.Tests.Unit.Scheduling;
@@ -63,4 +64,6 @@ internal static class SchedulingObjects
             builder["pods"] = new Quantity(pods);
         return builder.Count == 0 ? null : builder.ToImmutable();
     }
+
+    public static NodeSnapshot Snapshot(Node node, params Pod[] boundPods) => NodeSnapshot.Build([node], boundPods).Single();
 }
