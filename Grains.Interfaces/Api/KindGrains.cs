@@ -36,4 +36,12 @@ public interface INodeGrain : IResourceGrain<Node>
 
 /// <summary>Owns one namespace; deleting it deletes everything in it.</summary>
 [Alias("granary.INamespaceGrain")]
-public interface INamespaceGrain : IResourceGrain<Namespace>;
+public interface INamespaceGrain : IResourceGrain<Namespace>
+{
+    /// <summary>
+    /// Succeeds when objects may be created in this namespace; throws NotFound when it does not exist and
+    /// Forbidden while it is being deleted. Read-only.
+    /// </summary>
+    [Alias("AssertAcceptsContent")]
+    Task AssertAcceptsContentAsync();
+}

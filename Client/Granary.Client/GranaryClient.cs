@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using System.Net;
+using Granary.Api;
+using Granary.Model;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Granary.Client;
+
+/// <summary>
+/// A connection to a Granary cluster, as an Orleans client. Typed clients per kind, label selectors,
+/// and watches as <see cref="IAsyncEnumerable{T}"/> that resume without losing events.
+/// <code>
+/// await using var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Redis = "127.0.0.1:6379" });
+/// var pods = await client.Pods.ListAsync(new ListOptions { Namespace = "default", LabelSelector = "app=web" });
+/// </code>
+/// </summary>
+public sealed class GranaryClient : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly IClusterClient _cluster;
+
+    private GranaryClient(IHost host)
+    {
+        _host = host;
+        _cluster = host.Services.GetRequiredService<IClusterClient>();
+        Pods = new ResourceClient<Pod>(_cluster);
+        Nodes = new ResourceClient<Node>(_cluster);
+        Namespaces = new ResourceClient<Namespace>(_cluster);
+    }
+
+    public ResourceClient<Pod> Pods { get; }
+
+    public ResourceClient<Node> Nodes { get; }
+
+    public ResourceClient<Namespace> Namespaces { get; }
+
+    /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
+    public IGrainFactory Grains => _cluster;
+
+    public IResourceClient For(ResourceKind kind) => kind.Kind switch
+    {
+        "Pod" => Pods,
+        "Node" => Nodes,
+        "Namespace" => Namespaces,
+        _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
+    };
+
+    /// <summary>Connects, retrying until <see cref="GranaryClientOptions.ConnectTimeout"/>; then fails with a message saying what to fix.</summary>
+    public static async Task<GranaryClient> ConnectAsync(GranaryClientOptions options, CancellationToken ct = default)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ClusterId;
+            });
+            // Dead gateways are dropped at once; new ones are found within seconds.
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            if (options.Redis is not null)
+            {
+                var redis = ConfigurationOptions.Parse(options.Redis);
+                redis.AbortOnConnectFail = false;
+                client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+            }
+            else
+            {
+                client.UseStaticClustering([.. (options.Gateways.Count > 0 ? options.Gateways : [GranaryClientOptions.LocalGateway]).Select(ParseEndpoint)]);
+            }
+            client.UseConnectionRetryFilter(async (_, token) =>
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), token);
+                return !token.IsCancellationRequested;
+            });
+        });
+
+        var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await host.StartAsync(timeout.Token);
+            return new GranaryClient(host);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is OperationCanceledException or OrleansException or SiloUnavailableException or RedisException)
+        {
+            host.Dispose();
+            throw new GranaryConnectException(
+                $"could not reach the Granary cluster at {options.Describe()} within {options.ConnectTimeout.TotalSeconds:0}s. " +
+                "Start a silo (dotnet run --project Silo), or point at yours with --gateway HOST:PORT / --redis HOST:PORT (GRANARY_GATEWAY / GRANARY_REDIS).", e);
+        }
+    }
+
+    /// <summary>The silos that are members of the cluster, and object counts per kind.</summary>
+    public async Task<ClusterStatus> GetClusterStatusAsync(CancellationToken ct = default)
+    {
+        var hosts = await _cluster.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true, CancellationToken.None).WaitAsync(ct);
+        var silos = hosts
+            .OrderBy(h => h.SiloAddress.ToString(), StringComparer.Ordinal)
+            .Select(h => new SiloInfo(h.SiloAddress.Endpoint.ToString(), h.SiloName, h.Status.ToString(), h.StartTime))
+            .ToImmutableArray();
+        var objects = await _cluster.GetGrain<IListWatchGrain>(0).GetStatsAsync().WaitAsync(ct);
+        return new ClusterStatus(silos, objects);
+    }
+
+    private static IPEndPoint ParseEndpoint(string endpoint)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(endpoint[(colon + 1)..], out var port))
+            throw new GranaryConnectException($"gateway \"{endpoint}\" is not HOST:PORT (e.g. 127.0.0.1:30000)");
+        var host = endpoint[..colon];
+        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        return new IPEndPoint(address, port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Granary.Model;
+
+namespace Granary.Api;
+
+/// <summary>Finds the grain that owns an object, by its model type or by its kind. The one map from kind to grain.</summary>
+public static class ResourceGrains
+{
+    public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>
+        (IResourceGrain<T>)Get(grains, T.ResourceKind, key);
+
+    public static object Get(IGrainFactory grains, ResourceKind kind, string key) => kind.Kind switch
+    {
+        "Pod" => grains.GetGrain<IPodGrain>(key),
+        "Node" => grains.GetGrain<INodeGrain>(key),
+        "Namespace" => grains.GetGrain<INamespaceGrain>(key),
+        _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
+    };
+
+    /// <summary>Deletes any object by kind and key (namespace clean-up, CLI deletes by name).</summary>
+    public static async Task<IResource> DeleteAsync(IGrainFactory grains, ResourceKind kind, string key, DeleteOptions options) =>
+        Get(grains, kind, key) switch
+        {
+            IPodGrain g => await g.DeleteAsync(options),
+            INodeGrain g => await g.DeleteAsync(options),
+            INamespaceGrain g => await g.DeleteAsync(options),
+            _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
+        };
+}

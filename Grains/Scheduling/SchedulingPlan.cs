@@ -1,0 +1,11 @@
+using System.Collections.Immutable;
+
+namespace Granary.Grains.Scheduling;
+
+/// <summary>The outcome of one pass: pods to bind, and pods that fit nowhere with the reason why.</summary>
+public sealed record SchedulingPlan(ImmutableArray<Assignment> Assignments, ImmutableArray<Unschedulable> Unschedulable);
+
+public sealed record Assignment(string Namespace, string Name, string Uid, string NodeName);
+
+/// <summary>A pod no node can take now; Message is worded as kube-scheduler's FitError.</summary>
+public sealed record Unschedulable(string Namespace, string Name, string Uid, string Message);
