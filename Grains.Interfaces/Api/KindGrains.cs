@@ -1,4 +1,5 @@
 using Granary.Model;
+using Orleans.Concurrency;
 
 namespace Granary.Api;
 
@@ -30,7 +31,7 @@ public interface INodeGrain : IResourceGrain<Node>
     Task RenewLeaseAsync(string holder, TimeSpan duration);
 
     /// <summary>Whether an agent holds an unexpired lease on this node.</summary>
-    [Alias("HasLiveAgent")]
+    [Alias("HasLiveAgent"), ReadOnly]
     Task<bool> HasLiveAgentAsync();
 }
 
@@ -42,6 +43,6 @@ public interface INamespaceGrain : IResourceGrain<Namespace>
     /// Succeeds when objects may be created in this namespace; throws NotFound when it does not exist and
     /// Forbidden while it is being deleted. Read-only.
     /// </summary>
-    [Alias("AssertAcceptsContent")]
+    [Alias("AssertAcceptsContent"), ReadOnly]
     Task AssertAcceptsContentAsync();
 }
