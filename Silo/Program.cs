@@ -1,1 +1,4 @@
-return 0;
+using Granary.Silo;
+
+// The master process: parse settings, build the host, run until stopped.
+return await SiloProgram.RunAsync(args);

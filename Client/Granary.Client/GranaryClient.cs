@@ -20,13 +20,15 @@ namespace Granary.Client;
 /// </summary>
 public sealed class GranaryClient : IAsyncDisposable
 {
-    private readonly IHost _host;
+    private readonly IHost? _host;
     private readonly IClusterClient _cluster;
 
-    private GranaryClient(IHost host)
+    private GranaryClient(IHost host) : this(host.Services.GetRequiredService<IClusterClient>()) => _host = host;
+
+    /// <summary>Wraps a cluster client the caller owns (in-silo tools and tests); disposing does not stop it.</summary>
+    public GranaryClient(IClusterClient cluster)
     {
-        _host = host;
-        _cluster = host.Services.GetRequiredService<IClusterClient>();
+        _cluster = cluster;
         Pods = new ResourceClient<Pod>(_cluster);
         Nodes = new ResourceClient<Node>(_cluster);
         Namespaces = new ResourceClient<Namespace>(_cluster);
@@ -121,6 +123,8 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_host is null)
+            return;
         try
         {
             await _host.StopAsync(TimeSpan.FromSeconds(5));

@@ -21,16 +21,19 @@ public readonly record struct Quantity
         ("T", 1e12m), ("P", 1e15m), ("E", 1e18m),
     ];
 
+    /// <summary>What a quantity must look like, in Kubernetes' words.</summary>
+    public const string FormatRule = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
     [Id(0)] public string Text { get; }
 
     /// <summary>The amount in base units (cores, bytes, pods).</summary>
     public decimal Amount => TryParseAmount(Text, out var amount) ? amount : 0m;
 
-    /// <summary>The amount in thousandths, rounded up, as Kubernetes' MilliValue.</summary>
-    public long MilliValue => (long)decimal.Ceiling(Amount * 1000m);
+    /// <summary>The amount in thousandths, rounded up, as Kubernetes' MilliValue; held at the bounds of a long.</summary>
+    public long MilliValue => Saturate(Amount, 1000m);
 
-    /// <summary>The amount rounded up to a whole unit, as Kubernetes' Value.</summary>
-    public long Value => (long)decimal.Ceiling(Amount);
+    /// <summary>The amount rounded up to a whole unit, as Kubernetes' Value; held at the bounds of a long.</summary>
+    public long Value => Saturate(Amount, 1m);
 
     public Quantity(string text) => Text = text;
 
@@ -47,7 +50,7 @@ public readonly record struct Quantity
     /// <summary>Parses a quantity; throws <see cref="FormatException"/> naming the accepted forms.</summary>
     public static Quantity Parse(string text) =>
         TryParse(text, out var q) ? q
-        : throw new FormatException($"quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': \"{text}\"");
+        : throw new FormatException($"{FormatRule}: \"{text}\"");
 
     public static bool TryParse(string? text, out Quantity quantity)
     {
@@ -105,6 +108,15 @@ public readonly record struct Quantity
             return false;
         }
         return true;
+    }
+
+    // A casting overflow would throw from a property getter; 1Ei in thousandths is already past long.MaxValue.
+    private static long Saturate(decimal amount, decimal scale)
+    {
+        var bound = long.MaxValue / scale;
+        return amount >= bound ? long.MaxValue
+            : amount <= -bound ? long.MinValue
+            : (long)decimal.Ceiling(amount * scale);
     }
 
     public override string ToString() => Text ?? "0";

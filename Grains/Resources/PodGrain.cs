@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using Granary.Api;
+using Granary.Errors;
+using Granary.Grains.Storage;
+using Granary.Grains.Validation;
+using Granary.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Grains.Resources;
+
+/// <summary>Owns one pod (key "namespace/name"): spec, status, its binding to a node and graceful deletion.</summary>
+public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodGrain> logger)
+    : ResourceGrain<Pod>(store, time, logger), IPodGrain
+{
+    public const string PodScheduled = "PodScheduled";
+
+    protected override ImmutableList<FieldError> Validate(Pod resource) => PodValidation.Validate(resource);
+
+    protected override ImmutableList<FieldError> ValidateUpdate(Pod old, Pod updated) => PodValidation.ValidateUpdate(old, updated);
+
+    protected override Pod ApplyDefaults(Pod resource) => PodDefaults.Apply(resource);
+
+    // Users do not write a pod's status at create; it starts Pending, as in Kubernetes.
+    protected override Pod PrepareCreate(Pod resource) => resource with { Status = new PodStatus { Phase = "Pending" } };
+
+    // The scheduler's binding is not the user's to undo: an update without nodeName keeps it.
+    protected override Pod WithSpec(Pod existing, Pod desired) =>
+        existing with { Spec = desired.Spec with { NodeName = desired.Spec.NodeName ?? existing.Spec.NodeName } };
+
+    protected override Pod WithStatus(Pod existing, Pod desired) => existing with { Status = desired.Status };
+
+    protected override async Task AfterWriteAsync(Pod? before, Pod? after)
+    {
+        // The scheduler cares when a pod waits for a node, and when one stops holding capacity.
+        var pending = after is { Spec.NodeName: null, Metadata.DeletionTimestamp: null };
+        var freed = before?.Spec.NodeName is not null && (after is null || after.Status?.Phase is "Succeeded" or "Failed");
+        if (pending || freed)
+            await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).WakeAsync();
+    }
+
+    protected override async Task<bool> NeedsGracefulDeletionAsync(Pod resource, DeleteOptions options)
+    {
+        // Only a running agent can stop containers; with none, there is nothing to wait for.
+        var grace = options.GracePeriodSeconds ?? resource.Metadata.DeletionGracePeriodSeconds ?? resource.Spec.TerminationGracePeriodSeconds ?? 30;
+        if (resource.Spec.NodeName is not { } node || grace <= 0 || resource.Status?.Phase is "Succeeded" or "Failed")
+            return false;
+        return await GrainFactory.GetGrain<INodeGrain>(node).HasLiveAgentAsync();
+    }
+
+    protected override ObjectMeta MarkDeleting(Pod resource, DeleteOptions options)
+    {
+        var grace = options.GracePeriodSeconds ?? resource.Spec.TerminationGracePeriodSeconds ?? 30;
+        return resource.Metadata with { DeletionTimestamp = Now().AddSeconds(grace), DeletionGracePeriodSeconds = grace };
+    }
+
+    public async Task<Pod> BindAsync(string nodeName, string expectedUid)
+    {
+        var pod = Current ?? throw new NotFoundException(Kind.Plural, Name);
+        if (pod.Metadata.Uid != expectedUid)
+            throw new ConflictException(Kind.Plural, Name, $"the pod was replaced (uid {pod.Metadata.Uid}, expected {expectedUid})");
+        if (pod.Spec.NodeName == nodeName)
+            return pod;
+        if (pod.Spec.NodeName is { } other)
+            throw new ConflictException(Kind.Plural, Name, $"pod {Name} is already assigned to node \"{other}\"");
+        if (pod.Metadata.DeletionTimestamp is not null)
+            throw new ConflictException(Kind.Plural, Name, "the pod is being deleted");
+
+        var bound = pod with
+        {
+            Spec = pod.Spec with { NodeName = nodeName },
+            Status = (pod.Status ?? new PodStatus()) with
+            {
+                Conditions = SetCondition(pod.Status?.Conditions, new PodCondition { Type = PodScheduled, Status = "True", LastTransitionTime = Now() }),
+            },
+        };
+        return await WriteUpdateAsync(pod, bound) ?? pod;
+    }
+
+    public async Task MarkUnschedulableAsync(string expectedUid, string message)
+    {
+        if (Current is not { } pod || pod.Metadata.Uid != expectedUid || pod.Spec.NodeName is not null || pod.Metadata.DeletionTimestamp is not null)
+            return;
+        var existing = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == PodScheduled);
+        if (existing is { Status: "False", Reason: "Unschedulable" } && existing.Message == message)
+            return;
+        var marked = pod with
+        {
+            Status = (pod.Status ?? new PodStatus()) with
+            {
+                Phase = "Pending",
+                Conditions = SetCondition(pod.Status?.Conditions, new PodCondition
+                {
+                    Type = PodScheduled, Status = "False", Reason = "Unschedulable", Message = message, LastTransitionTime = Now(),
+                }),
+            },
+        };
+        await WriteUpdateAsync(pod, marked);
+    }
+
+    /// <summary>Replaces the condition of the same type, keeping its transition time when the status is unchanged.</summary>
+    private static ImmutableList<PodCondition> SetCondition(ImmutableList<PodCondition>? conditions, PodCondition condition)
+    {
+        var list = conditions ?? [];
+        var index = list.FindIndex(c => c.Type == condition.Type);
+        if (index < 0)
+            return list.Add(condition);
+        var old = list[index];
+        return list.SetItem(index, old.Status == condition.Status ? condition with { LastTransitionTime = old.LastTransitionTime } : condition);
+    }
+}

@@ -1,0 +1,70 @@
+using Granary.Grains.Hosting;
+using Granary.Grains.Storage;
+
+namespace Granary.Silo;
+
+/// <summary>Builds and runs the silo host. Wiring only: the decisions live in the grains and their services.</summary>
+public static class SiloProgram
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        if (UnknownFlag(args) is { } unknown)
+        {
+            Console.Error.WriteLine($"error: unknown flag {unknown}\n{Usage}");
+            return 2;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "Granary.Silo" });
+        builder.Configuration.AddEnvironmentVariables("GRANARY_");
+        builder.Configuration.AddCommandLine(args, SiloSettings.SwitchMappings);
+        var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
+
+        Logs.Configure(builder.Logging);
+        builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
+        builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
+        builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration));
+        builder.Services.AddGranaryWatchCache();
+        if (settings.DevMode)
+            builder.Services.AddGranaryInMemoryStore();
+        else
+            builder.Services.AddGranaryRedisStore();
+        builder.Services.AddHostedService<SiloStartup>();
+
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync();
+            return 0;
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or OrleansException or System.Net.Sockets.SocketException)
+        {
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Granary.Silo")
+                .LogCritical("The silo could not start: {Reason}", e.Message);
+            return 1;
+        }
+    }
+
+    private static string? UnknownFlag(string[] args) =>
+        args.Where(a => a.StartsWith("--", StringComparison.Ordinal))
+            .Select(a => a.Split('=')[0])
+            .FirstOrDefault(a => !SiloSettings.SwitchMappings.ContainsKey(a) && !a.Contains(':', StringComparison.Ordinal));
+
+    public const string Usage = """
+        Usage: Granary.Silo [--redis HOST:PORT] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
+
+          (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
+          --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
+          --silo-port N       silo-to-silo port (default 11111)
+          --gateway-port N    client gateway port (default 30000)
+          --cluster-id ID     cluster name; silos and clients with the same id and Redis form one cluster (default granary)
+          --address IP        address advertised to other silos and clients (default 127.0.0.1)
+          --Section:Key=V     any other setting, e.g. --Membership:ProbeTimeout=00:00:05
+
+        The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_REDIS, GRANARY_SILOPORT, ...).
+        """;
+}

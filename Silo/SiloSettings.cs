@@ -1,0 +1,32 @@
+namespace Granary.Silo;
+
+/// <summary>
+/// The silo's settings, from appsettings.json, GRANARY_* environment variables or flags
+/// (Generic Host conventions: later sources win).
+/// </summary>
+public sealed class SiloSettings
+{
+    /// <summary>Redis "host:port" (or a StackExchange.Redis configuration string). Empty: embedded dev mode, nothing persisted.</summary>
+    public string? Redis { get; set; }
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    public string ClusterId { get; set; } = "granary";
+
+    /// <summary>The address other silos and clients reach this silo at. Loopback unless set.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    public bool DevMode => string.IsNullOrWhiteSpace(Redis);
+
+    /// <summary>Flag names and the setting each sets.</summary>
+    public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--redis"] = nameof(Redis),
+        ["--silo-port"] = nameof(SiloPort),
+        ["--gateway-port"] = nameof(GatewayPort),
+        ["--cluster-id"] = nameof(ClusterId),
+        ["--address"] = nameof(AdvertisedAddress),
+    };
+}

@@ -1,0 +1,31 @@
+using Granary.Grains.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace Granary.Silo;
+
+/// <summary>
+/// Runs once the silo is up (hosted services start in order, Orleans first): creates the built-in
+/// namespaces and says the silo is ready, and, in dev mode, that nothing is persisted.
+/// </summary>
+internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<EndpointOptions> endpoints, IOptions<ClusterOptions> cluster,
+    IConfiguration configuration, ILogger<SiloStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await BuiltInNamespaces.EnsureAsync(grains);
+        var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();
+        if (settings.DevMode)
+            LogNotPersisted(logger);
+        LogReady(logger, cluster.Value.ClusterId, endpoints.Value.AdvertisedIPAddress?.ToString() ?? "127.0.0.1", endpoints.Value.GatewayPort,
+            settings.DevMode ? "memory (dev mode)" : $"redis {settings.Redis}");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "State is not persisted: this silo runs in embedded dev mode with in-memory storage, and everything is lost when it stops. To persist, start it with --redis HOST:PORT (or GRANARY_REDIS).")]
+    private static partial void LogNotPersisted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Silo ready: cluster {ClusterId}, gateway {Address}:{GatewayPort}, storage {Storage}")]
+    private static partial void LogReady(ILogger logger, string clusterId, string address, int gatewayPort, string storage);
+}

@@ -1,0 +1,52 @@
+using Granary.Client;
+using Granary.Grains.Hosting;
+using Granary.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace Granary.Tests.Unit.Grains;
+
+/// <summary>
+/// One in-process silo with the dev-mode wiring (in-memory object store, memory grain storage and reminders),
+/// shared by a test class. Each test uses its own namespace or names, so tests do not see each other's objects.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    private InProcessTestCluster? _cluster;
+
+    public GranaryClient Client { get; private set; } = null!;
+
+    public IGrainFactory Grains => _cluster!.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorageAsDefault();
+            silo.UseInMemoryReminderService();
+            // A small history, so tests can reach the "expired" edge without writing 100,000 events.
+            silo.Services.Configure<StoreOptions>(o => o.EventHistory = 200);
+            silo.Services.Configure<Granary.Grains.Caching.WatchCacheOptions>(o => o.EventWindow = 100);
+            silo.Services.AddGranaryInMemoryStore().AddGranaryWatchCache();
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+        await BuiltInNamespaces.EnsureAsync(_cluster.Client);
+        Client = new GranaryClient(_cluster.Client);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+            await _cluster.DisposeAsync();
+    }
+}
+
+/// <summary>Names unique to one test, so tests sharing a silo never collide.</summary>
+public static class Unique
+{
+    private static int _next;
+
+    public static string Name(string prefix) => $"{prefix}-{Interlocked.Increment(ref _next)}";
+}
