@@ -8,11 +8,13 @@ namespace Granary.Bench;
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
+    // Generous: a silo that is stopped right after a run may wait for in-flight calls before it deactivates grains.
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
 
     private readonly Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly OutputTail _tail = new(40);
+    private readonly LogProblems _problems = new();
     private bool _stopped;
 
     private ChildProcess(string name, string fileName, IEnumerable<string> arguments, string workingDirectory, string readyLine)
@@ -28,7 +30,6 @@ internal sealed class ChildProcess : IAsyncDisposable
         };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
-        CommandLine = $"{fileName} {string.Join(' ', info.ArgumentList.Select(a => a.Length == 0 || a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a))}";
 
         _process = new Process { StartInfo = info, EnableRaisingEvents = true };
         void OnLine(string? line)
@@ -36,7 +37,9 @@ internal sealed class ChildProcess : IAsyncDisposable
             if (line is null)
                 return;
             _tail.Add(line);
-            if (line.Contains(readyLine, StringComparison.Ordinal))
+            if (_ready.Task.IsCompleted)
+                _problems.Add(line);
+            else if (line.Contains(readyLine, StringComparison.Ordinal))
                 _ready.TrySetResult();
         }
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
@@ -45,11 +48,12 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public string Name { get; }
 
-    public string CommandLine { get; }
-
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>Warnings and errors the process logged after it was ready (start-up notes are not counted).</summary>
+    public LogProblems Problems => _problems;
 
     /// <summary>The process's last lines of output, indented under a heading.</summary>
     public string FormatTail() => _tail.Format($"last output of {Name} (pid {_process.Id})");

@@ -26,6 +26,9 @@ internal sealed record ControlPlaneResult
     /// <summary>VmHWM of the silo the benchmark started; null against an outside cluster.</summary>
     public long? SiloPeakRssBytes { get; init; }
 
+    /// <summary>What the silo the benchmark started logged at warning level or above while it was ready; null otherwise.</summary>
+    public string? SiloLog { get; init; }
+
     public double CreatesPerSecond => Pods / CreatePhase.TotalSeconds;
 
     public double PodsScheduledPerSecond => Pods / FirstCreateToAllBound.TotalSeconds;
@@ -44,6 +47,8 @@ internal sealed record ControlPlaneResult
         Line(output, "marked Unschedulable", $"{MarkedUnschedulable} pods at some point");
         Line(output, "pod watch events", $"{WatchEvents}");
         Line(output, "silo peak RSS", SiloPeakRssBytes is { } rss ? $"{rss / (1024.0 * 1024.0):0} MiB (VmHWM)" : "n/a (the silo was not started by the benchmark)");
+        if (SiloLog is not null)
+            Line(output, "silo log", SiloLog);
         Line(output, "load average", $"{LoadBefore ?? "?"} before, {LoadAfter ?? "?"} after (1/5/15 min; {Environment.ProcessorCount} cores)");
     }
 

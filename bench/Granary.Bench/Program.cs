@@ -45,7 +45,7 @@ try
         result = await new ControlPlaneBenchmark(client, options, output).RunAsync(cancel.Token);
 
     if (cluster is not null)
-        result = result with { SiloPeakRssBytes = ProcessHelpers.PeakRssBytes(cluster.Silo.Pid) };
+        result = result with { SiloPeakRssBytes = ProcessHelpers.PeakRssBytes(cluster.Silo.Pid), SiloLog = cluster.Silo.Problems.ToString() };
     result.Print(output);
     return 0;
 }
@@ -56,8 +56,8 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 }
 catch (Exception e) when (e is BenchmarkException or GranaryConnectException)
 {
-    if (cluster is { Silo.HasExited: true })
-        Console.Error.WriteLine(cluster.Silo.FormatTail());
+    if (cluster is not null)
+        Console.Error.WriteLine(cluster.Silo.HasExited ? cluster.Silo.FormatTail() : $"silo log while ready: {cluster.Silo.Problems}");
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
