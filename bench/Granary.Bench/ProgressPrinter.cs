@@ -17,6 +17,7 @@ internal sealed class ProgressPrinter : IAsyncDisposable
     private readonly Func<long> _done;
     private readonly Func<string?> _note;
     private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly long _initial;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _lastDone;
@@ -31,6 +32,8 @@ internal sealed class ProgressPrinter : IAsyncDisposable
         _total = total;
         _done = done;
         _note = note ?? (() => null);
+        // A phase may begin with part of the work done (pods bound while they were being created): rates count from here.
+        _initial = _lastDone = done();
         _lastAt = _started;
         _loop = RunAsync();
     }
@@ -56,7 +59,7 @@ internal sealed class ProgressPrinter : IAsyncDisposable
         var sinceLast = Stopwatch.GetElapsedTime(_lastAt, now).TotalSeconds;
         var elapsed = Stopwatch.GetElapsedTime(_started, now).TotalSeconds;
         var rate = sinceLast > 0 ? (done - _lastDone) / sinceLast : 0;
-        var average = elapsed > 0 ? done / elapsed : 0;
+        var average = elapsed > 0 ? (done - _initial) / elapsed : 0;
         var note = _note();
         _output.WriteLine($"  {_phase,-8} {done,7}/{_total,-7} {rate,8:0}/s now {average,8:0}/s avg {elapsed,7:0.0} s{(note is null ? "" : "  " + note)}");
         _lastDone = done;
