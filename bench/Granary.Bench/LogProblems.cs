@@ -25,9 +25,12 @@ internal sealed class LogProblems
             else
                 _errors++;
             if (_first.Count < Kept)
-                _first.Add(line);
+                _first.Add(Shorten(line));
         }
     }
+
+    // Orleans' warnings can run to several hundred characters; the start names the source and the end the figure.
+    private static string Shorten(string line) => line.Length <= 240 ? line : $"{line[..150]} … {line[^80..]}";
 
     /// <summary>"no warnings or errors", or the counts and the first entries, indented.</summary>
     public override string ToString()
