@@ -29,8 +29,8 @@ internal sealed class LogProblems
         }
     }
 
-    // Orleans' warnings can run to several hundred characters; the start names the source and the end the figure.
-    private static string Shorten(string line) => line.Length <= 240 ? line : $"{line[..150]} … {line[^80..]}";
+    // Orleans' warnings can run to several hundred characters; the start names the source, the end the subject and the figure.
+    private static string Shorten(string line) => line.Length <= 300 ? line : $"{line[..90]} … {line[^200..]}";
 
     /// <summary>"no warnings or errors", or the counts and the first entries, indented.</summary>
     public override string ToString()
