@@ -54,11 +54,12 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
     Console.Error.WriteLine("error: interrupted");
     return 130;
 }
-catch (Exception e) when (e is BenchmarkException or GranaryConnectException)
+catch (Exception e)
 {
     if (cluster is not null)
         Console.Error.WriteLine(cluster.Silo.HasExited ? cluster.Silo.FormatTail() : $"silo log while ready: {cluster.Silo.Problems}");
-    Console.Error.WriteLine($"error: {e.Message}");
+    // Our own errors already say what happened; anything else (a call timing out, the silo gone) is named by its type.
+    Console.Error.WriteLine(e is BenchmarkException or GranaryConnectException ? $"error: {e.Message}" : $"error: {e.GetType().Name}: {e.Message}");
     return 1;
 }
 finally
