@@ -41,6 +41,12 @@ public static class SiloProgram
             await host.RunAsync();
             return 0;
         }
+        catch (OperationCanceledException)
+        {
+            // Stopped (SIGTERM, Ctrl-C) before start-up finished: not a crash.
+            Console.Error.WriteLine("Silo stopped before it finished starting.");
+            return 1;
+        }
         catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or OrleansException or System.Net.Sockets.SocketException)
         {
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Granary.Silo")

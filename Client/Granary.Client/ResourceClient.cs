@@ -18,6 +18,8 @@ public sealed class ResourceClient<T> : IResourceClient where T : class, IResour
 
     public ResourceKind Kind => T.ResourceKind;
 
+    internal IGrainFactory Grains => _grains;
+
     private IResourceGrain<T> Grain(string? @namespace, string name)
     {
         if (string.IsNullOrEmpty(name))

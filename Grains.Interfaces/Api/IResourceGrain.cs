@@ -1,4 +1,5 @@
 using Granary.Model;
+using Orleans.Concurrency;
 
 namespace Granary.Api;
 
@@ -16,7 +17,7 @@ public interface IResourceGrain<T> : IGrainWithStringKey where T : class, IResou
     Task<T> CreateAsync(T resource);
 
     /// <summary>The current object. Throws NotFound when it does not exist.</summary>
-    [Alias("Get")]
+    [Alias("Get"), ReadOnly]
     Task<T> GetAsync();
 
     /// <summary>

@@ -11,8 +11,11 @@ public interface ISchedulerGrain : IGrainWithStringKey
 {
     public const string Key = "default";
 
-    /// <summary>Prompts a scheduling pass soon. Idempotent and cheap; many wake-ups coalesce into one pass.</summary>
-    [Alias("Wake"), OneWay]
+    /// <summary>
+    /// Prompts a scheduling pass soon. Idempotent and cheap; many wake-ups coalesce into one pass, and a wake-up
+    /// never waits behind a running pass.
+    /// </summary>
+    [Alias("Wake"), OneWay, AlwaysInterleave]
     Task WakeAsync();
 
     [Alias("Stats")]

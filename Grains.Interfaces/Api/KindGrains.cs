@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using Granary.Model;
+using Orleans.Concurrency;
 
 namespace Granary.Api;
 
@@ -19,6 +21,21 @@ public interface IPodGrain : IResourceGrain<Pod>
     /// </summary>
     [Alias("MarkUnschedulable")]
     Task MarkUnschedulableAsync(string expectedUid, string message);
+
+    /// <summary>
+    /// The agent's status write. Forbidden unless the pod is bound to <paramref name="nodeName"/> (a node acts only
+    /// for itself); Conflict when the pod was replaced. Writes only when the status changed.
+    /// </summary>
+    [Alias("ReportStatus")]
+    Task ReportStatusAsync(string nodeName, string expectedUid, PodStatus status);
+
+    /// <summary>The container's output, read from the pod's node agent through its Node grain. Read-only.</summary>
+    [Alias("ReadLogs"), ReadOnly]
+    Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
+
+    /// <summary>Runs a command in one of the pod's containers, through its node agent.</summary>
+    [Alias("Exec"), ReadOnly]
+    Task<PodExecResult> ExecAsync(PodExecRequest request);
 }
 
 /// <summary>Owns one node: capacity, conditions, taints, and the lease its agent renews.</summary>
@@ -30,8 +47,39 @@ public interface INodeGrain : IResourceGrain<Node>
     Task RenewLeaseAsync(string holder, TimeSpan duration);
 
     /// <summary>Whether an agent holds an unexpired lease on this node.</summary>
-    [Alias("HasLiveAgent")]
+    [Alias("HasLiveAgent"), ReadOnly]
     Task<bool> HasLiveAgentAsync();
+
+    /// <summary>
+    /// The agent's registration: creates the node, or updates its status, labels and taints (keeping what an
+    /// operator set, such as unschedulable). Idempotent.
+    /// </summary>
+    [Alias("Register")]
+    Task<Node> RegisterAsync(Node node);
+
+    /// <summary>Sets the agent to notify of pod changes (replacing an earlier one). Idempotent; renew it on a timer.</summary>
+    [Alias("Subscribe")]
+    Task SubscribeAsync(INodeAgentObserver agent);
+
+    /// <summary>Every pod bound to this node, as of a consistent read: the agent's full desired state.</summary>
+    [Alias("AssignedPods"), ReadOnly]
+    Task<ImmutableArray<Pod>> GetAssignedPodsAsync();
+
+    /// <summary>A pod bound to this node changed; tells the agent. One-way, from the pod grain.</summary>
+    [Alias("PodChanged"), OneWay]
+    Task PodChangedAsync(Pod pod);
+
+    /// <summary>Pod statuses observed by the agent, written in parallel. Returns the reports that failed and why.</summary>
+    [Alias("ReportPodStatuses")]
+    Task<ImmutableArray<string>> ReportPodStatusesAsync(ImmutableArray<PodStatusReport> reports);
+
+    /// <summary>Forwards a log read to the agent. Fails with Unavailable-style errors when no agent is connected.</summary>
+    [Alias("ReadLogs"), ReadOnly]
+    Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
+
+    /// <summary>Forwards an exec to the agent.</summary>
+    [Alias("Exec"), ReadOnly]
+    Task<PodExecResult> ExecAsync(PodExecRequest request);
 }
 
 /// <summary>Owns one namespace; deleting it deletes everything in it.</summary>
@@ -42,6 +90,6 @@ public interface INamespaceGrain : IResourceGrain<Namespace>
     /// Succeeds when objects may be created in this namespace; throws NotFound when it does not exist and
     /// Forbidden while it is being deleted. Read-only.
     /// </summary>
-    [Alias("AssertAcceptsContent")]
+    [Alias("AssertAcceptsContent"), ReadOnly]
     Task AssertAcceptsContentAsync();
 }

@@ -97,3 +97,11 @@ public sealed class ForbiddenException(string message) : GranaryException(messag
     public override string Reason => "Forbidden";
     public override int Code => 403;
 }
+
+/// <summary>The work cannot be done now (e.g. the pod's node agent is not connected); retrying later can succeed.</summary>
+[GenerateSerializer, Alias("granary.ServiceUnavailableException")]
+public sealed class ServiceUnavailableException(string message) : GranaryException(message)
+{
+    public override string Reason => "ServiceUnavailable";
+    public override int Code => 503;
+}

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Grains.Caching;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
 using Granary.Model;
@@ -9,17 +10,22 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Grains.Resources;
 
 /// <summary>
-/// Owns one node (key: the node name): capacity, conditions, taints, and the lease its agent renews.
-/// The lease lives in grain storage, apart from the Node object, so heartbeats do not flood watchers
-/// (Kubernetes keeps node leases as separate Lease objects for the same reason).
+/// Owns one node (key: the node name): capacity, conditions, taints, the lease its agent renews, and the link
+/// to that agent. The lease lives in grain storage, apart from the Node object, so heartbeats do not flood
+/// watchers (Kubernetes keeps node leases as separate Lease objects for the same reason). The agent's
+/// subscription is not durable: the agent renews it, and resyncs from <see cref="GetAssignedPodsAsync"/>.
 /// </summary>
-public sealed class NodeGrain(
+public sealed partial class NodeGrain(
     IObjectStore store,
     TimeProvider time,
     ILogger<NodeGrain> logger,
+    WatchCache cache,
     [PersistentState(NodeLease.StateName, StorageNames.Default)] IPersistentState<NodeLease> lease)
     : ResourceGrain<Node>(store, time, logger), INodeGrain
 {
+    private const int StatusParallelism = 32;
+    private INodeAgentObserver? _agent;
+
     protected override ImmutableList<FieldError> Validate(Node resource) => NodeValidation.Validate(resource);
 
     protected override ImmutableList<FieldError> ValidateUpdate(Node old, Node updated) => NodeValidation.ValidateUpdate(old, updated);
@@ -47,6 +53,87 @@ public sealed class NodeGrain(
 
     public Task<bool> HasLiveAgentAsync() =>
         Task.FromResult(lease.RecordExists && lease.State.RenewTime + lease.State.Duration > Time.GetUtcNow());
+
+    public async Task<Node> RegisterAsync(Node node)
+    {
+        if (Current is null)
+        {
+            var created = await CreateAsync(node);
+            LogRegistered(Logger, Name, "created");
+            return created;
+        }
+        // Re-registration refreshes what the agent observes (status) and adds its labels; spec stays the operator's.
+        var existing = Current;
+        var labels = (existing.Metadata.Labels ?? ImmutableSortedDictionary<string, string>.Empty).SetItems(node.Metadata.Labels ?? ImmutableSortedDictionary<string, string>.Empty);
+        var status = PrepareCreate(node).Status;
+        var updated = existing with { Metadata = existing.Metadata with { Labels = labels }, Status = status };
+        var written = await WriteUpdateAsync(existing, updated) ?? existing;
+        LogRegistered(Logger, Name, "updated");
+        return written;
+    }
+
+    public Task SubscribeAsync(INodeAgentObserver agent)
+    {
+        _agent = agent;
+        return Task.CompletedTask;
+    }
+
+    public async Task<ImmutableArray<Pod>> GetAssignedPodsAsync()
+    {
+        var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
+        var (_, items) = pods.Snapshot(ObjectFilter.Parse(null, null, $"spec.nodeName={Name}"));
+        return [.. items.Select(i => (Pod)i.Value)];
+    }
+
+    public Task PodChangedAsync(Pod pod)
+    {
+        if (_agent is { } agent)
+        {
+            try
+            {
+                // One-way: a slow or gone agent never holds up the pod grain; it resyncs on its own timer.
+                _ = agent.PodChangedAsync(pod);
+            }
+            catch (Exception e) when (e is OrleansException or ObjectDisposedException)
+            {
+                LogAgentUnreachable(Logger, Name, e.Message);
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<ImmutableArray<string>> ReportPodStatusesAsync(ImmutableArray<PodStatusReport> reports)
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(
+            reports,
+            new ParallelOptions { MaxDegreeOfParallelism = StatusParallelism, TaskScheduler = TaskScheduler.Current },
+            async (report, _) =>
+            {
+                try
+                {
+                    await GrainFactory.GetGrain<IPodGrain>($"{report.Namespace}/{report.Name}").ReportStatusAsync(Name, report.Uid, report.Status);
+                }
+                catch (GranaryException e)
+                {
+                    failures.Add($"{report.Namespace}/{report.Name}: {e.Message}");
+                }
+            });
+        return [.. failures];
+    }
+
+    public Task<PodLogChunk> ReadLogsAsync(PodLogRequest request) => RequireAgent().ReadLogsAsync(request);
+
+    public Task<PodExecResult> ExecAsync(PodExecRequest request) => RequireAgent().ExecAsync(request);
+
+    private INodeAgentObserver RequireAgent() =>
+        _agent ?? throw new ServiceUnavailableException($"no agent is connected for node \"{Name}\"; is the node agent running there?");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} registered by its agent ({Outcome})")]
+    private static partial void LogRegistered(ILogger logger, string node, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Agent of node {Node} could not be told of a change: {Reason}")]
+    private static partial void LogAgentUnreachable(ILogger logger, string node, string reason);
 }
 
 /// <summary>The agent's lease on its node.</summary>

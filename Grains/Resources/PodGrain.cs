@@ -31,6 +31,10 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
 
     protected override async Task AfterWriteAsync(Pod? before, Pod? after)
     {
+        // The node's agent hears of every change to a pod bound to it, including its removal.
+        if ((after ?? before)?.Spec.NodeName is { } node)
+            await GrainFactory.GetGrain<INodeGrain>(node).PodChangedAsync(after ?? WithDeletionMark(before!));
+
         // The scheduler cares when a pod waits for a node, and when one stops holding capacity.
         var pending = after is { Spec.NodeName: null, Metadata.DeletionTimestamp: null };
         var freed = before?.Spec.NodeName is not null && (after is null || after.Status?.Phase is "Succeeded" or "Failed");
@@ -96,6 +100,56 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         };
         await WriteUpdateAsync(pod, marked);
     }
+
+    public async Task ReportStatusAsync(string nodeName, string expectedUid, PodStatus status)
+    {
+        var pod = Current ?? throw new NotFoundException(Kind.Plural, Name);
+        if (pod.Spec.NodeName != nodeName)
+            throw new ForbiddenException($"node \"{nodeName}\" cannot modify pod {NamespaceName}/{Name}: it is bound to \"{pod.Spec.NodeName}\"");
+        if (pod.Metadata.Uid != expectedUid)
+            throw new ConflictException(Kind.Plural, Name, $"the pod was replaced (uid {pod.Metadata.Uid}, reported {expectedUid})");
+        // The scheduler's condition is the scheduler's: keep it unless the agent reports its own.
+        var conditions = status.Conditions ?? [];
+        if (pod.Status?.Conditions?.FirstOrDefault(c => c.Type == PodScheduled) is { } scheduled && !conditions.Any(c => c.Type == PodScheduled))
+            conditions = conditions.Insert(0, scheduled);
+        await WriteUpdateAsync(pod, pod with { Status = status with { Conditions = conditions } });
+    }
+
+    public Task<PodLogChunk> ReadLogsAsync(PodLogRequest request)
+    {
+        var (node, container) = Target(request.Container);
+        return GrainFactory.GetGrain<INodeGrain>(node).ReadLogsAsync(request with { Namespace = NamespaceName!, Pod = Name, Container = container });
+    }
+
+    public Task<PodExecResult> ExecAsync(PodExecRequest request)
+    {
+        if (request.Command.IsDefaultOrEmpty)
+            throw new BadRequestException("you must specify at least one command for the container");
+        var (node, container) = Target(request.Container);
+        return GrainFactory.GetGrain<INodeGrain>(node).ExecAsync(request with { Namespace = NamespaceName!, Pod = Name, Container = container });
+    }
+
+    /// <summary>The node and container a logs or exec request goes to, with kubectl's wording when it cannot.</summary>
+    private (string Node, string Container) Target(string? container)
+    {
+        var pod = Current ?? throw new NotFoundException(Kind.Plural, Name);
+        var names = (pod.Spec.Containers ?? []).Select(c => c.Name).ToList();
+        if (string.IsNullOrEmpty(container))
+        {
+            if (names.Count != 1)
+                throw new BadRequestException($"a container name must be specified for pod {Name}, choose one of: [{string.Join(" ", names)}]");
+            container = names[0];
+        }
+        else if (!names.Contains(container))
+        {
+            throw new BadRequestException($"container {container} is not valid for pod {Name}");
+        }
+        var node = pod.Spec.NodeName ?? throw new BadRequestException($"pod {Name} is not scheduled to a node yet; it has no containers to read");
+        return (node, container);
+    }
+
+    private Pod WithDeletionMark(Pod pod) =>
+        pod with { Metadata = pod.Metadata with { DeletionTimestamp = pod.Metadata.DeletionTimestamp ?? Now() } };
 
     /// <summary>Replaces the condition of the same type, keeping its transition time when the status is unchanged.</summary>
     private static ImmutableList<PodCondition> SetCondition(ImmutableList<PodCondition>? conditions, PodCondition condition)

@@ -1,0 +1,129 @@
+namespace Granary.NodeAgent.Runtime;
+
+/// <summary>
+/// The container engine behind the agent: one small contract that every driver implements
+/// (<c>docker</c>, <c>process</c>, <c>simulated</c>). Engine types never leave a driver.
+///
+/// Contract for every method: it takes a cancellation token and gives up (with <see cref="RuntimeException"/>
+/// of kind <see cref="RuntimeErrorKind.Timeout"/>) rather than hang; results are snapshots; stop and remove
+/// are idempotent (a missing container is success); errors are classified by <see cref="RuntimeErrorKind"/>,
+/// never by message.
+/// </summary>
+public interface IContainerRuntime
+{
+    /// <summary>The driver's name: docker, process or simulated.</summary>
+    string Name { get; }
+
+    /// <summary>The engine and its version, as nodeInfo.containerRuntimeVersion shows it (e.g. "docker://20.10.24").</summary>
+    Task<string> VersionAsync(CancellationToken ct);
+
+    /// <summary>Every container (running or not) carrying all of <paramref name="labels"/>.</summary>
+    Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken ct);
+
+    /// <summary>One container, or null when it does not exist.</summary>
+    Task<ContainerInfo?> InspectAsync(string id, CancellationToken ct);
+
+    Task<bool> ImageExistsAsync(string image, CancellationToken ct);
+
+    /// <summary>Pulls an image; fails with <see cref="RuntimeErrorKind.ImageNotFound"/> carrying the engine's message.</summary>
+    Task PullImageAsync(string image, CancellationToken ct);
+
+    /// <summary>Creates (does not start) a container; returns its id.</summary>
+    Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct);
+
+    Task StartAsync(string id, CancellationToken ct);
+
+    /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>. Idempotent.</summary>
+    Task StopAsync(string id, TimeSpan grace, CancellationToken ct);
+
+    /// <summary>Removes a container, stopping it first if needed. Idempotent.</summary>
+    Task RemoveAsync(string id, CancellationToken ct);
+
+    /// <summary>Runs a command inside a running container and returns its output and exit code.</summary>
+    Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct);
+
+    /// <summary>The container's output, oldest first; with <see cref="LogOptions.Follow"/> it waits for more until cancelled.</summary>
+    IAsyncEnumerable<LogLine> ReadLogsAsync(string id, LogOptions options, CancellationToken ct);
+}
+
+/// <summary>What to create. Labels carry the pod's identity so a restarted agent adopts what runs.</summary>
+public sealed record ContainerSpec
+{
+    /// <summary>The engine-side name, unique per attempt (see <see cref="ContainerLabels"/>).</summary>
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    /// <summary>Replaces the image's entrypoint when set (Kubernetes' command).</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+    /// <summary>Replaces the image's cmd when set (Kubernetes' args).</summary>
+    public IReadOnlyList<string>? Args { get; init; }
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public string? WorkingDir { get; init; }
+    public long? MemoryLimitBytes { get; init; }
+    /// <summary>CPU limit in thousandths of a core.</summary>
+    public long? CpuLimitMilli { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<VolumeMount> Mounts { get; init; } = [];
+    public string? Hostname { get; init; }
+}
+
+public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
+
+public enum ContainerRunState { Created, Running, Exited, Unknown }
+
+/// <summary>A snapshot of one container.</summary>
+public sealed record ContainerInfo
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public string? ImageId { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public ContainerRunState State { get; init; }
+    public int? ExitCode { get; init; }
+    public bool OomKilled { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>The engine's error for a container that failed to start.</summary>
+    public string? Error { get; init; }
+}
+
+public sealed record ExecResult(int ExitCode, string Stdout, string Stderr);
+
+public sealed record LogOptions
+{
+    public bool Follow { get; init; }
+    /// <summary>Only the last N lines (null: all).</summary>
+    public int? Tail { get; init; }
+    /// <summary>Only lines written at or after this time.</summary>
+    public DateTimeOffset? Since { get; init; }
+}
+
+public enum LogStream { Stdout, Stderr }
+
+public sealed record LogLine(DateTimeOffset Timestamp, LogStream Stream, string Text);
+
+public enum RuntimeErrorKind { NotFound, ImageNotFound, Unavailable, Timeout, Conflict, Failed }
+
+/// <summary>A driver failure, classified by kind.</summary>
+public sealed class RuntimeException(RuntimeErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public RuntimeErrorKind Kind { get; } = kind;
+}
+
+/// <summary>The labels every container the agent creates carries, defined once.</summary>
+public static class ContainerLabels
+{
+    public const string ManagedBy = "io.granary.managed-by";
+    public const string ManagedByValue = "granary-agent";
+    public const string PodUid = "io.granary.pod.uid";
+    public const string PodNamespace = "io.granary.pod.namespace";
+    public const string PodName = "io.granary.pod.name";
+    public const string Container = "io.granary.container.name";
+    /// <summary>How many times this container was started before (0 for the first); restartCount comes from it.</summary>
+    public const string Attempt = "io.granary.container.attempt";
+    /// <summary>A hash of the container's spec, so a changed image means a new container.</summary>
+    public const string SpecHash = "io.granary.container.hash";
+    /// <summary>The node this agent manages, so agents of several nodes can share one engine.</summary>
+    public const string Node = "io.granary.node";
+}
