@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Granary.Client;
+using Granary.Errors;
+
+namespace Granary.Bench;
+
+/// <summary>
+/// The control-plane benchmark: register M Ready nodes, watch pods, create N pods with bounded concurrency, and
+/// wait until the watch has seen every pod bound. Everything goes through the SDK, as any client's calls would.
+/// Failures of the system under test are reported as they are (<see cref="BenchmarkException"/>), never retried.
+/// </summary>
+internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions options, TextWriter output)
+{
+    public async Task<ControlPlaneResult> RunAsync(CancellationToken ct)
+    {
+        var status = await client.GetClusterStatusAsync(ct);
+        output.WriteLine($"cluster: {status.Silos.Length} silo(s) [{string.Join(", ", status.Silos.Select(s => $"{s.Address} {s.Status}"))}]; " +
+            $"objects: {(status.Objects.IsEmpty ? "none" : string.Join(", ", status.Objects.Select(k => $"{k.Kind} {k.Count}")))}");
+        var loadBefore = ProcessHelpers.LoadAverage();
+
+        var nodesTime = await RegisterNodesAsync(ct);
+
+        output.WriteLine($"[2/4] watching pods in namespace {BenchObjects.Namespace}");
+        await using var watch = await PodBindingWatch.StartAsync(client.Pods, options.Pods, ct);
+
+        var creates = await CreatePodsAsync(watch, ct);
+        var lastBoundAt = await WaitForBindingsAsync(watch, creates.FirstStartedAt, ct);
+
+        var createLatency = Enumerable.Range(0, options.Pods).Select(i => Stopwatch.GetElapsedTime(creates.StartedAt[i], creates.ReturnedAt[i]).TotalMilliseconds);
+        // The watch can see a binding before the create call has returned to us; such a pod counts as 0 ms.
+        var bindLatency = Enumerable.Range(0, options.Pods).Select(i => Math.Max(0, Stopwatch.GetElapsedTime(creates.ReturnedAt[i], watch.BoundAt(i)).TotalMilliseconds));
+        var boundBeforeReturn = Enumerable.Range(0, options.Pods).Count(i => watch.BoundAt(i) < creates.ReturnedAt[i]);
+        return new ControlPlaneResult
+        {
+            Nodes = options.Nodes,
+            Pods = options.Pods,
+            Concurrency = options.Concurrency,
+            NodeRegistration = nodesTime,
+            CreatePhase = Stopwatch.GetElapsedTime(creates.FirstStartedAt, creates.LastReturnedAt),
+            CreateLatency = Percentiles.Summarize(createLatency),
+            FirstCreateToAllBound = Stopwatch.GetElapsedTime(creates.FirstStartedAt, lastBoundAt),
+            BindLatency = Percentiles.Summarize(bindLatency),
+            BoundBeforeCreateReturned = boundBeforeReturn,
+            MarkedUnschedulable = watch.Unschedulable,
+            WatchEvents = watch.Events,
+            LoadBefore = loadBefore,
+            LoadAfter = ProcessHelpers.LoadAverage(),
+        };
+    }
+
+    private async Task<TimeSpan> RegisterNodesAsync(CancellationToken ct)
+    {
+        output.WriteLine($"[1/4] registering {options.Nodes} nodes ({options.Concurrency} in flight)");
+        var done = 0;
+        var started = Stopwatch.GetTimestamp();
+        await using (new ProgressPrinter(output, "nodes", options.Nodes, () => Volatile.Read(ref done)))
+        {
+            await ForEachAsync(options.Nodes, async (i, token) =>
+            {
+                var name = BenchObjects.NodeName(i, options.Nodes);
+                try
+                {
+                    await client.Nodes.CreateAsync(BenchObjects.Node(name), token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw Failure($"registering node {name} failed after {Volatile.Read(ref done)} nodes", e);
+                }
+                Interlocked.Increment(ref done);
+            }, ct);
+        }
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private async Task<CreateTimes> CreatePodsAsync(PodBindingWatch watch, CancellationToken ct)
+    {
+        output.WriteLine($"[3/4] creating {options.Pods} pods ({options.Concurrency} in flight)");
+        var times = new CreateTimes(options.Pods);
+        var done = 0;
+        await using (new ProgressPrinter(output, "pods", options.Pods, () => Volatile.Read(ref done), () => $"bound {watch.Bound}"))
+        {
+            times.FirstStartedAt = Stopwatch.GetTimestamp();
+            await ForEachAsync(options.Pods, async (i, token) =>
+            {
+                var name = BenchObjects.PodName(i, options.Pods);
+                var pod = BenchObjects.Pod(name);
+                times.StartedAt[i] = Stopwatch.GetTimestamp();
+                try
+                {
+                    await client.Pods.CreateAsync(pod, token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw Failure($"creating pod {BenchObjects.Namespace}/{name} failed after {Volatile.Read(ref done)} pods", e);
+                }
+                times.ReturnedAt[i] = Stopwatch.GetTimestamp();
+                Interlocked.Increment(ref done);
+            }, ct);
+        }
+        times.LastReturnedAt = times.ReturnedAt.Max();
+        return times;
+    }
+
+    /// <summary>Waits until the watch has seen every pod bound; returns when the last one was seen.</summary>
+    private async Task<long> WaitForBindingsAsync(PodBindingWatch watch, long firstCreateAt, CancellationToken ct)
+    {
+        var limit = options.EffectiveBindTimeout;
+        output.WriteLine($"[4/4] waiting until every pod is seen bound (limit {limit.TotalSeconds:0} s after the first create)");
+        await using (new ProgressPrinter(output, "bound", options.Pods, () => watch.Bound, () => watch.Unschedulable > 0 ? $"marked Unschedulable so far {watch.Unschedulable}" : null))
+        {
+            var remaining = limit - Stopwatch.GetElapsedTime(firstCreateAt);
+            var finished = await Task.WhenAny(watch.AllBound, Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, ct));
+            ct.ThrowIfCancellationRequested();
+            if (finished == watch.AllBound)
+            {
+                await watch.AllBound;
+                return watch.LastBoundAt;
+            }
+        }
+        throw await UnboundFailureAsync(watch, limit, ct);
+    }
+
+    /// <summary>Says how many pods are still unbound, and whether the cluster agrees with what the watch saw.</summary>
+    private async Task<BenchmarkException> UnboundFailureAsync(PodBindingWatch watch, TimeSpan limit, CancellationToken ct)
+    {
+        var pending = options.Pods - watch.Bound;
+        string listed;
+        try
+        {
+            var pods = await client.Pods.ListAsync(new ListOptions { Namespace = BenchObjects.Namespace }, ct);
+            var ours = pods.Items.Where(p => BenchObjects.PodIndex(p.Metadata.Name) >= 0).ToList();
+            listed = $"a list now shows {ours.Count} benchmark pods, {ours.Count(p => !string.IsNullOrEmpty(p.Spec.NodeName))} of them bound";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            listed = $"listing pods failed too ({e.GetType().Name}: {e.Message})";
+        }
+        var unschedulable = watch.Unschedulable == 0 ? "none was marked Unschedulable"
+            : $"{watch.Unschedulable} were marked Unschedulable at some point (last message: \"{watch.LastUnschedulableMessage}\")";
+        return new BenchmarkException(
+            $"{pending} of {options.Pods} pods were still not seen bound {limit.TotalSeconds:0} s after the first create " +
+            $"(e.g. {string.Join(", ", watch.SomeUnbound(3))}); {unschedulable}; the watch received {watch.Events} events; {listed}");
+    }
+
+    private static BenchmarkException Failure(string what, Exception e) =>
+        new(e is GranaryException g ? $"{what}: {g.Reason}: {g.Message}" : $"{what}: {e.GetType().Name}: {e.Message}");
+
+    /// <summary>Runs <paramref name="body"/> for 0..count-1 with at most --concurrency calls in flight; stops at the first failure.</summary>
+    private Task ForEachAsync(int count, Func<int, CancellationToken, ValueTask> body, CancellationToken ct) =>
+        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, body);
+
+    /// <summary>Stopwatch timestamps of every create call.</summary>
+    private sealed class CreateTimes(int count)
+    {
+        public long[] StartedAt { get; } = new long[count];
+        public long[] ReturnedAt { get; } = new long[count];
+        public long FirstStartedAt { get; set; }
+        public long LastReturnedAt { get; set; }
+    }
+}

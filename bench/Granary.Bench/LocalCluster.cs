@@ -1,0 +1,123 @@
+using System.Diagnostics;
+
+namespace Granary.Bench;
+
+/// <summary>
+/// The private cluster the benchmark runs against when given no --redis or --gateway: a redis-server without
+/// persistence and one silo in Redis mode, both on free 127.0.0.1 ports, with a temporary folder for Redis.
+/// Disposing stops the silo, then Redis (SIGTERM), and removes the folder.
+/// </summary>
+internal sealed class LocalCluster : IAsyncDisposable
+{
+    private const string RedisServerPath = "/usr/bin/redis-server";
+    private const string SiloDll = "Silo/bin/Release/net10.0/Granary.Silo.dll";
+    private static readonly TimeSpan RedisStartLimit = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan SiloStartLimit = TimeSpan.FromSeconds(90);
+
+    private readonly string _tempDir;
+    private readonly TextWriter _output;
+    private ChildProcess? _redis;
+    private ChildProcess? _silo;
+
+    private LocalCluster(string tempDir, string clusterId, TextWriter output)
+    {
+        _tempDir = tempDir;
+        ClusterId = clusterId;
+        _output = output;
+    }
+
+    public string ClusterId { get; }
+
+    /// <summary>The silo's gateway, "127.0.0.1:PORT".</summary>
+    public string Gateway { get; private set; } = "";
+
+    public string Redis { get; private set; } = "";
+
+    public ChildProcess Silo => _silo ?? throw new InvalidOperationException("the silo is not started");
+
+    public static async Task<LocalCluster> StartAsync(string repoRoot, string clusterId, TextWriter output, CancellationToken ct)
+    {
+        var cluster = new LocalCluster(Directory.CreateTempSubdirectory("granary-bench-").FullName, clusterId, output);
+        try
+        {
+            var dll = Path.Combine(repoRoot, SiloDll);
+            if (!File.Exists(dll))
+                await cluster.BuildSiloAsync(repoRoot, dll, ct);
+            await cluster.StartRedisAsync(ct);
+            await cluster.StartSiloAsync(dll, repoRoot, ct);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartRedisAsync(CancellationToken ct)
+    {
+        if (!File.Exists(RedisServerPath))
+            throw new BenchmarkException($"{RedisServerPath} is missing: install redis-server (apt-get install redis-server), or point at a running cluster with --redis/--gateway");
+        var port = ProcessHelpers.FreeLoopbackPorts(1)[0];
+        string[] arguments = ["--bind", "127.0.0.1", "--port", $"{port}", "--save", "", "--appendonly", "no", "--dir", _tempDir, "--daemonize", "no"];
+        _redis = await ChildProcess.StartAsync("redis-server", RedisServerPath, arguments, _tempDir, "Ready to accept connections", RedisStartLimit, ct);
+        Redis = $"127.0.0.1:{port}";
+        _output.WriteLine($"redis-server ready on {Redis} (pid {_redis.Pid}, no persistence, dir {_tempDir})");
+    }
+
+    private async Task StartSiloAsync(string dll, string repoRoot, CancellationToken ct)
+    {
+        var ports = ProcessHelpers.FreeLoopbackPorts(2);
+        string[] arguments = [dll, "--redis", Redis, "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--cluster-id", ClusterId];
+        _output.WriteLine($"starting the silo: dotnet {string.Join(' ', arguments)}");
+        var started = Stopwatch.GetTimestamp();
+        _silo = await ChildProcess.StartAsync("the silo", "dotnet", arguments, repoRoot, "Silo ready", SiloStartLimit, ct);
+        Gateway = $"127.0.0.1:{ports[1]}";
+        _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, cluster {ClusterId})");
+    }
+
+    private async Task BuildSiloAsync(string repoRoot, string dll, CancellationToken ct)
+    {
+        _output.WriteLine($"{SiloDll} is not built; building it: dotnet build Silo -c Release");
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = repoRoot, UseShellExecute = false };
+        foreach (var argument in new[] { "build", "Silo", "-c", "Release", "-nologo", "-v", "minimal" })
+            info.ArgumentList.Add(argument);
+        // The build's own output is the progress here: it goes straight to the terminal.
+        using var build = Process.Start(info) ?? throw new BenchmarkException("cannot start dotnet build");
+        try
+        {
+            await build.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            build.Kill(entireProcessTree: true);
+            throw;
+        }
+        if (build.ExitCode != 0 || !File.Exists(dll))
+            throw new BenchmarkException($"building the silo failed (exit {build.ExitCode}); run \"dotnet build Silo -c Release\" in {repoRoot} to see why");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The silo first, so that it does not spend its shutdown retrying a Redis that is gone.
+        foreach (var child in new[] { _silo, _redis })
+        {
+            if (child is null)
+                continue;
+            var stopping = Stopwatch.GetTimestamp();
+            if (!await child.StopAsync())
+                _output.WriteLine($"{child.Name} (pid {child.Pid}) did not exit within {ChildProcess.StopGrace.TotalSeconds:0} s of SIGTERM and was killed. {child.FormatTail()}");
+            else
+                _output.WriteLine($"{child.Name} stopped {Stopwatch.GetElapsedTime(stopping).TotalSeconds:0.0} s after SIGTERM");
+            await child.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_tempDir, recursive: true);
+        }
+        catch (IOException e)
+        {
+            _output.WriteLine($"could not remove {_tempDir}: {e.Message}");
+        }
+    }
+}

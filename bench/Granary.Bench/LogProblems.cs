@@ -1,0 +1,44 @@
+namespace Granary.Bench;
+
+/// <summary>
+/// Counts the warning and error entries in a .NET console log ("warn: ", "fail: ", "crit: ") and keeps the first
+/// few, so a run can say whether the silo complained while it was measured. Safe to use from the output callbacks' threads.
+/// </summary>
+internal sealed class LogProblems
+{
+    private const int Kept = 5;
+    private readonly List<string> _first = [];
+    private readonly Lock _lock = new();
+    private int _warnings;
+    private int _errors;
+
+    public void Add(string line)
+    {
+        var warning = line.Contains("warn: ", StringComparison.Ordinal);
+        var error = line.Contains("fail: ", StringComparison.Ordinal) || line.Contains("crit: ", StringComparison.Ordinal);
+        if (!warning && !error)
+            return;
+        lock (_lock)
+        {
+            if (warning)
+                _warnings++;
+            else
+                _errors++;
+            if (_first.Count < Kept)
+                _first.Add(Shorten(line));
+        }
+    }
+
+    // Orleans' warnings can run to several hundred characters; the start names the source, the end the subject and the figure.
+    private static string Shorten(string line) => line.Length <= 300 ? line : $"{line[..90]} … {line[^200..]}";
+
+    /// <summary>"no warnings or errors", or the counts and the first entries, indented.</summary>
+    public override string ToString()
+    {
+        lock (_lock)
+        {
+            return _warnings + _errors == 0 ? "no warnings or errors"
+                : $"{_warnings} warnings, {_errors} errors; the first:{Environment.NewLine}{string.Join(Environment.NewLine, _first.Select(l => "    " + l))}";
+        }
+    }
+}

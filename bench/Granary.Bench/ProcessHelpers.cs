@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Granary.Bench;
+
+/// <summary>What the benchmark needs to run its own redis-server and silo: ports, signals, output, /proc.</summary>
+internal static class ProcessHelpers
+{
+    private const int SigTerm = 15;
+
+    /// <summary>Free TCP ports on 127.0.0.1, all distinct (each is held open until all are found).</summary>
+    public static int[] FreeLoopbackPorts(int count)
+    {
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listener.Start();
+                listeners.Add(listener);
+            }
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+                listener.Stop();
+        }
+    }
+
+    /// <summary>The folder holding Orleans.sln, searched upwards from the current directory and from this program.</summary>
+    public static string FindRepoRoot()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Orleans.sln")))
+                    return dir.FullName;
+            }
+        }
+        throw new BenchmarkException("cannot find the repository (a folder with Orleans.sln) above the current directory; run from the repository");
+    }
+
+    /// <summary>
+    /// Stops a process the way an operator would: SIGTERM, then up to <paramref name="grace"/> to exit, then SIGKILL.
+    /// Returns false when it had to be killed.
+    /// </summary>
+    public static async Task<bool> StopAsync(Process process, TimeSpan grace)
+    {
+        if (process.HasExited)
+            return true;
+        if (Kill(process.Id, SigTerm) != 0 && !process.HasExited)
+            throw new BenchmarkException($"cannot send SIGTERM to process {process.Id}: errno {Marshal.GetLastPInvokeError()}");
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            return false;
+        }
+    }
+
+    /// <summary>A process's peak resident set size (VmHWM in /proc/PID/status), in bytes; null when unreadable.</summary>
+    public static long? PeakRssBytes(int pid) => ReadStatusKilobytes(pid, "VmHWM:") * 1024;
+
+    /// <summary>The 1, 5 and 15 minute load averages from /proc/loadavg, as written there; null when unreadable.</summary>
+    public static string? LoadAverage()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/loadavg").Split(' ');
+            return fields.Length >= 3 ? $"{fields[0]} {fields[1]} {fields[2]}" : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static long? ReadStatusKilobytes(int pid, string field)
+    {
+        try
+        {
+            // Lines look like "VmHWM:\t  123456 kB".
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+            var parts = line?[field.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return parts is [var number, "kB"] && long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    // Process.Kill only sends SIGKILL; a graceful stop needs SIGTERM. DllImport, not LibraryImport: the
+    // signature is blittable, and LibraryImport would need unsafe code enabled for the whole project.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}
+
+/// <summary>The benchmark could not run or the system under test failed; the message says what happened.</summary>
+internal sealed class BenchmarkException(string message) : Exception(message);
