@@ -5,6 +5,7 @@ using Granary.Api;
 using Granary.Errors;
 using Granary.Grains.Caching;
 using Granary.Model;
+using Microsoft.Extensions.Hosting;
 using Orleans.Concurrency;
 
 namespace Granary.Grains.ListWatch;
@@ -15,7 +16,7 @@ namespace Granary.Grains.ListWatch;
 /// events does not hold up other calls.
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class ListWatchGrain(WatchCache cache) : Grain, IListWatchGrain
+public sealed class ListWatchGrain(WatchCache cache, IHostApplicationLifetime lifetime) : Grain, IListWatchGrain
 {
     private const int MaxEventsPerBatch = 5000;
     private static readonly TimeSpan MaxWatchWait = TimeSpan.FromSeconds(20);
@@ -51,7 +52,10 @@ public sealed class ListWatchGrain(WatchCache cache) : Grain, IListWatchGrain
         await kindCache.Ready;
 
         var wait = request.MaxWait < MaxWatchWait ? request.MaxWait : MaxWatchWait;
-        using var timeout = new CancellationTokenSource(wait);
+        // A silo that is stopping answers waiting watches at once, so shutdown does not wait out the long polls;
+        // the callers resume from the returned version on another silo.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        timeout.CancelAfter(wait);
         while (true)
         {
             var (events, resumeAt, changed) = kindCache.EventsAfter(after, filter, MaxEventsPerBatch);

@@ -19,6 +19,8 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
 {
     private const string ResyncReminder = "resync";
     private const int BindParallelism = 64;
+    // Bounded batches keep each turn short; the next pass (50 ms later) takes the rest.
+    private const int MaxDecisionsPerPass = 2000;
     private static readonly TimeSpan PassInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(5);
 
@@ -113,6 +115,12 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         if (pending.Count == 0)
             return;
 
+        if (pending.Count > MaxDecisionsPerPass)
+        {
+            // Oldest first, as the planner orders them; the rest wait for the next pass.
+            pending = [.. pending.OrderBy(p => p.Metadata.CreationTimestamp).Take(MaxDecisionsPerPass)];
+            _dirty = true;
+        }
         var plan = SchedulingPlanner.Plan(nodes, bound, pending, _rotation++);
         foreach (var a in plan.Assignments)
         {
