@@ -25,6 +25,7 @@ public class CliAppTests
     [InlineData("get")]
     [InlineData("describe")]
     [InlineData("delete")]
+    [InlineData("logs")]
     [InlineData("cluster")]
     [InlineData("version")]
     [InlineData("help")]
@@ -152,6 +153,12 @@ public class CliAppTests
         public IResourceClient For(ResourceKind kind) => throw error;
 
         public Task<ClusterStatus> GetClusterStatusAsync(CancellationToken ct) => Task.FromException<ClusterStatus>(error);
+
+        public IAsyncEnumerable<PodLogLine> ReadPodLogsAsync(string @namespace, string name, string? container, bool follow, int? tailLines,
+            DateTimeOffset? since, bool previous, CancellationToken ct) => throw error;
+
+        public Task<PodExecResult> ExecInPodAsync(string @namespace, string name, IReadOnlyList<string> command, string? container, CancellationToken ct) =>
+            Task.FromException<PodExecResult>(error);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
