@@ -20,12 +20,28 @@ public class CliAppTests
         Assert.Contains("start one with: dotnet run --project Silo", _cli.Out.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Help_ListsLogsAndExec()
+    {
+        var code = await _cli.RunAsync("help");
+
+        Assert.Equal(0, code);
+        Assert.Contains(
+            "\n  delete     Delete objects by name, selector or manifest\n"
+            + "  logs       Print the logs of a container in a pod\n"
+            + "  exec       Run a command in a container of a pod\n"
+            + "  cluster    ",
+            _cli.Out.ToString(),
+            StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("apply")]
     [InlineData("get")]
     [InlineData("describe")]
     [InlineData("delete")]
     [InlineData("logs")]
+    [InlineData("exec")]
     [InlineData("cluster")]
     [InlineData("version")]
     [InlineData("help")]
