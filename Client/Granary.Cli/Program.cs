@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Granary.Cli;
 using Granary.Cli.Commands;
 
-// Ctrl-C and SIGTERM cancel the running command (a watch ends with exit 0); a second Ctrl-C kills at once.
+// Ctrl-C and SIGTERM cancel the running command (a watch or a followed log ends with exit 0); a second Ctrl-C kills at once.
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {

@@ -33,7 +33,8 @@ internal sealed class HelpCommand(Func<IReadOnlyList<ICommand>> commands) : ICom
         var width = commands.Max(c => c.Name.Length) + 3;
         var list = string.Concat(commands.Select(c => $"  {c.Name.PadRight(width)}{c.Summary}\n"));
         return $"""
-            granary controls a Granary cluster: apply manifests, list and watch objects, describe and delete them.
+            granary controls a Granary cluster: apply manifests, list and watch objects, describe and delete them,
+            read the logs of pods' containers and run commands in them.
 
             Usage:
               granary COMMAND [ARGS] [FLAGS]

@@ -39,6 +39,22 @@ internal static class ResourceArgs
         return [new ResourceTarget(Kind(args[0]), args.RemoveAt(0))];
     }
 
+    /// <summary>The pod named by <c>NAME</c> or <c>pod/NAME</c>, for the commands that work in one pod's containers.</summary>
+    /// <param name="action">What the command does, for the error when another kind is named: "get the logs of".</param>
+    public static string PodName(string arg, string action)
+    {
+        var slash = arg.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0)
+            return arg;
+        var kind = Kind(arg[..slash]);
+        var name = arg[(slash + 1)..];
+        if (name.Length == 0)
+            throw new UsageException($"arguments in resource/name form must have a single resource and name, not \"{arg}\"");
+        if (kind != ResourceKinds.Pod)
+            throw new CommandException($"cannot {action} {kind.Singular}/{name}: only pods have containers");
+        return name;
+    }
+
     public static ResourceKind Kind(string name) =>
         ResourceKinds.Find(name) ?? throw new CommandException($"the server doesn't have a resource type \"{name}\"");
 }

@@ -20,11 +20,28 @@ public class CliAppTests
         Assert.Contains("start one with: dotnet run --project Silo", _cli.Out.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Help_ListsLogsAndExec()
+    {
+        var code = await _cli.RunAsync("help");
+
+        Assert.Equal(0, code);
+        Assert.Contains(
+            "\n  delete     Delete objects by name, selector or manifest\n"
+            + "  logs       Print the logs of a container in a pod\n"
+            + "  exec       Run a command in a container of a pod\n"
+            + "  cluster    ",
+            _cli.Out.ToString(),
+            StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("apply")]
     [InlineData("get")]
     [InlineData("describe")]
     [InlineData("delete")]
+    [InlineData("logs")]
+    [InlineData("exec")]
     [InlineData("cluster")]
     [InlineData("version")]
     [InlineData("help")]
@@ -152,6 +169,12 @@ public class CliAppTests
         public IResourceClient For(ResourceKind kind) => throw error;
 
         public Task<ClusterStatus> GetClusterStatusAsync(CancellationToken ct) => Task.FromException<ClusterStatus>(error);
+
+        public IAsyncEnumerable<PodLogLine> ReadPodLogsAsync(string @namespace, string name, string? container, bool follow, int? tailLines,
+            DateTimeOffset? since, bool previous, CancellationToken ct) => throw error;
+
+        public Task<PodExecResult> ExecInPodAsync(string @namespace, string name, IReadOnlyList<string> command, string? container, CancellationToken ct) =>
+            Task.FromException<PodExecResult>(error);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using Granary.Api;
 using Granary.Cli.Commands;
@@ -21,6 +22,21 @@ internal sealed class FakeCluster : IClusterApi
 
     public bool Disposed { get; private set; }
 
+    /// <summary>The lines a pod's log holds, oldest first, for every pod and container.</summary>
+    public List<PodLogLine> Logs { get; } = [];
+
+    /// <summary>Whether a followed log ends after <see cref="Logs"/> (the container stopped) instead of waiting for more.</summary>
+    public bool ContainerStops { get; set; }
+
+    /// <summary>Completes when a followed log has delivered <see cref="Logs"/> and is waiting: the test's barrier before cancelling.</summary>
+    public TaskCompletionSource LogsDrained { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>What every exec answers.</summary>
+    public PodExecResult ExecResult { get; set; } = new(0, "", "");
+
+    /// <summary>Errors that logs and exec of the named pod throw, as the pod grain or its node would.</summary>
+    public Dictionary<string, GranaryException> PodFailures { get; } = [];
+
     public FakeResourceClient Client(ResourceKind kind) => _clients[kind];
 
     public FakeCluster With(params IResource[] objects)
@@ -38,6 +54,34 @@ internal sealed class FakeCluster : IClusterApi
     }
 
     public Task<ClusterStatus> GetClusterStatusAsync(CancellationToken ct) => Task.FromResult(Status);
+
+    public async IAsyncEnumerable<PodLogLine> ReadPodLogsAsync(string @namespace, string name, string? container, bool follow, int? tailLines,
+        DateTimeOffset? since, bool previous, [EnumeratorCancellation] CancellationToken ct)
+    {
+        Calls.Add($"logs pods {@namespace}/{name} container={container ?? "-"} follow={follow} tail={tailLines?.ToString(CultureInfo.InvariantCulture) ?? "-"} since={since?.ToString("O", CultureInfo.InvariantCulture) ?? "-"} previous={previous}");
+        RequirePod(@namespace, name);
+        foreach (var line in Logs)
+            yield return line;
+        if (!follow || ContainerStops)
+            yield break;
+        LogsDrained.TrySetResult();
+        await Task.Delay(Timeout.Infinite, ct);
+    }
+
+    public Task<PodExecResult> ExecInPodAsync(string @namespace, string name, IReadOnlyList<string> command, string? container, CancellationToken ct)
+    {
+        Calls.Add($"exec pods {@namespace}/{name} container={container ?? "-"} command=[{string.Join(", ", command.Select(c => $"\"{c}\""))}]");
+        RequirePod(@namespace, name);
+        return Task.FromResult(ExecResult);
+    }
+
+    private void RequirePod(string @namespace, string name)
+    {
+        if (PodFailures.TryGetValue(name, out var failure))
+            throw failure;
+        if (!_clients[ResourceKinds.Pod].Has(@namespace, name))
+            throw new NotFoundException(ResourceKinds.Pod.Plural, name);
+    }
 
     public ValueTask DisposeAsync()
     {
@@ -64,6 +108,8 @@ internal sealed class FakeResourceClient(ResourceKind kind) : IResourceClient
     public ResourceKind Kind => kind;
 
     public void Put(IResource o) => _objects[Key(o.Metadata.Namespace, o.Metadata.Name!)] = o;
+
+    public bool Has(string? @namespace, string name) => _objects.ContainsKey(Key(@namespace, name));
 
     private string Key(string? ns, string name) => kind.KeyOf(ns, name);
 
