@@ -95,8 +95,8 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             var dir = Path.Combine(_stateDir, id);
             CreatePrivateDirectory(dir);
-            var workDir = spec.WorkingDir ?? Path.Combine(dir, "work");
-            Directory.CreateDirectory(workDir);
+            // A given working directory must exist on the host (start says so if not); only our default is made here.
+            var workDir = spec.WorkingDir ?? Directory.CreateDirectory(Path.Combine(dir, "work")).FullName;
             var record = new ProcessRecord
             {
                 Id = id,

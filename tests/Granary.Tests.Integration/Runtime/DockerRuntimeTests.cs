@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Runtime.Docker;
 using Granary.Tests.Integration.Infrastructure;
@@ -232,8 +233,12 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
         await _runtime.RemoveAsync(id, CancellationToken.None);
         await _runtime.RemoveAsync(id, CancellationToken.None);
 
+        var logs = await Assert.ThrowsAsync<RuntimeException>(() => ReadLogsAsync(id, new LogOptions()));
+        var start = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.StartAsync(id, CancellationToken.None));
+
         Assert.Null(await _runtime.InspectAsync(id, CancellationToken.None));
         Assert.Empty(await _runtime.ListAsync(Labels, CancellationToken.None));
+        Assert.Equal((RuntimeErrorKind.NotFound, RuntimeErrorKind.NotFound), (logs.Kind, start.Kind));
     }
 
     [Fact]
@@ -248,6 +253,29 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
         Assert.Equal((RuntimeErrorKind.Unavailable, RuntimeErrorKind.Unavailable), (version.Kind, list.Kind));
         Assert.Contains(endpoint.ToString(), version.Message, StringComparison.Ordinal);
         Assert.Contains("is dockerd running? start it or set --docker-host", version.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnEngineThatNeverAnswers_TimesOut()
+    {
+        // A socket that accepts connections and then says nothing: a wedged engine.
+        var path = $"/tmp/gd-mute-{_uid[..8]}.sock";
+        using var mute = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        mute.Bind(new UnixDomainSocketEndPoint(path));
+        mute.Listen();
+        try
+        {
+            using var runtime = new DockerRuntime(new Uri("unix://" + path), NullLogger.Instance, callTimeout: TimeSpan.FromMilliseconds(300));
+
+            var error = await Assert.ThrowsAsync<RuntimeException>(() => runtime.VersionAsync(CancellationToken.None));
+
+            Assert.Equal(RuntimeErrorKind.Timeout, error.Kind);
+            Assert.Contains("did not answer within 0.3s", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private async Task<List<LogLine>> ReadLogsAsync(string id, LogOptions options)

@@ -82,15 +82,31 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Create_WithANameInUse_IsAConflict_AndWithoutACommandFails()
+    public async Task Create_WithANameInUse_IsAConflict_AndWithoutACommandOrWithARealMountFails()
     {
         var spec = Spec("sleep 30");
         await _runtime.CreateAsync(spec, CancellationToken.None);
 
         var taken = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.CreateAsync(spec, CancellationToken.None));
         var empty = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.CreateAsync(spec with { Name = "other", Command = null }, CancellationToken.None));
+        var mount = await Assert.ThrowsAsync<RuntimeException>(() =>
+            _runtime.CreateAsync(spec with { Name = "mounted", Mounts = [new VolumeMount("/srv/a", "/a", ReadOnly: true)] }, CancellationToken.None));
+        var sameMount = await _runtime.CreateAsync(spec with { Name = "same-path", Mounts = [new VolumeMount("/srv/a", "/srv/a", ReadOnly: true)] }, CancellationToken.None);
 
-        Assert.Equal((RuntimeErrorKind.Conflict, RuntimeErrorKind.Failed), (taken.Kind, empty.Kind));
+        Assert.Equal((RuntimeErrorKind.Conflict, RuntimeErrorKind.Failed, RuntimeErrorKind.Failed), (taken.Kind, empty.Kind, mount.Kind));
+        Assert.Equal(2, (await _runtime.ListAsync(Labels, CancellationToken.None)).Count);
+        Assert.NotNull(await _runtime.InspectAsync(sameMount, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Start_InAWorkingDirectoryThatDoesNotExist_Fails()
+    {
+        var id = await _runtime.CreateAsync(Spec("true") with { WorkingDir = Path.Combine(_stateDir, "missing") }, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.StartAsync(id, CancellationToken.None));
+
+        Assert.Equal(RuntimeErrorKind.Failed, error.Kind);
+        Assert.False(Directory.Exists(Path.Combine(_stateDir, "missing")));
     }
 
     [Fact]
