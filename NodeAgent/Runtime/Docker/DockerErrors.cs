@@ -11,8 +11,6 @@ internal static class DockerErrors
     {
         switch (error)
         {
-            case RuntimeException known:
-                return known;
             case DockerImageNotFoundException:
                 return new(RuntimeErrorKind.ImageNotFound, $"docker {operation}: {EngineMessage(error)}", error);
             case DockerApiException api:

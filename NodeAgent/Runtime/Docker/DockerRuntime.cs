@@ -34,6 +34,9 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public Uri Endpoint => _connection.Endpoint;
 
+    /// <summary>The Engine API version in use, pinned by the first call (null before it).</summary>
+    public System.Version? ApiVersion => _connection.ApiVersion;
+
     public async Task<string> VersionAsync(CancellationToken ct)
     {
         var version = await _connection.CallAsync("version", (c, t) => c.System.GetVersionAsync(t), ct);

@@ -148,7 +148,7 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
                 errHandle.Dispose();
                 throw;
             }
-            // Read while the child cannot have been reaped yet; if it is already gone its exit code still comes.
+            // A child that already exited may be reaped and have no stat; its exit code still comes through the Process.
             var stat = HostProcess.ReadStat(child.Id);
             container.Begin(child);
             Update(container, record with
