@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine: installs the real parts the tests use
-# (redis-server) when missing, builds, and runs every test project. The tests start their
+# (redis-server, docker.io, busybox-static) when missing, builds, and runs every test project. The tests start their
 # own private instances on free loopback ports; nothing here starts a system service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_packages=()
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
+# The runtime tests start a private dockerd (never the system one) and import a busybox image built from busybox-static.
+[ -x /usr/sbin/dockerd ] || need_packages+=(docker.io)
+[ -x /bin/busybox ] || need_packages+=(busybox-static)
 
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ]; then
@@ -23,7 +26,7 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
 fi
 
-for tool in redis-server; do
+for tool in redis-server dockerd busybox; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is still missing after install" >&2; exit 1; }
 done
 
