@@ -86,8 +86,9 @@ internal sealed class ProbeWorker : IDisposable
             {
                 result = await _runner.RunAsync(Kind, Probe, _owner.Target, _stop.Token);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
+                // Removed mid-attempt: whatever the cancelled attempt threw no longer matters.
                 return;
             }
             if (!_stop.IsCancellationRequested)
