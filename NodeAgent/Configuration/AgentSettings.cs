@@ -1,0 +1,86 @@
+namespace Granary.NodeAgent.Configuration;
+
+/// <summary>
+/// The agent's settings, from appsettings.json, GRANARY_* environment variables or flags
+/// (Generic Host conventions: later sources win).
+/// </summary>
+public sealed class AgentSettings
+{
+    /// <summary>This node's name; the host name when unset.</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>Redis "host:port" where the cluster's silos register their gateways.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary>Gateways "host:port[,host:port]"; used when Redis is not set. Both unset: the local dev silo.</summary>
+    public string? Gateway { get; set; }
+
+    public string ClusterId { get; set; } = "granary";
+
+    /// <summary>The node's address (InternalIP), also the pod IP with the host network. Loopback by default.</summary>
+    public string NodeIp { get; set; } = "127.0.0.1";
+
+    /// <summary>The Docker engine's endpoint.</summary>
+    public string DockerHost { get; set; } = "unix:///var/run/docker.sock";
+
+    /// <summary>docker, process or simulated. Empty: docker when an engine answers, else an error (or process when enabled).</summary>
+    public string? Driver { get; set; }
+
+    /// <summary>Allows the process driver (host processes, no isolation, like Nomad's raw_exec).</summary>
+    public bool EnableProcessDriver { get; set; }
+
+    /// <summary>Node labels to register, "k=v,k2=v2".</summary>
+    public string? Labels { get; set; }
+
+    /// <summary>Node taints to register, "key=value:Effect,key2:Effect".</summary>
+    public string? Taints { get; set; }
+
+    /// <summary>host, loopback or bridge.</summary>
+    public string PodNetwork { get; set; } = "loopback";
+
+    /// <summary>The loopback block pods take their addresses from (loopback network).</summary>
+    public string PodCidr { get; set; } = "127.1.1.0/24";
+
+    /// <summary>Where the agent keeps its own state (process driver records).</summary>
+    public string StateDir { get; set; } = "/var/lib/granary/agent";
+
+    public int MaxPods { get; set; } = 110;
+
+    /// <summary>CPU kept back from pods, e.g. "100m".</summary>
+    public string ReservedCpu { get; set; } = "0";
+
+    /// <summary>Memory kept back from pods, e.g. "256Mi".</summary>
+    public string ReservedMemory { get; set; } = "0";
+
+    /// <summary>How long a container whose pod is no longer bound here may live before it is removed.</summary>
+    public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the agent re-reads its full desired state even without notifications.</summary>
+    public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the lease is renewed; the lease lasts four times this.</summary>
+    public TimeSpan LeasePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
+
+    /// <summary>Flag names and the setting each sets.</summary>
+    public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
+    {
+        ["--node-name"] = nameof(NodeName),
+        ["--redis"] = nameof(Redis),
+        ["--gateway"] = nameof(Gateway),
+        ["--cluster-id"] = nameof(ClusterId),
+        ["--node-ip"] = nameof(NodeIp),
+        ["--docker-host"] = nameof(DockerHost),
+        ["--driver"] = nameof(Driver),
+        ["--enable-process-driver"] = nameof(EnableProcessDriver),
+        ["--labels"] = nameof(Labels),
+        ["--taints"] = nameof(Taints),
+        ["--pod-network"] = nameof(PodNetwork),
+        ["--pod-cidr"] = nameof(PodCidr),
+        ["--state-dir"] = nameof(StateDir),
+        ["--max-pods"] = nameof(MaxPods),
+        ["--reserved-cpu"] = nameof(ReservedCpu),
+        ["--reserved-memory"] = nameof(ReservedMemory),
+    };
+}

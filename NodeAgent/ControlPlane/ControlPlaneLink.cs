@@ -1,0 +1,131 @@
+using Granary.Api;
+using Granary.Client;
+using Granary.NodeAgent.Configuration;
+using Granary.NodeAgent.Hosting;
+using Granary.NodeAgent.Pods;
+using Granary.NodeAgent.Systemd;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Granary.NodeAgent.ControlPlane;
+
+/// <summary>
+/// Keeps the agent connected: registers the node, renews its lease, keeps the observer subscribed and resyncs
+/// the full desired state. On any failure it reconnects with back-off and resyncs from a snapshot, never from
+/// memory alone; meanwhile the pods keep running (static stability).
+/// </summary>
+public sealed partial class ControlPlaneLink(
+    IControlPlaneConnector connector,
+    NodeDescriber describer,
+    DesiredPods desired,
+    ContainerAccess containers,
+    StartupGate startup,
+    AgentHealth health,
+    IOptions<AgentSettings> settings,
+    TimeProvider time,
+    ILogger<ControlPlaneLink> logger) : BackgroundService
+{
+    public const string LoopName = "control-plane";
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    private readonly AgentSettings _settings = settings.Value;
+    private volatile INodeGrain? _node;
+    // Orleans holds observers weakly: the agent must keep its own reference, or notifications stop arriving.
+    private AgentObserver? _observer;
+
+    /// <summary>The node's grain while connected; null during an outage.</summary>
+    public INodeGrain? Node => _node;
+
+    /// <summary>The client while connected (pods' own grains for deletion confirmations).</summary>
+    public GranaryClient? Client { get; private set; }
+
+    public string NodeName => _settings.EffectiveNodeName;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The lease loop beats each period; allow a few missed beats (slow calls) before the watchdog objects.
+        health.Register(LoopName, _settings.LeasePeriod * 6 + TimeSpan.FromSeconds(30));
+        var backoff = TimeSpan.FromSeconds(1);
+        var wasConnected = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            health.Beat(LoopName);
+            GranaryClient? client = null;
+            try
+            {
+                client = await connector.ConnectAsync(stoppingToken);
+                Client = client;
+                await RunConnectedAsync(client, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is GranaryConnectException or OrleansException or TimeoutException or Errors.GranaryException or ObjectDisposedException or InvalidOperationException)
+            {
+                if (wasConnected)
+                    LogDisconnected(logger, connector.Describe(), e.Message);
+                wasConnected = false;
+                _node = null;
+                Client = null;
+                if (client is not null)
+                    await client.DisposeAsync();
+                try
+                {
+                    await Task.Delay(backoff, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                continue;
+            }
+            backoff = TimeSpan.FromSeconds(1);
+            wasConnected = true;
+        }
+    }
+
+    private async Task RunConnectedAsync(GranaryClient client, CancellationToken ct)
+    {
+        var node = client.Grains.GetGrain<INodeGrain>(NodeName);
+        var registered = await node.RegisterAsync(await describer.DescribeAsync(ct));
+        _observer ??= new AgentObserver(desired, containers);
+        var observer = client.Grains.CreateObjectReference<INodeAgentObserver>(_observer);
+        await node.SubscribeAsync(observer);
+        await node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4);
+        desired.ReplaceAll(await node.GetAssignedPodsAsync());
+        _node = node;
+        LogConnected(logger, NodeName, connector.Describe(), registered.Metadata.ResourceVersion ?? "?");
+        startup.ControlPlaneSynced();
+
+        var lastResync = time.GetUtcNow();
+        var lastRegistration = time.GetUtcNow();
+        using var timer = new PeriodicTimer(_settings.LeasePeriod, time);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            await node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4);
+            health.Beat(LoopName);
+            var now = time.GetUtcNow();
+            if (now - lastResync >= _settings.ResyncPeriod)
+            {
+                // Subscriptions die with a silo; renewing is idempotent, and the snapshot repairs lost notifications.
+                await node.SubscribeAsync(observer);
+                desired.ReplaceAll(await node.GetAssignedPodsAsync());
+                lastResync = now;
+            }
+            if (now - lastRegistration >= TimeSpan.FromMinutes(1))
+            {
+                // Status (conditions' heartbeat, capacity) refreshed now and then, as the kubelet does.
+                await node.RegisterAsync(await describer.DescribeAsync(ct));
+                lastRegistration = now;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} registered and synced with {ControlPlane} (revision {Revision})")]
+    private static partial void LogConnected(ILogger logger, string node, string controlPlane, string revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the control plane at {ControlPlane}: {Reason}. Pods keep running; reconnecting with back-off")]
+    private static partial void LogDisconnected(ILogger logger, string controlPlane, string reason);
+}

@@ -1,0 +1,102 @@
+using Granary.Client;
+using Granary.NodeAgent.Configuration;
+using Granary.NodeAgent.ControlPlane;
+using Granary.NodeAgent.Systemd;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.NodeAgent.Hosting;
+
+/// <summary>Builds and runs the agent's host. Wiring only.</summary>
+public static class AgentProgram
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            Console.WriteLine(Usage);
+            return 0;
+        }
+        var unknown = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=')[0])
+            .FirstOrDefault(a => !AgentSettings.SwitchMappings.ContainsKey(a) && !a.Contains(':', StringComparison.Ordinal));
+        if (unknown is not null)
+        {
+            Console.Error.WriteLine($"error: unknown flag {unknown}\n{Usage}");
+            return 2;
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "Granary.NodeAgent" });
+        builder.Configuration.AddEnvironmentVariables("GRANARY_");
+        builder.Configuration.AddCommandLine(args, AgentSettings.SwitchMappings);
+        var settings = builder.Configuration.Get<AgentSettings>() ?? new AgentSettings();
+        ConfigureLogging(builder.Logging);
+
+        using var loggers = LoggerFactory.Create(ConfigureLogging);
+        var log = loggers.CreateLogger("Granary.NodeAgent");
+        Runtime.IContainerRuntime runtime;
+        try
+        {
+            runtime = await RuntimeSelector.SelectAsync(settings, loggers, processFallback: false, CancellationToken.None);
+        }
+        catch (InvalidOperationException e)
+        {
+            log.LogCritical("The agent cannot run pods: {Reason}", e.Message);
+            return 1;
+        }
+
+        var clientOptions = new GranaryClientOptions
+        {
+            Redis = string.IsNullOrWhiteSpace(settings.Redis) ? null : settings.Redis,
+            Gateways = string.IsNullOrWhiteSpace(settings.Gateway) ? [] : settings.Gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            ClusterId = settings.ClusterId,
+        };
+        builder.Services.AddGranaryAgent(settings, runtime, _ => new RemoteControlPlane(clientOptions));
+        log.LogInformation("Agent for node {Node}: driver {Driver}, pod network {Network}, control plane {ControlPlane}",
+            settings.EffectiveNodeName, runtime.Name, settings.PodNetwork, clientOptions.Describe());
+
+        using var host = builder.Build();
+        await host.RunAsync();
+        return 0;
+    }
+
+    /// <summary>journald's format under systemd (one line, priority prefix); one line per entry otherwise.</summary>
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        if (JournaldLogging.IsUnderSystemd())
+            logging.AddSystemdConsole();
+        else
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        logging.AddFilter("Orleans", LogLevel.Warning);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+    }
+
+    public const string Usage = """
+        Usage: Granary.NodeAgent [--redis HOST:PORT | --gateway HOST:PORT[,HOST:PORT]] [--node-name NAME] [--node-ip ADDRESS]
+                                 [--docker-host unix:///PATH] [--driver docker|process|simulated] [--labels k=v,...] [--taints k=v:Effect,...]
+
+          --redis HOST:PORT        find the cluster's gateways in Redis
+          --gateway HOST:PORT      connect to these gateways (default: the local dev silo, 127.0.0.1:30000)
+          --cluster-id ID          the cluster's id (default granary)
+          --node-name NAME         this node's name (default: the host name)
+          --node-ip ADDRESS        this node's address (InternalIP; default 127.0.0.1)
+          --docker-host URI        the Docker engine (default unix:///var/run/docker.sock)
+          --driver NAME            docker (default when an engine answers), process (host processes), simulated (scale tests)
+          --enable-process-driver true   allow the process driver (no isolation, like Nomad's raw_exec)
+          --labels k=v,...         node labels to register
+          --taints k=v:Effect,...  node taints to register
+          --pod-network NAME       loopback (each pod its own 127.x address; default), host, or bridge
+          --pod-cidr CIDR          the loopback block for pod addresses (default 127.1.1.0/24)
+          --state-dir PATH         the agent's own state (default /var/lib/granary/agent)
+          --max-pods N             pods this node accepts (default 110)
+          --reserved-cpu Q / --reserved-memory Q   kept back from pods (allocatable = capacity - reserved)
+
+        The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_NODENAME, GRANARY_REDIS, ...).
+        """;
+}

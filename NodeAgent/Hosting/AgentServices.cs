@@ -1,0 +1,44 @@
+using Granary.NodeAgent.Configuration;
+using Granary.NodeAgent.ControlPlane;
+using Granary.NodeAgent.Networking;
+using Granary.NodeAgent.Pods;
+using Granary.NodeAgent.Probes;
+using Granary.NodeAgent.Runtime;
+using Granary.NodeAgent.Systemd;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Granary.NodeAgent.Hosting;
+
+/// <summary>Registers the agent's parts in a host: its own process, or a dev silo that embeds one.</summary>
+public static class AgentServices
+{
+    public static IServiceCollection AddGranaryAgent(this IServiceCollection services, AgentSettings settings,
+        IContainerRuntime runtime, Func<IServiceProvider, IControlPlaneConnector> connector)
+    {
+        services.AddSingleton(Options.Create(settings));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(runtime);
+        services.AddSingleton(new NodeIdentity(settings.EffectiveNodeName, settings.NodeIp));
+        services.AddSingleton(sp => connector(sp));
+        services.AddSingleton(_ => PodNetworks.Create(settings.PodNetwork, settings.NodeIp, settings.PodCidr));
+        services.AddSingleton<DesiredPods>();
+        services.AddSingleton<ContainerAccess>();
+        services.AddSingleton<NodeDescriber>();
+        services.AddSingleton<RestartBackoff>();
+        services.AddSingleton<AgentHealth>();
+        services.AddSingleton<StartupGate>();
+        services.TryAddSingleton(sp => new SdNotifier(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SdNotifier>>()));
+        services.AddSingleton<AgentReadiness>();
+        services.AddSingleton<ProbeManager>();
+        services.AddSingleton<ControlPlaneLink>();
+        services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
+        services.AddSingleton<PodStatusReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<PodStatusReporter>());
+        services.AddSingleton<PodSyncLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<PodSyncLoop>());
+        services.AddHostedService<WatchdogService>();
+        return services;
+    }
+}
