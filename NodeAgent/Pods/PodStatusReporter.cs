@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using Granary.Api;
+using Granary.Model;
+using Granary.NodeAgent.ControlPlane;
+using Granary.Serialization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.NodeAgent.Pods;
+
+/// <summary>
+/// Sends pod statuses to the control plane in batches, only when they changed. What cannot be sent during an
+/// outage is kept (the latest per pod) and sent when the control plane is back.
+/// </summary>
+public sealed partial class PodStatusReporter(ControlPlaneLink link, TimeProvider time, ILogger<PodStatusReporter> logger) : BackgroundService
+{
+    private static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(200);
+    private readonly ConcurrentDictionary<string, PodStatusReport> _pending = new();
+    private readonly ConcurrentDictionary<string, string> _sent = new();
+    private readonly SemaphoreSlim _nudge = new(0, 1);
+
+    /// <summary>Queues a pod's observed status; a status equal to the last one sent is dropped.</summary>
+    public void Report(Pod pod, PodStatus status)
+    {
+        var uid = pod.Metadata.Uid!;
+        var json = GranaryJson.Serialize(status);
+        if (_sent.TryGetValue(uid, out var last) && last == json && !_pending.ContainsKey(uid))
+            return;
+        if (GranaryJson.Serialize(pod.Status) == json && !_sent.ContainsKey(uid))
+        {
+            _sent[uid] = json; // the control plane already has it (e.g. after an agent restart)
+            return;
+        }
+        _pending[uid] = new PodStatusReport(pod.Metadata.Namespace!, pod.Metadata.Name!, uid, status);
+        if (_nudge.CurrentCount == 0)
+        {
+            try
+            {
+                _nudge.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Already nudged.
+            }
+        }
+    }
+
+    /// <summary>Forgets a pod that is gone.</summary>
+    public void Forget(string uid)
+    {
+        _pending.TryRemove(uid, out _);
+        _sent.TryRemove(uid, out _);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _nudge.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
+                await Task.Delay(FlushPeriod, time, stoppingToken); // gather a batch
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (_pending.IsEmpty || link.Node is not { } node)
+                continue;
+            var batch = _pending.ToArray();
+            try
+            {
+                var failures = await node.ReportPodStatusesAsync([.. batch.Select(b => b.Value)]);
+                foreach (var (uid, report) in batch)
+                {
+                    // Only drop what was not replaced meanwhile.
+                    if (_pending.TryGetValue(uid, out var current) && ReferenceEquals(current, report))
+                        _pending.TryRemove(uid, out _);
+                    _sent[uid] = GranaryJson.Serialize(report.Status);
+                }
+                foreach (var failure in failures)
+                    LogRejected(logger, failure);
+                if (failing)
+                    LogCaughtUp(logger, batch.Length);
+                failing = false;
+            }
+            catch (Exception e) when (e is OrleansException or TimeoutException or Errors.GranaryException)
+            {
+                if (!failing)
+                    LogSendFailed(logger, batch.Length, e.Message);
+                failing = true;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Status report rejected: {Failure}")]
+    private static partial void LogRejected(ILogger logger, string failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report {Count} pod statuses ({Reason}); keeping them until the control plane answers")]
+    private static partial void LogSendFailed(ILogger logger, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reported {Count} pod statuses held during the outage")]
+    private static partial void LogCaughtUp(ILogger logger, int count);
+}
