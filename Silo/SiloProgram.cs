@@ -34,6 +34,19 @@ public static class SiloProgram
         else
             builder.Services.AddGranaryRedisStore();
         builder.Services.AddHostedService<SiloStartup>();
+        if (settings.DevMode && settings.EmbeddedAgent)
+        {
+            using var loggers = LoggerFactory.Create(Logs.Configure);
+            try
+            {
+                await EmbeddedAgent.AddAsync(builder.Services, builder.Configuration, loggers);
+            }
+            catch (InvalidOperationException e)
+            {
+                loggers.CreateLogger("Granary.Silo").LogCritical("The embedded node agent cannot run: {Reason}", e.Message);
+                return 1;
+            }
+        }
 
         using var host = builder.Build();
         try
@@ -69,6 +82,8 @@ public static class SiloProgram
           --gateway-port N    client gateway port (default 30000)
           --cluster-id ID     cluster name; silos and clients with the same id and Redis form one cluster (default granary)
           --address IP        address advertised to other silos and clients (default 127.0.0.1)
+          --embedded-agent B  dev mode: run a node agent for this machine in the silo (default true); its
+                              settings are the agent's under "Agent", e.g. --Agent:DockerHost=unix:///PATH
           --Section:Key=V     any other setting, e.g. --Membership:ProbeTimeout=00:00:05
 
         The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_REDIS, GRANARY_SILOPORT, ...).

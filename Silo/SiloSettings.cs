@@ -18,6 +18,9 @@ public sealed class SiloSettings
     /// <summary>The address other silos and clients reach this silo at. Loopback unless set.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>Dev mode only: run a node agent for this machine inside the silo.</summary>
+    public bool EmbeddedAgent { get; set; } = true;
+
     public bool DevMode => string.IsNullOrWhiteSpace(Redis);
 
     /// <summary>Flag names and the setting each sets.</summary>
@@ -28,5 +31,6 @@ public sealed class SiloSettings
         ["--gateway-port"] = nameof(GatewayPort),
         ["--cluster-id"] = nameof(ClusterId),
         ["--address"] = nameof(AdvertisedAddress),
+        ["--embedded-agent"] = nameof(EmbeddedAgent),
     };
 }

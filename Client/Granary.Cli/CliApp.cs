@@ -81,6 +81,11 @@ internal sealed class CliApp(
             // Interrupted (Ctrl-C): the shell's convention for SIGINT.
             return 130;
         }
+        catch (TimeoutException)
+        {
+            // Orleans' timeout text is a page of diagnostics; the user needs what happened and what to try.
+            stderr.WriteLine(ErrorLines.Client("the cluster did not answer within 30s; check that the silos (and, for logs and exec, the pod's node agent) are running, then try again"));
+        }
         catch (Exception e)
         {
             // Transport failures and the like: still one line, with the type for whoever debugs it.
