@@ -21,10 +21,13 @@ public sealed partial class NodeGrain(
     ILogger<NodeGrain> logger,
     WatchCache cache,
     [PersistentState(NodeLease.StateName, StorageNames.Default)] IPersistentState<NodeLease> lease)
-    : ResourceGrain<Node>(store, time, logger), INodeGrain
+    : ResourceGrain<Node>(store, time, logger), INodeGrain, IRemindable
 {
     private const int StatusParallelism = 32;
+    private const string LeaseReminder = "lease-check";
+    private static readonly TimeSpan LeaseCheckPeriod = TimeSpan.FromSeconds(5);
     private INodeAgentObserver? _agent;
+    private IGrainTimer? _leaseTimer;
 
     protected override ImmutableList<FieldError> Validate(Node resource) => NodeValidation.Validate(resource);
 
@@ -47,8 +50,52 @@ public sealed partial class NodeGrain(
     {
         if (Current is null)
             throw new NotFoundException(Kind.Plural, Name);
+        var first = !lease.RecordExists;
         lease.State = new NodeLease { Holder = holder, RenewTime = Time.GetUtcNow(), Duration = duration };
         await lease.WriteStateAsync();
+        // The agent is back: a node marked Unknown for a lapsed lease is Ready again.
+        if (ReadyStatus(Current) != "True")
+            await SetReadyAsync("True", "KubeletReady", "granary agent is posting ready status");
+        StartLeaseChecks();
+        if (first)
+        {
+            // A reminder survives the loss of this activation's silo; the timer gives seconds-level detection.
+            await this.RegisterOrUpdateReminder(LeaseReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        StartLeaseChecks();
+        await CheckLeaseAsync(CancellationToken.None);
+    }
+
+    private void StartLeaseChecks() =>
+        _leaseTimer ??= this.RegisterGrainTimer(CheckLeaseAsync, new GrainTimerCreationOptions(LeaseCheckPeriod, LeaseCheckPeriod) { KeepAlive = true });
+
+    /// <summary>
+    /// The node lifecycle check: when the agent's lease lapses, Ready becomes Unknown (as Kubernetes' node
+    /// controller does), so the scheduler stops placing pods there and users see that the agent is gone.
+    /// </summary>
+    private async Task CheckLeaseAsync(CancellationToken cancellationToken)
+    {
+        if (Current is null || !lease.RecordExists || lease.State.RenewTime + lease.State.Duration > Time.GetUtcNow())
+            return;
+        if (ReadyStatus(Current) == "Unknown")
+            return;
+        LogLeaseExpired(Logger, Name, lease.State.RenewTime);
+        await SetReadyAsync("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
+    }
+
+    private static string? ReadyStatus(Node node) => node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status;
+
+    private async Task SetReadyAsync(string status, string reason, string message)
+    {
+        var node = Current!;
+        var now = Now();
+        var conditions = (node.Status?.Conditions ?? []).RemoveAll(c => c.Type == "Ready")
+            .Insert(0, new NodeCondition { Type = "Ready", Status = status, Reason = reason, Message = message, LastHeartbeatTime = now, LastTransitionTime = now });
+        await WriteUpdateAsync(node, node with { Status = (node.Status ?? new NodeStatus()) with { Conditions = conditions } });
     }
 
     public Task<bool> HasLiveAgentAsync() =>
@@ -128,6 +175,9 @@ public sealed partial class NodeGrain(
 
     private INodeAgentObserver RequireAgent() =>
         _agent ?? throw new ServiceUnavailableException($"no agent is connected for node \"{Name}\"; is the node agent running there?");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: its agent's lease lapsed (last renewed {RenewTime}); marking it Unknown")]
+    private static partial void LogLeaseExpired(ILogger logger, string node, DateTimeOffset renewTime);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} registered by its agent ({Outcome})")]
     private static partial void LogRegistered(ILogger logger, string node, string outcome);

@@ -1,0 +1,78 @@
+using Granary.Api;
+using Granary.Client;
+using Granary.Errors;
+using Granary.Model;
+
+namespace Granary.Tests.Unit.Grains;
+
+public sealed class NodeGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+{
+    private GranaryClient Client => fixture.Client;
+
+    private static string? Ready(Node node) => node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status;
+
+    [Fact]
+    public async Task LapsedLease_MarksTheNodeUnknown_AndARenewalMakesItReadyAgain()
+    {
+        var name = Unique.Name("lease");
+        await Client.Nodes.CreateAsync(Objects.Node(name));
+        var grain = fixture.Grains.GetGrain<INodeGrain>(name);
+
+        await grain.RenewLeaseAsync("agent", TimeSpan.FromMilliseconds(200));
+        var unknown = await Eventually.Until(() => Client.Nodes.GetAsync(null, name), n => Ready(n) == "Unknown", $"node {name} marked Unknown after its lease lapsed");
+        Assert.Equal("NodeStatusUnknown", unknown.Status!.Conditions!.Single(c => c.Type == "Ready").Reason);
+        Assert.False(await grain.HasLiveAgentAsync());
+
+        await grain.RenewLeaseAsync("agent", TimeSpan.FromMinutes(1));
+
+        Assert.Equal("True", Ready(await Client.Nodes.GetAsync(null, name)));
+        Assert.True(await grain.HasLiveAgentAsync());
+    }
+
+    [Fact]
+    public async Task Register_CreatesThenRefreshesStatus_KeepingTheOperatorsSpec()
+    {
+        var name = Unique.Name("reg");
+        var grain = fixture.Grains.GetGrain<INodeGrain>(name);
+        var first = await grain.RegisterAsync(Objects.Node(name, cpu: "2", labels: Objects.Labels(("zone", "a"))));
+        Assert.Equal("2", first.Status!.Allocatable!["cpu"].Text);
+
+        // An operator cordons the node; a re-registration with more cpu must not undo that.
+        await Client.Nodes.UpdateAsync(first with { Spec = first.Spec with { Unschedulable = true } });
+        var again = await grain.RegisterAsync(Objects.Node(name, cpu: "4", labels: Objects.Labels(("disk", "ssd"))));
+
+        Assert.True(again.Spec.Unschedulable);
+        Assert.Equal("4", again.Status!.Capacity!["cpu"].Text);
+        Assert.Equal("a", again.Metadata.Labels!["zone"]);
+        Assert.Equal("ssd", again.Metadata.Labels!["disk"]);
+    }
+
+    [Fact]
+    public async Task PodStatus_FromAnotherNode_IsForbidden()
+    {
+        var pod = await Client.Pods.CreateAsync(Objects.Pod("default", Unique.Name("owned")) with
+        {
+            Spec = Objects.Pod("default", "x").Spec with { NodeName = "node-a", SchedulerName = Objects.NotScheduled },
+        });
+        var podGrain = fixture.Grains.GetGrain<IPodGrain>($"default/{pod.Metadata.Name}");
+
+        var e = await Assert.ThrowsAsync<ForbiddenException>(() => podGrain.ReportStatusAsync("node-b", pod.Metadata.Uid!, new PodStatus { Phase = "Running" }));
+        Assert.Contains("node \"node-b\" cannot modify pod", e.Message, StringComparison.Ordinal);
+
+        await podGrain.ReportStatusAsync("node-a", pod.Metadata.Uid!, new PodStatus { Phase = "Running" });
+        Assert.Equal("Running", (await Client.Pods.GetAsync("default", pod.Metadata.Name!)).Status?.Phase);
+    }
+
+    [Fact]
+    public async Task LogsOfAPodWhoseNodeHasNoAgent_FailUnavailable()
+    {
+        var pod = await Client.Pods.CreateAsync(Objects.Pod("default", Unique.Name("noagent")) with
+        {
+            Spec = Objects.Pod("default", "x").Spec with { NodeName = "ghost", SchedulerName = Objects.NotScheduled },
+        });
+
+        var e = await Assert.ThrowsAsync<ServiceUnavailableException>(() =>
+            fixture.Grains.GetGrain<IPodGrain>($"default/{pod.Metadata.Name}").ReadLogsAsync(new PodLogRequest()));
+        Assert.Equal("no agent is connected for node \"ghost\"; is the node agent running there?", e.Message);
+    }
+}
