@@ -1,3 +1,4 @@
+using Granary.NodeAgent.Hosting;
 using Granary.Grains.Hosting;
 using Granary.Grains.Storage;
 
@@ -24,7 +25,7 @@ public static class SiloProgram
         builder.Configuration.AddCommandLine(args, SiloSettings.SwitchMappings);
         var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
 
-        Logs.Configure(builder.Logging);
+        HostLogging.Configure(builder.Logging);
         builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
         builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
         builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration));
@@ -36,7 +37,7 @@ public static class SiloProgram
         builder.Services.AddHostedService<SiloStartup>();
         if (settings.DevMode && settings.EmbeddedAgent)
         {
-            using var loggers = LoggerFactory.Create(Logs.Configure);
+            using var loggers = LoggerFactory.Create(HostLogging.Configure);
             try
             {
                 await EmbeddedAgent.AddAsync(builder.Services, builder.Configuration, loggers);

@@ -1,7 +1,6 @@
 using Granary.Client;
 using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.ControlPlane;
-using Granary.NodeAgent.Systemd;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,9 +29,9 @@ public static class AgentProgram
         builder.Configuration.AddEnvironmentVariables("GRANARY_");
         builder.Configuration.AddCommandLine(args, AgentSettings.SwitchMappings);
         var settings = builder.Configuration.Get<AgentSettings>() ?? new AgentSettings();
-        ConfigureLogging(builder.Logging);
+        HostLogging.Configure(builder.Logging);
 
-        using var loggers = LoggerFactory.Create(ConfigureLogging);
+        using var loggers = LoggerFactory.Create(HostLogging.Configure);
         var log = loggers.CreateLogger("Granary.NodeAgent");
         Runtime.IContainerRuntime runtime;
         try
@@ -58,23 +57,6 @@ public static class AgentProgram
         using var host = builder.Build();
         await host.RunAsync();
         return 0;
-    }
-
-    /// <summary>journald's format under systemd (one line, priority prefix); one line per entry otherwise.</summary>
-    private static void ConfigureLogging(ILoggingBuilder logging)
-    {
-        logging.ClearProviders();
-        if (JournaldLogging.IsUnderSystemd())
-            logging.AddSystemdConsole();
-        else
-            logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            });
-        logging.AddFilter("Orleans", LogLevel.Warning);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
     }
 
     public const string Usage = """

@@ -2,7 +2,6 @@ using Granary.Api;
 using Granary.Cli.Arguments;
 using Granary.Cli.Output;
 using Granary.Errors;
-using Granary.Model;
 
 namespace Granary.Cli.Commands;
 
@@ -42,34 +41,21 @@ internal sealed class ApplyCommand : ICommand
         if (args.Output is not (OutputFormat.Table or OutputFormat.Name))
             throw new UsageException("apply prints kind/name and what changed; only -o name is supported");
 
-        var documents = ManifestInput.Read(args, context.Stdin);
-        if (documents.Count == 0)
-            throw new CommandException("no objects passed to apply");
-
-        await using var cluster = await context.ConnectAsync(ct);
-        var failed = false;
-        foreach (var document in documents)
+        return await ManifestInput.ForEachObjectAsync(context, "apply", async (cluster, _, resource, kind) =>
         {
-            if (ManifestInput.Prepare(document, args) is not { } resource)
-            {
-                context.Error.WriteLine(ErrorLines.Client(ManifestInput.Problem(document, args)));
-                failed = true;
-                continue;
-            }
-            var kind = ResourceKinds.Find(resource.Kind)!;
             var name = ObjectPrinter.Name(resource);
             try
             {
                 var (_, outcome) = await cluster.For(kind).ApplyAsync(resource, ct);
                 context.Out.WriteLine(args.Output == OutputFormat.Name ? name : $"{name} {Outcome(outcome)}");
+                return true;
             }
             catch (GranaryException e)
             {
                 context.Error.WriteLine(ErrorLines.About("applying", name, e));
-                failed = true;
+                return false;
             }
-        }
-        return failed ? 1 : 0;
+        }, ct);
     }
 
     private static string Outcome(ApplyOutcome outcome) => outcome switch

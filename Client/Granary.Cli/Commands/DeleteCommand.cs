@@ -3,7 +3,6 @@ using Granary.Cli.Arguments;
 using Granary.Cli.Output;
 using Granary.Client;
 using Granary.Errors;
-using Granary.Model;
 
 namespace Granary.Cli.Commands;
 
@@ -90,39 +89,25 @@ internal sealed class DeleteCommand : ICommand
 
     private static async Task<int> DeleteManifestsAsync(CommandContext context, DeleteOptions options, CancellationToken ct)
     {
-        var args = context.Args;
-        var documents = ManifestInput.Read(args, context.Stdin);
-        if (documents.Count == 0)
-            throw new CommandException("no objects passed to delete");
-
-        await using var cluster = await context.ConnectAsync(ct);
-        var failed = false;
-        foreach (var document in documents)
+        return await ManifestInput.ForEachObjectAsync(context, "delete", async (cluster, document, resource, kind) =>
         {
-            if (ManifestInput.Prepare(document, args) is not { } resource)
-            {
-                context.Error.WriteLine(ErrorLines.Client(ManifestInput.Problem(document, args)));
-                failed = true;
-                continue;
-            }
-            var kind = ResourceKinds.Find(resource.Kind)!;
             var name = resource.Metadata.Name!;
             try
             {
                 await cluster.For(kind).DeleteAsync(resource.Metadata.Namespace, name, options, ct);
                 context.Out.WriteLine($"{kind.Singular} \"{name}\" deleted");
+                return true;
             }
             catch (NotFoundException)
             {
                 context.Error.WriteLine($"Error from server (NotFound): error when deleting \"{document.Source}\": {kind.Plural} \"{name}\" not found");
-                failed = true;
+                return false;
             }
             catch (GranaryException e)
             {
                 context.Error.WriteLine(ErrorLines.About("deleting", ObjectPrinter.Name(resource), e));
-                failed = true;
+                return false;
             }
-        }
-        return failed ? 1 : 0;
+        }, ct);
     }
 }

@@ -49,4 +49,30 @@ internal static class ManifestInput
         return $"the namespace from the provided object \"{resource.Metadata.Namespace}\" does not match the namespace \"{args.Namespace}\". "
             + $"You must pass '--namespace={resource.Metadata.Namespace}' to perform this operation.";
     }
+
+    /// <summary>
+    /// Reads the manifests, connects, and runs <paramref name="act"/> for every usable object; a document that cannot be
+    /// used is reported and the rest still run (as kubectl does). Returns the exit code: 1 when anything failed.
+    /// </summary>
+    public static async Task<int> ForEachObjectAsync(CommandContext context, string verb,
+        Func<IClusterApi, ManifestDocument, IResource, ResourceKind, Task<bool>> act, CancellationToken ct)
+    {
+        var documents = Read(context.Args, context.Stdin);
+        if (documents.Count == 0)
+            throw new CommandException($"no objects passed to {verb}");
+
+        await using var cluster = await context.ConnectAsync(ct);
+        var failed = false;
+        foreach (var document in documents)
+        {
+            if (Prepare(document, context.Args) is not { } resource)
+            {
+                context.Error.WriteLine(ErrorLines.Client(Problem(document, context.Args)));
+                failed = true;
+                continue;
+            }
+            failed |= !await act(cluster, document, resource, ResourceKinds.Find(resource.Kind)!);
+        }
+        return failed ? 1 : 0;
+    }
 }
