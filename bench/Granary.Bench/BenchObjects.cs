@@ -16,7 +16,7 @@ internal static class BenchObjects
         [
             new KeyValuePair<string, Quantity>("cpu", new Quantity("32")),
             new KeyValuePair<string, Quantity>("memory", new Quantity("128Gi")),
-            new KeyValuePair<string, Quantity>("pods", Quantity.FromCount(BenchOptions.PodsPerNode)),
+            new KeyValuePair<string, Quantity>("pods", Quantity.FromCount(ControlPlaneOptions.PodsPerNode)),
         ]);
 
     private static readonly ImmutableSortedDictionary<string, Quantity> PodRequests = ImmutableSortedDictionary.CreateRange(

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Granary.Client;
-using Granary.Errors;
 
 namespace Granary.Bench;
 
@@ -9,7 +8,7 @@ namespace Granary.Bench;
 /// wait until the watch has seen every pod bound. Everything goes through the SDK, as any client's calls would.
 /// Failures of the system under test are reported as they are (<see cref="BenchmarkException"/>), never retried.
 /// </summary>
-internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions options, TextWriter output)
+internal sealed class ControlPlaneBenchmark(GranaryClient client, ControlPlaneOptions options, TextWriter output)
 {
     public async Task<ControlPlaneResult> RunAsync(CancellationToken ct)
     {
@@ -55,7 +54,7 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
         var started = Stopwatch.GetTimestamp();
         await using (new ProgressPrinter(output, "nodes", options.Nodes, () => Volatile.Read(ref done)))
         {
-            await ForEachAsync(options.Nodes, async (i, token) =>
+            await InFlight.ForEachAsync(options.Nodes, options.Concurrency, async (i, token) =>
             {
                 var name = BenchObjects.NodeName(i, options.Nodes);
                 try
@@ -64,7 +63,7 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    throw Failure($"registering node {name} failed after {Volatile.Read(ref done)} nodes", e);
+                    throw BenchmarkException.Failed($"registering node {name} failed after {Volatile.Read(ref done)} nodes", e);
                 }
                 Interlocked.Increment(ref done);
             }, ct);
@@ -80,7 +79,7 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
         await using (new ProgressPrinter(output, "pods", options.Pods, () => Volatile.Read(ref done), () => $"bound {watch.Bound}"))
         {
             times.FirstStartedAt = Stopwatch.GetTimestamp();
-            await ForEachAsync(options.Pods, async (i, token) =>
+            await InFlight.ForEachAsync(options.Pods, options.Concurrency, async (i, token) =>
             {
                 var name = BenchObjects.PodName(i, options.Pods);
                 var pod = BenchObjects.Pod(name);
@@ -91,7 +90,7 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    throw Failure($"creating pod {BenchObjects.Namespace}/{name} failed after {Volatile.Read(ref done)} pods", e);
+                    throw BenchmarkException.Failed($"creating pod {BenchObjects.Namespace}/{name} failed after {Volatile.Read(ref done)} pods", e);
                 }
                 times.ReturnedAt[i] = Stopwatch.GetTimestamp();
                 Interlocked.Increment(ref done);
@@ -141,13 +140,6 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
             $"{pending} of {options.Pods} pods were still not seen bound {limit.TotalSeconds:0} s after the first create " +
             $"(e.g. {string.Join(", ", watch.SomeUnbound(3))}); {unschedulable}; the watch received {watch.Events} events; {listed}");
     }
-
-    private static BenchmarkException Failure(string what, Exception e) =>
-        new(e is GranaryException g ? $"{what}: {g.Reason}: {g.Message}" : $"{what}: {e.GetType().Name}: {e.Message}");
-
-    /// <summary>Runs <paramref name="body"/> for 0..count-1 with at most --concurrency calls in flight; stops at the first failure.</summary>
-    private Task ForEachAsync(int count, Func<int, CancellationToken, ValueTask> body, CancellationToken ct) =>
-        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, body);
 
     /// <summary>Stopwatch timestamps of every create call.</summary>
     private sealed class CreateTimes(int count)
