@@ -81,11 +81,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             if (child is null)
                 continue;
-            var stopping = Stopwatch.GetTimestamp();
-            if (!await child.StopAsync())
-                _output.WriteLine($"{child.Name} (pid {child.Pid}) did not exit within {ChildProcess.StopGrace.TotalSeconds:0} s of SIGTERM and was killed. {child.FormatTail()}");
-            else
-                _output.WriteLine($"{child.Name} stopped {Stopwatch.GetElapsedTime(stopping).TotalSeconds:0.0} s after SIGTERM");
+            await child.StopAndReportAsync(_output);
             await child.DisposeAsync();
         }
         try

@@ -1,8 +1,9 @@
 namespace Granary.Bench;
 
 /// <summary>
-/// Counts the warning and error entries in a .NET console log ("warn: ", "fail: ", "crit: ") and keeps the first
-/// few, so a run can say whether the silo complained while it was measured. Safe to use from the output callbacks' threads.
+/// Counts the warning and error entries in a .NET console log ("warn: ", "fail: ", "crit: ") or a logrus log as
+/// dockerd writes it ("level=warning", "level=error", "level=fatal") and keeps the first few, so a run can say
+/// whether the silo, an agent or the engine complained while it was measured. Safe to use from the output callbacks' threads.
 /// </summary>
 internal sealed class LogProblems
 {
@@ -14,8 +15,9 @@ internal sealed class LogProblems
 
     public void Add(string line)
     {
-        var warning = line.Contains("warn: ", StringComparison.Ordinal);
-        var error = line.Contains("fail: ", StringComparison.Ordinal) || line.Contains("crit: ", StringComparison.Ordinal);
+        var warning = line.Contains("warn: ", StringComparison.Ordinal) || line.Contains(" level=warning ", StringComparison.Ordinal);
+        var error = line.Contains("fail: ", StringComparison.Ordinal) || line.Contains("crit: ", StringComparison.Ordinal)
+            || line.Contains(" level=error ", StringComparison.Ordinal) || line.Contains(" level=fatal ", StringComparison.Ordinal);
         if (!warning && !error)
             return;
         lock (_lock)

@@ -102,6 +102,9 @@ internal static class ProcessHelpers
     /// <summary>A process's peak resident set size (VmHWM in /proc/PID/status), in bytes; null when unreadable.</summary>
     public static long? PeakRssBytes(int pid) => ReadStatusKilobytes(pid, "VmHWM:") * 1024;
 
+    /// <summary>A process's resident set size now (VmRSS in /proc/PID/status), in bytes; null when unreadable.</summary>
+    public static long? RssBytes(int pid) => ReadStatusKilobytes(pid, "VmRSS:") * 1024;
+
     /// <summary>The 1, 5 and 15 minute load averages from /proc/loadavg, as written there; null when unreadable.</summary>
     public static string? LoadAverage()
     {
