@@ -27,7 +27,6 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, ControlPlaneOp
         var creates = await CreatePodsAsync(bound, ct);
         var lastBoundAt = await WaitForBindingsAsync(watch, creates.FirstStartedAt, ct);
 
-        var createLatency = Enumerable.Range(0, options.Pods).Select(i => Stopwatch.GetElapsedTime(creates.StartedAt[i], creates.ReturnedAt[i]).TotalMilliseconds);
         // The watch can see a binding before the create call has returned to us; such a pod counts as 0 ms.
         var bindLatency = Enumerable.Range(0, options.Pods).Select(i => Math.Max(0, Stopwatch.GetElapsedTime(creates.ReturnedAt[i], bound.At(i)).TotalMilliseconds));
         var boundBeforeReturn = Enumerable.Range(0, options.Pods).Count(i => bound.At(i) < creates.ReturnedAt[i]);
@@ -38,7 +37,7 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, ControlPlaneOp
             Concurrency = options.Concurrency,
             NodeRegistration = nodesTime,
             CreatePhase = Stopwatch.GetElapsedTime(creates.FirstStartedAt, creates.LastReturnedAt),
-            CreateLatency = Percentiles.Summarize(createLatency),
+            CreateLatency = creates.CallLatency(),
             FirstCreateToAllBound = Stopwatch.GetElapsedTime(creates.FirstStartedAt, lastBoundAt),
             BindLatency = Percentiles.Summarize(bindLatency),
             BoundBeforeCreateReturned = boundBeforeReturn,
@@ -73,33 +72,13 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, ControlPlaneOp
         return Stopwatch.GetElapsedTime(started);
     }
 
-    private async Task<CreateTimes> CreatePodsAsync(MilestoneTimes bound, CancellationToken ct)
+    private async Task<PodCreations> CreatePodsAsync(MilestoneTimes bound, CancellationToken ct)
     {
         output.WriteLine($"[3/4] creating {options.Pods} pods ({options.Concurrency} in flight)");
-        var times = new CreateTimes(options.Pods);
-        var done = 0;
-        await using (new ProgressPrinter(output, "pods", options.Pods, () => Volatile.Read(ref done), () => $"bound {bound.Reached}"))
-        {
-            times.FirstStartedAt = Stopwatch.GetTimestamp();
-            await InFlight.ForEachAsync(options.Pods, options.Concurrency, async (i, token) =>
-            {
-                var name = BenchObjects.PodName(i, options.Pods);
-                var pod = BenchObjects.Pod(name);
-                times.StartedAt[i] = Stopwatch.GetTimestamp();
-                try
-                {
-                    await client.Pods.CreateAsync(pod, token);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw BenchmarkException.Failed($"creating pod {BenchObjects.Namespace}/{name} failed after {Volatile.Read(ref done)} pods", e);
-                }
-                times.ReturnedAt[i] = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref done);
-            }, ct);
-        }
-        times.LastReturnedAt = times.ReturnedAt.Max();
-        return times;
+        var creates = new PodCreations(options.Pods);
+        await using (new ProgressPrinter(output, "pods", options.Pods, () => creates.Done, () => $"bound {bound.Reached}"))
+            await creates.RunAsync(client.Pods, options.Concurrency, BenchObjects.Pod, ct);
+        return creates;
     }
 
     /// <summary>Waits until the watch has seen every pod bound; returns when the last one was seen.</summary>
@@ -140,14 +119,5 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, ControlPlaneOp
         return new BenchmarkException(
             $"{pending} of {options.Pods} pods were still not seen bound {limit.TotalSeconds:0} s after the first create " +
             $"(e.g. {string.Join(", ", watch.SomeMissing(PodMilestone.Bound, 3))}); {unschedulable}; the watch received {watch.Events} events; {listed}");
-    }
-
-    /// <summary>Stopwatch timestamps of every create call.</summary>
-    private sealed class CreateTimes(int count)
-    {
-        public long[] StartedAt { get; } = new long[count];
-        public long[] ReturnedAt { get; } = new long[count];
-        public long FirstStartedAt { get; set; }
-        public long LastReturnedAt { get; set; }
     }
 }
