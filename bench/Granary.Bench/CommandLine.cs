@@ -17,6 +17,8 @@ internal static class CommandLine
         usage: dotnet run -c Release --project bench/Granary.Bench -- COMMAND [options]
 
           control-plane   register nodes, create pods and measure how fast they are bound
+          pod-startup     run pods on one node agent and a private Docker engine, and measure
+                          how long each takes from its create call to Running
 
         COMMAND --help prints that command's options.
         """;
@@ -29,6 +31,7 @@ internal static class CommandLine
         help = command switch
         {
             ControlPlaneOptions.Command => ControlPlaneOptions.Usage,
+            PodStartupOptions.Command => PodStartupOptions.Usage,
             _ => Usage,
         };
         if (wantsHelp)
@@ -36,9 +39,10 @@ internal static class CommandLine
         var rest = args.Skip(1).ToList();
         return command switch
         {
-            null => throw new UsageException($"a command is required: {ControlPlaneOptions.Command}"),
+            null => throw new UsageException($"a command is required: {ControlPlaneOptions.Command} or {PodStartupOptions.Command}"),
             ControlPlaneOptions.Command => ControlPlaneOptions.Parse(rest),
-            _ => throw new UsageException($"unknown command \"{command}\"; the only command is {ControlPlaneOptions.Command}"),
+            PodStartupOptions.Command => PodStartupOptions.Parse(rest),
+            _ => throw new UsageException($"unknown command \"{command}\"; the commands are {ControlPlaneOptions.Command} and {PodStartupOptions.Command}"),
         };
     }
 

@@ -35,6 +35,7 @@ try
     await (options switch
     {
         ControlPlaneOptions controlPlane => ControlPlaneCommand.RunAsync(controlPlane, Console.Out, cancel.Token),
+        PodStartupOptions podStartup => PodStartupCommand.RunAsync(podStartup, Console.Out, cancel.Token),
         _ => throw new InvalidOperationException($"no command runs {options.GetType().Name}"),
     });
     return 0;
