@@ -83,7 +83,7 @@ internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd d
         limit.CancelAfter(options.EffectiveTimeout);
         try
         {
-            await using (new ProgressPrinter(output, "running", Pods, () => Volatile.Read(ref running)))
+            await using (new ProgressPrinter(output, "raw", Pods, () => Volatile.Read(ref running)))
             {
                 first = Stopwatch.GetTimestamp();
                 await InFlight.ForEachAsync(Pods, options.Concurrency, async (i, token) =>
