@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Granary.Model;
+using Granary.NodeAgent.Runtime.Docker;
 
 namespace Granary.Bench;
 
@@ -16,7 +17,7 @@ internal static class BenchObjects
         [
             new KeyValuePair<string, Quantity>("cpu", new Quantity("32")),
             new KeyValuePair<string, Quantity>("memory", new Quantity("128Gi")),
-            new KeyValuePair<string, Quantity>("pods", Quantity.FromCount(BenchOptions.PodsPerNode)),
+            new KeyValuePair<string, Quantity>("pods", Quantity.FromCount(ControlPlaneOptions.PodsPerNode)),
         ]);
 
     private static readonly ImmutableSortedDictionary<string, Quantity> PodRequests = ImmutableSortedDictionary.CreateRange(
@@ -31,7 +32,16 @@ internal static class BenchObjects
 
     private static readonly PodSpec PodSpec = new()
     {
-        Containers = [new Container { Name = "main", Image = "local/busybox:1", Resources = new ResourceRequirements { Requests = PodRequests } }],
+        Containers = [new Container { Name = "main", Image = BusyboxImage.Name, Resources = new ResourceRequirements { Requests = PodRequests } }],
+    };
+
+    /// <summary>What every pod-startup container runs, in a pod or straight on the engine: it idles until removed.</summary>
+    public static readonly ImmutableList<string> SleepCommand = ["sleep", "3600"];
+
+    // No requests: one node of 2 cores would otherwise hold only 20 pods of 100m.
+    private static readonly PodSpec SleepingPodSpec = new()
+    {
+        Containers = [new Container { Name = "main", Image = BusyboxImage.Name, Command = SleepCommand }],
     };
 
     /// <summary>A name with the index zero-padded to at least <paramref name="minDigits"/> and to the width of the largest index.</summary>
@@ -57,6 +67,13 @@ internal static class BenchObjects
             Allocatable = NodeResources,
             Conditions = [new NodeCondition { Type = "Ready", Status = "True", Reason = "BenchmarkNode", Message = "registered by the control-plane benchmark" }],
         },
+    };
+
+    /// <summary>A pod with one busybox container running <see cref="SleepCommand"/>, without requests or limits.</summary>
+    public static Pod SleepingPod(string name) => new()
+    {
+        Metadata = new ObjectMeta { Name = name, Namespace = Namespace, Labels = Labels },
+        Spec = SleepingPodSpec,
     };
 
     /// <summary>A pending pod with one container asking for 100m cpu and 64Mi memory.</summary>

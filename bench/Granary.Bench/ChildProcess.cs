@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Granary.Bench;
 
 /// <summary>
-/// A process the benchmark started (redis-server, a silo): its output is kept in a tail for error messages,
+/// A process the benchmark started (redis-server, a silo, dockerd, an agent): its output is kept in a tail for error messages,
 /// and it is ready once it writes a known line. Stopped with SIGTERM on dispose.
 /// </summary>
 internal sealed class ChildProcess : IAsyncDisposable
@@ -97,14 +97,29 @@ internal sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the process with SIGTERM (SIGKILL after a grace period); returns false when it had to be killed.</summary>
-    public async Task<bool> StopAsync()
+    /// <summary>Stops the process with SIGTERM (SIGKILL after <paramref name="grace"/>, by default <see cref="StopGrace"/>); returns false when it had to be killed.</summary>
+    public async Task<bool> StopAsync(TimeSpan? grace = null)
     {
         if (_stopped)
             return true;
         _stopped = true;
-        return await ProcessHelpers.StopAsync(_process, StopGrace);
+        return await ProcessHelpers.StopAsync(_process, grace ?? StopGrace);
     }
+
+    /// <summary>Stops the process (<see cref="StopAsync"/>) and says how long it took, or that it had to be killed and what it last wrote.</summary>
+    public async Task StopAndReportAsync(TextWriter output, TimeSpan? grace = null)
+    {
+        var stopping = Stopwatch.GetTimestamp();
+        if (!await StopAsync(grace))
+            output.WriteLine($"{Name} (pid {Pid}) did not exit within {(grace ?? StopGrace).TotalSeconds:0} s of SIGTERM and was killed. {FormatTail()}");
+        else
+            output.WriteLine($"{Name} stopped {Stopwatch.GetElapsedTime(stopping).TotalSeconds:0.0} s after SIGTERM");
+    }
+
+    /// <summary>Completes when the process exits.</summary>
+    public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
+
+    public int ExitCode => _process.ExitCode;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Granary.Client;
-using Granary.Errors;
+using Granary.Model;
 
 namespace Granary.Bench;
 
@@ -9,7 +9,7 @@ namespace Granary.Bench;
 /// wait until the watch has seen every pod bound. Everything goes through the SDK, as any client's calls would.
 /// Failures of the system under test are reported as they are (<see cref="BenchmarkException"/>), never retried.
 /// </summary>
-internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions options, TextWriter output)
+internal sealed class ControlPlaneBenchmark(GranaryClient client, ControlPlaneOptions options, TextWriter output)
 {
     public async Task<ControlPlaneResult> RunAsync(CancellationToken ct)
     {
@@ -21,15 +21,15 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
         var nodesTime = await RegisterNodesAsync(ct);
 
         output.WriteLine($"[2/4] watching pods in namespace {BenchObjects.Namespace}");
-        await using var watch = await PodBindingWatch.StartAsync(client.Pods, options.Pods, ct);
+        await using var watch = await PodWatch.StartAsync(client.Pods, options.Pods, [PodMilestone.Bound, PodMilestone.MarkedUnschedulable], ct);
+        var bound = watch[PodMilestone.Bound];
 
-        var creates = await CreatePodsAsync(watch, ct);
+        var creates = await CreatePodsAsync(bound, ct);
         var lastBoundAt = await WaitForBindingsAsync(watch, creates.FirstStartedAt, ct);
 
-        var createLatency = Enumerable.Range(0, options.Pods).Select(i => Stopwatch.GetElapsedTime(creates.StartedAt[i], creates.ReturnedAt[i]).TotalMilliseconds);
         // The watch can see a binding before the create call has returned to us; such a pod counts as 0 ms.
-        var bindLatency = Enumerable.Range(0, options.Pods).Select(i => Math.Max(0, Stopwatch.GetElapsedTime(creates.ReturnedAt[i], watch.BoundAt(i)).TotalMilliseconds));
-        var boundBeforeReturn = Enumerable.Range(0, options.Pods).Count(i => watch.BoundAt(i) < creates.ReturnedAt[i]);
+        var bindLatency = Enumerable.Range(0, options.Pods).Select(i => Math.Max(0, Stopwatch.GetElapsedTime(creates.ReturnedAt[i], bound.At(i)).TotalMilliseconds));
+        var boundBeforeReturn = Enumerable.Range(0, options.Pods).Count(i => bound.At(i) < creates.ReturnedAt[i]);
         return new ControlPlaneResult
         {
             Nodes = options.Nodes,
@@ -37,11 +37,11 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
             Concurrency = options.Concurrency,
             NodeRegistration = nodesTime,
             CreatePhase = Stopwatch.GetElapsedTime(creates.FirstStartedAt, creates.LastReturnedAt),
-            CreateLatency = Percentiles.Summarize(createLatency),
+            CreateLatency = creates.CallLatency(),
             FirstCreateToAllBound = Stopwatch.GetElapsedTime(creates.FirstStartedAt, lastBoundAt),
             BindLatency = Percentiles.Summarize(bindLatency),
             BoundBeforeCreateReturned = boundBeforeReturn,
-            MarkedUnschedulable = watch.Unschedulable,
+            MarkedUnschedulable = watch[PodMilestone.MarkedUnschedulable].Reached,
             WatchEvents = watch.Events,
             LoadBefore = loadBefore,
             LoadAfter = ProcessHelpers.LoadAverage(),
@@ -55,7 +55,7 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
         var started = Stopwatch.GetTimestamp();
         await using (new ProgressPrinter(output, "nodes", options.Nodes, () => Volatile.Read(ref done)))
         {
-            await ForEachAsync(options.Nodes, async (i, token) =>
+            await InFlight.ForEachAsync(options.Nodes, options.Concurrency, async (i, token) =>
             {
                 var name = BenchObjects.NodeName(i, options.Nodes);
                 try
@@ -64,7 +64,7 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    throw Failure($"registering node {name} failed after {Volatile.Read(ref done)} nodes", e);
+                    throw BenchmarkException.Failed($"registering node {name} failed after {Volatile.Read(ref done)} nodes", e);
                 }
                 Interlocked.Increment(ref done);
             }, ct);
@@ -72,58 +72,34 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
         return Stopwatch.GetElapsedTime(started);
     }
 
-    private async Task<CreateTimes> CreatePodsAsync(PodBindingWatch watch, CancellationToken ct)
+    private async Task<PodCreations> CreatePodsAsync(MilestoneTimes bound, CancellationToken ct)
     {
         output.WriteLine($"[3/4] creating {options.Pods} pods ({options.Concurrency} in flight)");
-        var times = new CreateTimes(options.Pods);
-        var done = 0;
-        await using (new ProgressPrinter(output, "pods", options.Pods, () => Volatile.Read(ref done), () => $"bound {watch.Bound}"))
-        {
-            times.FirstStartedAt = Stopwatch.GetTimestamp();
-            await ForEachAsync(options.Pods, async (i, token) =>
-            {
-                var name = BenchObjects.PodName(i, options.Pods);
-                var pod = BenchObjects.Pod(name);
-                times.StartedAt[i] = Stopwatch.GetTimestamp();
-                try
-                {
-                    await client.Pods.CreateAsync(pod, token);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw Failure($"creating pod {BenchObjects.Namespace}/{name} failed after {Volatile.Read(ref done)} pods", e);
-                }
-                times.ReturnedAt[i] = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref done);
-            }, ct);
-        }
-        times.LastReturnedAt = times.ReturnedAt.Max();
-        return times;
+        var creates = new PodCreations(options.Pods);
+        await using (new ProgressPrinter(output, "pods", options.Pods, () => creates.Done, () => $"bound {bound.Reached}"))
+            await creates.RunAsync(client.Pods, options.Concurrency, BenchObjects.Pod, ct);
+        return creates;
     }
 
     /// <summary>Waits until the watch has seen every pod bound; returns when the last one was seen.</summary>
-    private async Task<long> WaitForBindingsAsync(PodBindingWatch watch, long firstCreateAt, CancellationToken ct)
+    private async Task<long> WaitForBindingsAsync(PodWatch watch, long firstCreateAt, CancellationToken ct)
     {
         var limit = options.EffectiveBindTimeout;
+        var bound = watch[PodMilestone.Bound];
+        var unschedulable = watch[PodMilestone.MarkedUnschedulable];
         output.WriteLine($"[4/4] waiting until every pod is seen bound (limit {limit.TotalSeconds:0} s after the first create)");
-        await using (new ProgressPrinter(output, "bound", options.Pods, () => watch.Bound, () => watch.Unschedulable > 0 ? $"marked Unschedulable so far {watch.Unschedulable}" : null))
+        await using (new ProgressPrinter(output, "bound", options.Pods, () => bound.Reached, () => unschedulable.Reached > 0 ? $"marked Unschedulable so far {unschedulable.Reached}" : null))
         {
-            var remaining = limit - Stopwatch.GetElapsedTime(firstCreateAt);
-            var finished = await Task.WhenAny(watch.AllBound, Task.Delay(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, ct));
-            ct.ThrowIfCancellationRequested();
-            if (finished == watch.AllBound)
-            {
-                await watch.AllBound;
-                return watch.LastBoundAt;
-            }
+            if (await bound.WaitAllAsync(limit - Stopwatch.GetElapsedTime(firstCreateAt), ct))
+                return bound.LastAt;
         }
         throw await UnboundFailureAsync(watch, limit, ct);
     }
 
     /// <summary>Says how many pods are still unbound, and whether the cluster agrees with what the watch saw.</summary>
-    private async Task<BenchmarkException> UnboundFailureAsync(PodBindingWatch watch, TimeSpan limit, CancellationToken ct)
+    private async Task<BenchmarkException> UnboundFailureAsync(PodWatch watch, TimeSpan limit, CancellationToken ct)
     {
-        var pending = options.Pods - watch.Bound;
+        var pending = options.Pods - watch[PodMilestone.Bound].Reached;
         string listed;
         try
         {
@@ -135,26 +111,13 @@ internal sealed class ControlPlaneBenchmark(GranaryClient client, BenchOptions o
         {
             listed = $"listing pods failed too ({e.GetType().Name}: {e.Message})";
         }
-        var unschedulable = watch.Unschedulable == 0 ? "none was marked Unschedulable"
-            : $"{watch.Unschedulable} were marked Unschedulable at some point (last message: \"{watch.LastUnschedulableMessage}\")";
+        var marked = watch[PodMilestone.MarkedUnschedulable].Reached;
+        // The message of a pod that is still marked, as the watch last saw it.
+        var message = Enumerable.Range(0, options.Pods).Select(watch.Latest).OfType<Pod>().Select(PodMilestone.UnschedulableMessage).FirstOrDefault(m => m is not null);
+        var unschedulable = marked == 0 ? "none was marked Unschedulable"
+            : $"{marked} were marked Unschedulable at some point ({(message is null ? "none is now" : $"one now says: \"{message}\"")})";
         return new BenchmarkException(
             $"{pending} of {options.Pods} pods were still not seen bound {limit.TotalSeconds:0} s after the first create " +
-            $"(e.g. {string.Join(", ", watch.SomeUnbound(3))}); {unschedulable}; the watch received {watch.Events} events; {listed}");
-    }
-
-    private static BenchmarkException Failure(string what, Exception e) =>
-        new(e is GranaryException g ? $"{what}: {g.Reason}: {g.Message}" : $"{what}: {e.GetType().Name}: {e.Message}");
-
-    /// <summary>Runs <paramref name="body"/> for 0..count-1 with at most --concurrency calls in flight; stops at the first failure.</summary>
-    private Task ForEachAsync(int count, Func<int, CancellationToken, ValueTask> body, CancellationToken ct) =>
-        Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, body);
-
-    /// <summary>Stopwatch timestamps of every create call.</summary>
-    private sealed class CreateTimes(int count)
-    {
-        public long[] StartedAt { get; } = new long[count];
-        public long[] ReturnedAt { get; } = new long[count];
-        public long FirstStartedAt { get; set; }
-        public long LastReturnedAt { get; set; }
+            $"(e.g. {string.Join(", ", watch.SomeMissing(PodMilestone.Bound, 3))}); {unschedulable}; the watch received {watch.Events} events; {listed}");
     }
 }

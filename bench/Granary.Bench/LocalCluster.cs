@@ -40,9 +40,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         var cluster = new LocalCluster(Directory.CreateTempSubdirectory("granary-bench-").FullName, clusterId, output);
         try
         {
-            var dll = Path.Combine(repoRoot, SiloDll);
-            if (!File.Exists(dll))
-                await cluster.BuildSiloAsync(repoRoot, dll, ct);
+            var dll = await ProcessHelpers.EnsureBuiltAsync(repoRoot, "Silo", SiloDll, output, ct);
             await cluster.StartRedisAsync(ct);
             await cluster.StartSiloAsync(dll, repoRoot, ct);
             return cluster;
@@ -76,27 +74,6 @@ internal sealed class LocalCluster : IAsyncDisposable
         _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, cluster {ClusterId})");
     }
 
-    private async Task BuildSiloAsync(string repoRoot, string dll, CancellationToken ct)
-    {
-        _output.WriteLine($"{SiloDll} is not built; building it: dotnet build Silo -c Release");
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = repoRoot, UseShellExecute = false };
-        foreach (var argument in new[] { "build", "Silo", "-c", "Release", "-nologo", "-v", "minimal" })
-            info.ArgumentList.Add(argument);
-        // The build's own output is the progress here: it goes straight to the terminal.
-        using var build = Process.Start(info) ?? throw new BenchmarkException("cannot start dotnet build");
-        try
-        {
-            await build.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            build.Kill(entireProcessTree: true);
-            throw;
-        }
-        if (build.ExitCode != 0 || !File.Exists(dll))
-            throw new BenchmarkException($"building the silo failed (exit {build.ExitCode}); run \"dotnet build Silo -c Release\" in {repoRoot} to see why");
-    }
-
     public async ValueTask DisposeAsync()
     {
         // The silo first, so that it does not spend its shutdown retrying a Redis that is gone.
@@ -104,11 +81,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             if (child is null)
                 continue;
-            var stopping = Stopwatch.GetTimestamp();
-            if (!await child.StopAsync())
-                _output.WriteLine($"{child.Name} (pid {child.Pid}) did not exit within {ChildProcess.StopGrace.TotalSeconds:0} s of SIGTERM and was killed. {child.FormatTail()}");
-            else
-                _output.WriteLine($"{child.Name} stopped {Stopwatch.GetElapsedTime(stopping).TotalSeconds:0.0} s after SIGTERM");
+            await child.StopAndReportAsync(_output);
             await child.DisposeAsync();
         }
         try

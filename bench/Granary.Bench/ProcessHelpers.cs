@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 
 namespace Granary.Bench;
 
-/// <summary>What the benchmark needs to run its own redis-server and silo: ports, signals, output, /proc.</summary>
+/// <summary>What the benchmark needs to run its own processes (redis-server, a silo, dockerd, an agent): builds, ports, signals, /proc.</summary>
 internal static class ProcessHelpers
 {
     private const int SigTerm = 15;
@@ -47,6 +47,35 @@ internal static class ProcessHelpers
     }
 
     /// <summary>
+    /// The full path of <paramref name="dll"/> (relative to the repository), after building <paramref name="project"/>
+    /// in Release when it is missing. A dll that is already there is used as it is, however old.
+    /// </summary>
+    public static async Task<string> EnsureBuiltAsync(string repoRoot, string project, string dll, TextWriter output, CancellationToken ct)
+    {
+        var path = Path.Combine(repoRoot, dll);
+        if (File.Exists(path))
+            return path;
+        output.WriteLine($"{dll} is not built; building it: dotnet build {project} -c Release");
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = repoRoot, UseShellExecute = false };
+        foreach (var argument in new[] { "build", project, "-c", "Release", "-nologo", "-v", "minimal" })
+            info.ArgumentList.Add(argument);
+        // The build's own output is the progress here: it goes straight to the terminal.
+        using var build = Process.Start(info) ?? throw new BenchmarkException("cannot start dotnet build");
+        try
+        {
+            await build.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            build.Kill(entireProcessTree: true);
+            throw;
+        }
+        if (build.ExitCode != 0 || !File.Exists(path))
+            throw new BenchmarkException($"building {project} failed (exit {build.ExitCode}); run \"dotnet build {project} -c Release\" in {repoRoot} to see why");
+        return path;
+    }
+
+    /// <summary>
     /// Stops a process the way an operator would: SIGTERM, then up to <paramref name="grace"/> to exit, then SIGKILL.
     /// Returns false when it had to be killed.
     /// </summary>
@@ -72,6 +101,9 @@ internal static class ProcessHelpers
 
     /// <summary>A process's peak resident set size (VmHWM in /proc/PID/status), in bytes; null when unreadable.</summary>
     public static long? PeakRssBytes(int pid) => ReadStatusKilobytes(pid, "VmHWM:") * 1024;
+
+    /// <summary>A process's resident set size now (VmRSS in /proc/PID/status), in bytes; null when unreadable.</summary>
+    public static long? RssBytes(int pid) => ReadStatusKilobytes(pid, "VmRSS:") * 1024;
 
     /// <summary>The 1, 5 and 15 minute load averages from /proc/loadavg, as written there; null when unreadable.</summary>
     public static string? LoadAverage()
@@ -107,6 +139,3 @@ internal static class ProcessHelpers
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
 }
-
-/// <summary>The benchmark could not run or the system under test failed; the message says what happened.</summary>
-internal sealed class BenchmarkException(string message) : Exception(message);

@@ -1,9 +1,7 @@
-using System.Globalization;
-
 namespace Granary.Bench;
 
 /// <summary>The command line of the control-plane benchmark; <see cref="Parse"/> throws <see cref="UsageException"/> on bad input.</summary>
-internal sealed record BenchOptions
+internal sealed record ControlPlaneOptions : BenchOptions
 {
     public const string Command = "control-plane";
 
@@ -46,33 +44,20 @@ internal sealed record BenchOptions
     public TimeSpan EffectiveBindTimeout =>
         BindTimeout ?? TimeSpan.FromMilliseconds(Math.Max(120_000, 20.0 * Pods));
 
-    /// <summary>Null when help was asked for.</summary>
-    public static BenchOptions? Parse(IReadOnlyList<string> args)
+    /// <summary>The options after the command name.</summary>
+    public static ControlPlaneOptions Parse(IReadOnlyList<string> args)
     {
-        if (args.Any(a => a is "-h" or "--help"))
-            return null;
-        if (args.Count == 0)
-            throw new UsageException($"a command is required: {Command}");
-        if (args[0] != Command)
-            throw new UsageException($"unknown command \"{args[0]}\"; the only command is {Command}");
-
-        var options = new BenchOptions();
-        for (var i = 1; i < args.Count; i++)
+        var options = CommandLine.ParseOptions(args, new ControlPlaneOptions(), (o, name, value) => name switch
         {
-            var name = args[i];
-            string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{name} needs a value");
-            options = name switch
-            {
-                "--nodes" => options with { Nodes = Positive(name, Value()) },
-                "--pods" => options with { Pods = Positive(name, Value()) },
-                "--concurrency" => options with { Concurrency = Positive(name, Value()) },
-                "--redis" => options with { Redis = Endpoint(name, Value()) },
-                "--gateway" => options with { Gateway = Endpoint(name, Value()) },
-                "--cluster-id" => options with { ClusterId = NonEmpty(name, Value()) },
-                "--bind-timeout" => options with { BindTimeout = TimeSpan.FromSeconds(Positive(name, Value())) },
-                _ => throw new UsageException($"unknown option \"{name}\""),
-            };
-        }
+            "--nodes" => o with { Nodes = CommandLine.Positive(name, value()) },
+            "--pods" => o with { Pods = CommandLine.Positive(name, value()) },
+            "--concurrency" => o with { Concurrency = CommandLine.Positive(name, value()) },
+            "--redis" => o with { Redis = CommandLine.Endpoint(name, value()) },
+            "--gateway" => o with { Gateway = CommandLine.Endpoint(name, value()) },
+            "--cluster-id" => o with { ClusterId = CommandLine.NonEmpty(name, value()) },
+            "--bind-timeout" => o with { BindTimeout = TimeSpan.FromSeconds(CommandLine.Positive(name, value())) },
+            _ => null,
+        });
 
         if (options.Redis is not null && options.Gateway is not null)
             throw new UsageException("give --redis or --gateway, not both");
@@ -80,22 +65,4 @@ internal sealed record BenchOptions
             throw new UsageException($"{options.Pods} pods do not fit on {options.Nodes} nodes of {PodsPerNode} pods each; add nodes");
         return options;
     }
-
-    private static int Positive(string name, string value) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
-        : throw new UsageException($"{name} must be a positive whole number, not \"{value}\"");
-
-    private static string Endpoint(string name, string value)
-    {
-        var colon = value.LastIndexOf(':');
-        return colon > 0 && int.TryParse(value[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
-            ? value
-            : throw new UsageException($"{name} must be HOST:PORT (e.g. 127.0.0.1:6379), not \"{value}\"");
-    }
-
-    private static string NonEmpty(string name, string value) =>
-        string.IsNullOrWhiteSpace(value) ? throw new UsageException($"{name} must not be empty") : value;
 }
-
-/// <summary>The command line is wrong; the message says how.</summary>
-internal sealed class UsageException(string message) : Exception(message);
