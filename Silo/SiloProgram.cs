@@ -1,6 +1,9 @@
+using System.Net;
 using Granary.NodeAgent.Hosting;
+using Granary.Grains.Caching;
 using Granary.Grains.Hosting;
 using Granary.Grains.Storage;
+using Granary.Silo.Api;
 
 namespace Granary.Silo;
 
@@ -20,21 +23,29 @@ public static class SiloProgram
             return 2;
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "Granary.Silo" });
+        // One host for the silo and its HTTP API (Kestrel), so API requests call grains in-process.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = "Granary.Silo" });
         builder.Configuration.AddEnvironmentVariables("GRANARY_");
         builder.Configuration.AddCommandLine(args, SiloSettings.SwitchMappings);
         var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
+        if (!IPAddress.TryParse(settings.ApiAddress, out var apiAddress))
+        {
+            Console.Error.WriteLine($"error: --api-address {settings.ApiAddress} is not an IP address\n{Usage}");
+            return 2;
+        }
 
         HostLogging.Configure(builder.Logging);
         builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
         builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
         builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration));
         builder.Services.AddGranaryWatchCache();
+        builder.Services.Configure<WatchCacheOptions>(builder.Configuration.GetSection("WatchCache"));
         if (settings.DevMode)
             builder.Services.AddGranaryInMemoryStore();
         else
             builder.Services.AddGranaryRedisStore();
         builder.Services.AddHostedService<SiloStartup>();
+        builder.AddKubeApi(settings, apiAddress);
         if (settings.DevMode && settings.EmbeddedAgent)
         {
             using var loggers = LoggerFactory.Create(HostLogging.Configure);
@@ -49,7 +60,8 @@ public static class SiloProgram
             }
         }
 
-        using var host = builder.Build();
+        await using var host = builder.Build();
+        host.MapKubeApi();
         try
         {
             await host.RunAsync();
@@ -61,7 +73,7 @@ public static class SiloProgram
             Console.Error.WriteLine("Silo stopped before it finished starting.");
             return 1;
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or OrleansException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is StackExchange.Redis.RedisConnectionException or OrleansException or System.Net.Sockets.SocketException or IOException)
         {
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Granary.Silo")
                 .LogCritical("The silo could not start: {Reason}", e.Message);
@@ -76,6 +88,7 @@ public static class SiloProgram
 
     public const string Usage = """
         Usage: Granary.Silo [--redis HOST:PORT] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
+                            [--api-port N] [--api-address IP] [--kubeconfig PATH]
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
@@ -83,10 +96,13 @@ public static class SiloProgram
           --gateway-port N    client gateway port (default 30000)
           --cluster-id ID     cluster name; silos and clients with the same id and Redis form one cluster (default granary)
           --address IP        address advertised to other silos and clients (default 127.0.0.1)
+          --api-port N        Kubernetes API port, plain HTTP (default 6440 in dev mode, 6443 with --redis)
+          --api-address IP    address the Kubernetes API listens on (default 127.0.0.1; it has no authentication yet)
+          --kubeconfig PATH   where to write a kubeconfig for the API (default ~/.granary/kubeconfig)
           --embedded-agent B  dev mode: run a node agent for this machine in the silo (default true); its
                               settings are the agent's under "Agent", e.g. --Agent:DockerHost=unix:///PATH
           --Section:Key=V     any other setting, e.g. --Membership:ProbeTimeout=00:00:05
 
-        The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_REDIS, GRANARY_SILOPORT, ...).
+        The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_REDIS, GRANARY_SILOPORT, GRANARY_APIPORT, ...).
         """;
 }

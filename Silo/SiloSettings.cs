@@ -21,7 +21,25 @@ public sealed class SiloSettings
     /// <summary>Dev mode only: run a node agent for this machine inside the silo.</summary>
     public bool EmbeddedAgent { get; set; } = true;
 
+    /// <summary>The Kubernetes API's port. Unset: <see cref="DefaultDevApiPort"/> in dev mode, <see cref="DefaultApiPort"/> with Redis.</summary>
+    public int? ApiPort { get; set; }
+
+    /// <summary>The address the Kubernetes API listens on. Loopback unless set: the API has no authentication yet.</summary>
+    public string ApiAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Where the silo writes a kubeconfig for its API. Unset: ~/.granary/kubeconfig.</summary>
+    public string? Kubeconfig { get; set; }
+
+    public const int DefaultApiPort = 6443;
+    public const int DefaultDevApiPort = 6440;
+
     public bool DevMode => string.IsNullOrWhiteSpace(Redis);
+
+    public int EffectiveApiPort => ApiPort ?? (DevMode ? DefaultDevApiPort : DefaultApiPort);
+
+    public string EffectiveKubeconfig => string.IsNullOrWhiteSpace(Kubeconfig)
+        ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".granary", "kubeconfig")
+        : Kubeconfig;
 
     /// <summary>Flag names and the setting each sets.</summary>
     public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
@@ -32,5 +50,8 @@ public sealed class SiloSettings
         ["--cluster-id"] = nameof(ClusterId),
         ["--address"] = nameof(AdvertisedAddress),
         ["--embedded-agent"] = nameof(EmbeddedAgent),
+        ["--api-port"] = nameof(ApiPort),
+        ["--api-address"] = nameof(ApiAddress),
+        ["--kubeconfig"] = nameof(Kubeconfig),
     };
 }

@@ -1,4 +1,6 @@
+using System.Net;
 using Granary.Grains.Hosting;
+using Granary.Silo.Api;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -6,7 +8,7 @@ namespace Granary.Silo;
 
 /// <summary>
 /// Runs once the silo is up (hosted services start in order, Orleans first): creates the built-in
-/// namespaces and says the silo is ready, and, in dev mode, that nothing is persisted.
+/// namespaces, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
 /// </summary>
 internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<EndpointOptions> endpoints, IOptions<ClusterOptions> cluster,
     IConfiguration configuration, ILogger<SiloStartup> logger) : IHostedService
@@ -17,6 +19,9 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();
         if (settings.DevMode)
             LogNotPersisted(logger);
+        var server = KubeconfigFile.ServerUrl(IPAddress.Parse(settings.ApiAddress), settings.EffectiveApiPort);
+        await KubeconfigFile.WriteAsync(settings.EffectiveKubeconfig, server, cancellationToken);
+        LogApi(logger, server, settings.EffectiveKubeconfig);
         LogReady(logger, cluster.Value.ClusterId, endpoints.Value.AdvertisedIPAddress?.ToString() ?? "127.0.0.1", endpoints.Value.GatewayPort,
             settings.DevMode ? "memory (dev mode)" : $"redis {settings.Redis}");
     }
@@ -25,6 +30,9 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "State is not persisted: this silo runs in embedded dev mode with in-memory storage, and everything is lost when it stops. To persist, start it with --redis HOST:PORT (or GRANARY_REDIS).")]
     private static partial void LogNotPersisted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes API at {Server} (plain HTTP, no authentication); kubeconfig written to {Kubeconfig}")]
+    private static partial void LogApi(ILogger logger, string server, string kubeconfig);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo ready: cluster {ClusterId}, gateway {Address}:{GatewayPort}, storage {Storage}")]
     private static partial void LogReady(ILogger logger, string clusterId, string address, int gatewayPort, string storage);

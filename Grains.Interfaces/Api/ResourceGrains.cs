@@ -16,6 +16,16 @@ public static class ResourceGrains
         _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
     };
 
+    /// <summary>Reads any object by kind and key (the HTTP edge's get). Throws NotFound when it does not exist.</summary>
+    public static async Task<IResource> GetAsync(IGrainFactory grains, ResourceKind kind, string key) =>
+        Get(grains, kind, key) switch
+        {
+            IPodGrain g => await g.GetAsync(),
+            INodeGrain g => await g.GetAsync(),
+            INamespaceGrain g => await g.GetAsync(),
+            _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
+        };
+
     /// <summary>Deletes any object by kind and key (namespace clean-up, CLI deletes by name).</summary>
     public static async Task<IResource> DeleteAsync(IGrainFactory grains, ResourceKind kind, string key, DeleteOptions options) =>
         Get(grains, kind, key) switch

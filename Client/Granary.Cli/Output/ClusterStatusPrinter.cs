@@ -1,5 +1,6 @@
 using System.Globalization;
 using Granary.Client;
+using Granary.Printing;
 
 namespace Granary.Cli.Output;
 

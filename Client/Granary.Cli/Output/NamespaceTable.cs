@@ -1,4 +1,5 @@
 using Granary.Model;
+using Granary.Printing;
 
 namespace Granary.Cli.Output;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Granary.Model;
+using Granary.Printing;
 
 namespace Granary.Cli.Output;
 
@@ -11,7 +12,7 @@ internal static class NodeDescriber
     {
         var w = new DescribeWriter(now);
         var status = node.Status;
-        var roles = NodeTable.Roles(node);
+        var roles = NodeColumns.Roles(node);
         w.Line(0, $"Name:\t{node.Metadata.Name}");
         w.Line(0, $"Roles:\t{(roles.Count == 0 ? "<none>" : string.Join(",", roles))}");
         w.Labels("Labels", node.Metadata.Labels);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Granary.Model;
+using Granary.Printing;
 
 namespace Granary.Cli.Output;
 

@@ -1,4 +1,4 @@
-using Granary.Cli.Output;
+using Granary.Printing;
 
 namespace Granary.Tests.Unit.Cli;
 

@@ -1,6 +1,7 @@
 using Granary.Cli.Output;
 using Granary.Model;
 using static Granary.Tests.Unit.Cli.CliObjects;
+using Granary.Printing;
 
 namespace Granary.Tests.Unit.Cli;
 
@@ -15,7 +16,7 @@ public class NodeAndNamespaceTableTests
     [InlineData(null, true, "Unknown,SchedulingDisabled")]
     public void Status_FromReadyConditionAndCordon(string? ready, bool unschedulable, string expected)
     {
-        Assert.Equal(expected, NodeTable.Status(Node("n", ready, unschedulable)));
+        Assert.Equal(expected, NodeColumns.Status(Node("n", ready, unschedulable)));
     }
 
     [Fact]
@@ -28,7 +29,7 @@ public class NodeAndNamespaceTableTests
             ("kubernetes.io/role", "worker"),
             ("app", "x")));
 
-        Assert.Equal(["control-plane", "worker"], NodeTable.Roles(node));
+        Assert.Equal(["control-plane", "worker"], NodeColumns.Roles(node));
     }
 
     [Fact]

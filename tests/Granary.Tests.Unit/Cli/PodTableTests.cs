@@ -1,6 +1,7 @@
 using Granary.Cli.Output;
 using Granary.Model;
 using static Granary.Tests.Unit.Cli.CliObjects;
+using Granary.Printing;
 
 namespace Granary.Tests.Unit.Cli;
 
@@ -27,7 +28,7 @@ public class PodTableTests
     [MemberData(nameof(StatusCases))]
     public void Status_FollowsKubectl(string because, PodStatus? status, string expected)
     {
-        Assert.True(expected == PodTable.Status(Pod("web", containers: 2, status: status)), because);
+        Assert.True(expected == PodColumns.Status(Pod("web", containers: 2, status: status)), because);
     }
 
     [Theory]
@@ -40,7 +41,7 @@ public class PodTableTests
         var pod = Pod("web", status: new PodStatus { Phase = phase });
         pod = pod with { Metadata = pod.Metadata with { DeletionTimestamp = Now } };
 
-        Assert.Equal(expected, PodTable.Status(pod));
+        Assert.Equal(expected, PodColumns.Status(pod));
     }
 
     [Fact]
@@ -49,7 +50,7 @@ public class PodTableTests
         var pod = Pod("web", status: new PodStatus { Phase = "Running", Reason = "NodeLost" });
         pod = pod with { Metadata = pod.Metadata with { DeletionTimestamp = Now } };
 
-        Assert.Equal("Unknown", PodTable.Status(pod));
+        Assert.Equal("Unknown", PodColumns.Status(pod));
     }
 
     [Theory]
@@ -65,7 +66,7 @@ public class PodTableTests
         if (containers == 3)
             status = status with { ContainerStatuses = null };
 
-        Assert.Equal(expected, PodTable.Ready(Pod("web", containers: containers, status: status)));
+        Assert.Equal(expected, PodColumns.Ready(Pod("web", containers: containers, status: status)));
     }
 
     [Fact]
@@ -73,7 +74,7 @@ public class PodTableTests
     {
         var waiting = Waiting("c0", "ContainerCreating") with { Ready = true };
 
-        Assert.Equal("0/1", PodTable.Ready(Pod("web", status: new PodStatus { ContainerStatuses = [waiting] })));
+        Assert.Equal("0/1", PodColumns.Ready(Pod("web", status: new PodStatus { ContainerStatuses = [waiting] })));
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public class PodTableTests
             ContainerStatuses = [Running("c0", restarts: 2) with { LastState = lastExit }, Waiting("c1", "CrashLoopBackOff", restarts: 3)],
         };
 
-        Assert.Equal("5 (90s ago)", PodTable.Restarts(Pod("web", containers: 2, status: status), Now));
+        Assert.Equal("5 (90s ago)", PodColumns.Restarts(Pod("web", containers: 2, status: status), Now));
     }
 
     [Fact]
@@ -93,7 +94,7 @@ public class PodTableTests
     {
         var status = new PodStatus { ContainerStatuses = [Running("c0", restarts: 4)] };
 
-        Assert.Equal("4", PodTable.Restarts(Pod("web", status: status), Now));
+        Assert.Equal("4", PodColumns.Restarts(Pod("web", status: status), Now));
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Granary.Cli.Output;
+namespace Granary.Printing;
 
 /// <summary>Ages as kubectl prints them (k8s.io/apimachinery duration.HumanDuration), so columns read the same.</summary>
-internal static class HumanDuration
+public static class HumanDuration
 {
     public static string Format(TimeSpan d)
     {

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Granary.Errors;
+
+namespace Granary.Silo.Api;
+
+/// <summary>The query and Accept header of a read: selectors, paging, watch parameters and whether a Table is wanted.</summary>
+internal sealed record ApiQuery(
+    string? LabelSelector,
+    string? FieldSelector,
+    int? Limit,
+    string? Continue,
+    bool Watch,
+    string? ResourceVersion,
+    TimeSpan? Timeout,
+    bool AllowBookmarks,
+    bool AsTable,
+    IncludeObject Include)
+{
+    public static ApiQuery From(HttpRequest request)
+    {
+        var q = request.Query;
+        return new ApiQuery(
+            NullIfEmpty(q["labelSelector"]),
+            NullIfEmpty(q["fieldSelector"]),
+            PositiveInt(q["limit"], "limit"),
+            NullIfEmpty(q["continue"]),
+            Bool(q["watch"]),
+            NullIfEmpty(q["resourceVersion"]),
+            PositiveInt(q["timeoutSeconds"], "timeoutSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+            Bool(q["allowWatchBookmarks"]),
+            WantsTable(request.Headers.Accept.ToString()),
+            IncludeOf(q["includeObject"]));
+    }
+
+    /// <summary>kubectl get asks <c>application/json;as=Table;v=v1;g=meta.k8s.io,…,application/json</c>; v1 is served.</summary>
+    private static bool WantsTable(string accept) =>
+        accept.Split(',').Any(media =>
+        {
+            var parameters = media.Split(';', StringSplitOptions.TrimEntries);
+            return parameters.Contains("as=Table") && parameters.Contains("g=meta.k8s.io") && !parameters.Contains("v=v1beta1");
+        });
+
+    private static IncludeObject IncludeOf(string? value) => value switch
+    {
+        null or "" or "Metadata" => IncludeObject.Metadata,
+        "None" => IncludeObject.None,
+        "Object" => IncludeObject.Object,
+        _ => throw new BadRequestException($"includeObject \"{value}\" is not one of None, Metadata, Object"),
+    };
+
+    private static bool Bool(string? value) => value is "true" or "1" or "True";
+
+    private static int? PositiveInt(string? value, string name)
+    {
+        if (string.IsNullOrEmpty(value))
+            return null;
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? n
+            : throw new BadRequestException($"{name} \"{value}\" is not a non-negative integer");
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

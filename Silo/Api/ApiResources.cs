@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using Granary.Model;
+
+namespace Granary.Silo.Api;
+
+/// <summary>One served resource or subresource ("pods", "pods/status") and the verbs the API really implements for it.</summary>
+internal sealed record ApiResource(string Name, ResourceKind Kind, ImmutableArray<string> Verbs, bool IsSubresource)
+{
+    public bool Serves(string verb) => Verbs.Contains(verb);
+}
+
+/// <summary>
+/// What the core group v1 serves: the one table discovery advertises and the router obeys, so kubectl is
+/// never told about a verb that is not there.
+/// </summary>
+internal static class ApiResources
+{
+    private static readonly ImmutableArray<string> ReadVerbs = ["get", "list", "watch"];
+
+    public static readonly ImmutableArray<ApiResource> All =
+    [
+        new("pods", ResourceKinds.Pod, ReadVerbs, IsSubresource: false),
+        new("pods/status", ResourceKinds.Pod, ["get"], IsSubresource: true),
+        new("nodes", ResourceKinds.Node, ReadVerbs, IsSubresource: false),
+        new("nodes/status", ResourceKinds.Node, ["get"], IsSubresource: true),
+        new("namespaces", ResourceKinds.Namespace, ReadVerbs, IsSubresource: false),
+        new("namespaces/status", ResourceKinds.Namespace, ["get"], IsSubresource: true),
+    ];
+
+    /// <summary>"all" for pods only, as kube-apiserver: <c>kubectl get all</c> lists them.</summary>
+    public static ImmutableArray<string> Categories(ResourceKind kind) => kind == ResourceKinds.Pod ? ["all"] : [];
+
+    public static ApiResource? Find(string plural, string? subresource)
+    {
+        var name = subresource is null ? plural : $"{plural}/{subresource}";
+        return All.FirstOrDefault(r => r.Name == name);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Granary.Errors;
+using Granary.Serialization;
+
+namespace Granary.Silo.Api;
+
+/// <summary>
+/// Kubernetes Status objects: every failure of the API is one, with the HTTP code equal to <c>code</c>, so
+/// kubectl prints <c>Error from server (Reason): message</c>. Built from the wire exceptions' kind, never their text.
+/// </summary>
+internal static class ApiStatus
+{
+    public static JsonObject Failure(int code, string reason, string message, JsonObject? details = null)
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+        };
+        if (details is not null)
+            status["details"] = details;
+        status["code"] = code;
+        return status;
+    }
+
+    public static JsonObject From(GranaryException e) => e switch
+    {
+        NotFoundException n => Failure(e.Code, e.Reason, e.Message, Details(n.Name, n.Kind)),
+        AlreadyExistsException a => Failure(e.Code, e.Reason, e.Message, Details(a.Name, a.Kind)),
+        ConflictException c => Failure(e.Code, e.Reason, e.Message, Details(c.Name, c.Kind)),
+        InvalidException i => Failure(e.Code, e.Reason, e.Message, Invalid(i)),
+        _ => Failure(e.Code, e.Reason, e.Message),
+    };
+
+    /// <summary>The unknown path answer, worded as kube-apiserver does.</summary>
+    public static JsonObject PathNotFound() =>
+        Failure(404, "NotFound", "the server could not find the requested resource");
+
+    public static JsonObject MethodNotAllowed(string method) =>
+        Failure(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({method} is not served yet)");
+
+    public static JsonObject Internal(string message) => Failure(500, "InternalError", message);
+
+    public static Task WriteAsync(HttpContext context, JsonObject status)
+    {
+        context.Response.StatusCode = status["code"]!.GetValue<int>();
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(status.ToJsonString(GranaryJson.Options), context.RequestAborted);
+    }
+
+    private static JsonObject Details(string name, string kind) => new() { ["name"] = name, ["kind"] = kind };
+
+    /// <summary>For Invalid, details.kind is the Kind (not the plural): kubectl builds "The Pod "x" is invalid: …" from it.</summary>
+    private static JsonObject Invalid(InvalidException e)
+    {
+        var causes = new JsonArray();
+        foreach (var cause in e.Causes)
+        {
+            causes.Add(new JsonObject
+            {
+                ["reason"] = CauseReason(cause.Type),
+                ["message"] = cause.Detail.Length == 0 ? cause.Type : $"{cause.Type}: {cause.Detail}",
+                ["field"] = cause.Field,
+            });
+        }
+        var details = Details(e.Name, e.Kind);
+        details["causes"] = causes;
+        return details;
+    }
+
+    /// <summary>The CauseType names of k8s.io/apimachinery field errors, from the error types Granary's validation uses.</summary>
+    private static string CauseReason(string type) => type switch
+    {
+        "Required value" => "FieldValueRequired",
+        "Invalid value" => "FieldValueInvalid",
+        "Duplicate value" => "FieldValueDuplicate",
+        "Unsupported value" => "FieldValueNotSupported",
+        "Forbidden" => "FieldValueForbidden",
+        _ => "FieldValueInvalid",
+    };
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace Granary.Tests.Integration.Infrastructure;
+
+/// <summary>
+/// Runs the real kubectl against a silo's API with the silo's kubeconfig and a private discovery cache, as a user
+/// would. <c>/usr/bin/kubectl</c> may be the Cloud SDK dispatcher, which picks the kubectl matching the server's
+/// minor version; <paramref name="binary"/> runs one bundled version directly.
+/// </summary>
+public sealed class Kubectl(string kubeconfig, string cacheDir, string binary = "kubectl")
+{
+    private static readonly string[] BundleDirs = ["/usr/lib/google-cloud-sdk/bin", "/usr/bin"];
+
+    /// <summary>The bundled kubectl of one minor version (Cloud SDK layout), or null when it is not installed.</summary>
+    public static string? Versioned(string minor) =>
+        BundleDirs
+            .Select(dir => Path.Combine(dir, $"kubectl.{minor}"))
+            .FirstOrDefault(File.Exists);
+
+    public Kubectl WithBinary(string path) => new(kubeconfig, cacheDir, path);
+
+    public async Task<CliResult> RunAsync(params string[] args)
+    {
+        var info = Info(args);
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"kubectl {string.Join(' ', args)} did not finish in 60s.\nstdout:\n{await stdout}\nstderr:\n{await stderr}");
+        }
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts a long-running kubectl (a watch) as a child process.</summary>
+    public ChildProcess Start(params string[] args) =>
+        ChildProcess.Start($"kubectl {string.Join(' ', args)}", binary, [.. Common, .. args]);
+
+    private string[] Common => ["--kubeconfig", kubeconfig, "--cache-dir", cacheDir];
+
+    private ProcessStartInfo Info(string[] args)
+    {
+        var info = new ProcessStartInfo(binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in Common.Concat(args))
+            info.ArgumentList.Add(a);
+        return info;
+    }
+}

@@ -1,0 +1,221 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Granary.Tests.Integration.KubeApi;
+
+/// <summary>The API at the HTTP level: Status bodies, Tables, watch framing and expiry, as kubectl and client-go read them.</summary>
+public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApiFixture>
+{
+    private const string TableAccept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+
+    private HttpClient Http => api.Http;
+
+    private async Task<(HttpStatusCode Code, JsonNode Body)> GetJsonAsync(string path, string? accept = null, HttpMethod? method = null)
+    {
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+        if (accept is not null)
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        using var response = await Http.SendAsync(request);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    private static void AssertStatus(JsonNode body, int code, string reason)
+    {
+        Assert.Equal("Status", (string?)body["kind"]);
+        Assert.Equal("v1", (string?)body["apiVersion"]);
+        Assert.Equal("Failure", (string?)body["status"]);
+        Assert.Equal(reason, (string?)body["reason"]);
+        Assert.Equal(code, (int?)body["code"]);
+    }
+
+    /// <summary>Reads a watch stream to its end: one JSON event per line.</summary>
+    private async Task<List<JsonNode>> WatchAsync(string path, string? accept = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (accept is not null)
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True(response.Headers.TransferEncodingChunked, "a watch is a chunked stream");
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.EndsWith("\n", text, StringComparison.Ordinal);
+        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)];
+    }
+
+    [Fact]
+    public async Task GetMissingPod_IsANotFoundStatus()
+    {
+        var (code, body) = await GetJsonAsync("/api/v1/namespaces/default/pods/nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, code);
+        AssertStatus(body, 404, "NotFound");
+        Assert.Equal("pods \"nope\" not found", (string?)body["message"]);
+        Assert.Equal("nope", (string?)body["details"]!["name"]);
+        Assert.Equal("pods", (string?)body["details"]!["kind"]);
+    }
+
+    [Theory]
+    [InlineData("/apis/apps/v1/namespaces/default/deployments")]
+    [InlineData("/api/v1/namespaces/default/services")]
+    [InlineData("/api/v1/pods/x")]
+    [InlineData("/api/v1/namespaces/default/pods/x/exec")]
+    [InlineData("/openapi/v3")]
+    public async Task UnknownPath_IsANotFoundStatus(string path)
+    {
+        var (code, body) = await GetJsonAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, code);
+        AssertStatus(body, 404, "NotFound");
+        Assert.Equal("the server could not find the requested resource", (string?)body["message"]);
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/v1/namespaces/default/pods")]
+    [InlineData("PUT", "/api/v1/namespaces/default/pods/x")]
+    [InlineData("PATCH", "/api/v1/nodes/n1")]
+    [InlineData("DELETE", "/api/v1/namespaces/x")]
+    public async Task WritesNotServedYet_AreMethodNotAllowed(string method, string path)
+    {
+        var (code, body) = await GetJsonAsync(path, method: new HttpMethod(method));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, code);
+        AssertStatus(body, 405, "MethodNotAllowed");
+    }
+
+    [Fact]
+    public async Task UnsupportedFieldSelector_IsABadRequestStatus()
+    {
+        var (code, body) = await GetJsonAsync("/api/v1/pods?fieldSelector=spec.restartPolicy%3DAlways");
+
+        Assert.Equal(HttpStatusCode.BadRequest, code);
+        AssertStatus(body, 400, "BadRequest");
+    }
+
+    [Fact]
+    public async Task Discovery_AdvertisesOnlyServedVerbs()
+    {
+        var (_, version) = await GetJsonAsync("/version");
+        var (_, core) = await GetJsonAsync("/api/v1");
+
+        Assert.Equal("1", (string?)version["major"]);
+        Assert.Equal("32", (string?)version["minor"]);
+        var pods = core["resources"]!.AsArray().Single(r => (string?)r!["name"] == "pods")!;
+        Assert.Equal(["get", "list", "watch"], pods["verbs"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["po"], pods["shortNames"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["all"], pods["categories"]!.AsArray().Select(v => (string)v!));
+    }
+
+    [Fact]
+    public async Task List_CarriesTheResourceVersion_AndPagesWithContinue()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("page-1", "page") + KubeApiFixture.Pod("page-2", "page"));
+
+        var (_, first) = await GetJsonAsync("/api/v1/namespaces/default/pods?labelSelector=app%3Dpage&limit=1");
+        var token = Uri.EscapeDataString((string)first["metadata"]!["continue"]!);
+        var (_, second) = await GetJsonAsync($"/api/v1/namespaces/default/pods?labelSelector=app%3Dpage&limit=1&continue={token}");
+
+        Assert.Equal("PodList", (string?)first["kind"]);
+        Assert.False(string.IsNullOrEmpty((string?)first["metadata"]!["resourceVersion"]));
+        Assert.Equal("page-1", (string?)first["items"]![0]!["metadata"]!["name"]);
+        Assert.Equal("Pod", (string?)first["items"]![0]!["kind"]);
+        Assert.Equal("page-2", (string?)second["items"]![0]!["metadata"]!["name"]);
+        Assert.Null(second["metadata"]!["continue"]);
+    }
+
+    [Fact]
+    public async Task Table_HasKubectlColumns_AndMetadataRowObjects()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("table-web", "table"));
+
+        var (_, table) = await GetJsonAsync("/api/v1/namespaces/default/pods?labelSelector=app%3Dtable", TableAccept);
+        var (_, full) = await GetJsonAsync("/api/v1/namespaces/default/pods?labelSelector=app%3Dtable&includeObject=Object", TableAccept);
+
+        Assert.Equal("Table", (string?)table["kind"]);
+        Assert.Equal("meta.k8s.io/v1", (string?)table["apiVersion"]);
+        var columns = table["columnDefinitions"]!.AsArray();
+        Assert.Equal(["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"], columns.Select(c => (string)c!["name"]!));
+        Assert.Equal([0, 0, 0, 0, 0, 1, 1, 1, 1], columns.Select(c => (int)c!["priority"]!));
+        Assert.Equal("name", (string?)columns[0]!["format"]);
+        var row = table["rows"]![0]!;
+        Assert.Equal("table-web", (string?)row["cells"]![0]);
+        Assert.Equal("PartialObjectMetadata", (string?)row["object"]!["kind"]);
+        Assert.Equal("default", (string?)row["object"]!["metadata"]!["namespace"]);
+        Assert.Equal("Pod", (string?)full["rows"]![0]!["object"]!["kind"]);
+    }
+
+    [Fact]
+    public async Task Watch_FromZero_SendsCurrentObjectsAsAdded_ThenEndsAtTimeout()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("wz-1", "wz"));
+
+        var events = await WatchAsync("/api/v1/namespaces/default/pods?watch=true&resourceVersion=0&labelSelector=app%3Dwz&timeoutSeconds=1");
+
+        var added = Assert.Single(events);
+        Assert.Equal("ADDED", (string?)added["type"]);
+        Assert.Equal("Pod", (string?)added["object"]!["kind"]);
+        Assert.Equal("wz-1", (string?)added["object"]!["metadata"]!["name"]);
+    }
+
+    [Fact]
+    public async Task Watch_FromAListVersion_SendsOnlyLaterEvents_AsTablesWhenAsked()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("wt-1", "wt"));
+        var (_, list) = await GetJsonAsync("/api/v1/namespaces/default/pods?labelSelector=app%3Dwt");
+        var version = (string)list["metadata"]!["resourceVersion"]!;
+        await api.ApplyAsync(KubeApiFixture.Pod("wt-2", "wt"));
+
+        var events = await WatchAsync($"/api/v1/namespaces/default/pods?watch=true&resourceVersion={version}&labelSelector=app%3Dwt&timeoutSeconds=2", TableAccept);
+
+        var first = events[0];
+        Assert.Equal("ADDED", (string?)first["type"]);
+        Assert.Equal("Table", (string?)first["object"]!["kind"]);
+        Assert.Equal("wt-2", (string?)first["object"]!["rows"]![0]!["cells"]![0]);
+        Assert.DoesNotContain(events, e => (string?)e["object"]!["rows"]![0]!["cells"]![0] == "wt-1");
+    }
+
+    [Fact]
+    public async Task Watch_WithBookmarks_SendsABookmarkWhenNothingHappens()
+    {
+        var (_, list) = await GetJsonAsync("/api/v1/namespaces?fieldSelector=metadata.name%3Dkube-system");
+        var version = (string)list["metadata"]!["resourceVersion"]!;
+
+        // The grain's long poll lasts 15s; a bookmark follows each empty one.
+        var events = await WatchAsync($"/api/v1/namespaces?watch=true&resourceVersion={version}&allowWatchBookmarks=true&timeoutSeconds=17&fieldSelector=metadata.name%3Dkube-system");
+
+        var bookmark = Assert.Single(events);
+        Assert.Equal("BOOKMARK", (string?)bookmark["type"]);
+        Assert.Equal("Namespace", (string?)bookmark["object"]!["kind"]);
+        Assert.False(string.IsNullOrEmpty((string?)bookmark["object"]!["metadata"]!["resourceVersion"]));
+    }
+
+    [Fact]
+    public async Task Watch_FromAVersionOlderThanTheHistory_EndsWithAnExpiredErrorEvent()
+    {
+        var pods = new StringBuilder();
+        // More creates than the history holds, so resourceVersion 1 has left it.
+        for (var i = 0; i < KubeApiFixture.EventWindow + 2; i++)
+            pods.Append(KubeApiFixture.Pod($"exp-{i}", "exp"));
+        await api.ApplyAsync(pods.ToString());
+
+        var events = await WatchAsync("/api/v1/pods?watch=true&resourceVersion=1");
+
+        var error = Assert.Single(events);
+        Assert.Equal("ERROR", (string?)error["type"]);
+        AssertStatus(error["object"]!, 410, "Expired");
+    }
+
+    [Fact]
+    public async Task Watch_NotANumberVersion_IsABadRequestStatus()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/pods?watch=true&resourceVersion=abc");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        AssertStatus(JsonNode.Parse(await response.Content.ReadAsStringAsync())!, 400, "BadRequest");
+    }
+}
