@@ -39,7 +39,8 @@ public sealed partial class PodSyncLoop(
 {
     public const string LoopName = "pod-sync";
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
-    private const int PodParallelism = 4;
+    // About what two cores of engine take at once (the runtime spike saturated at ~8 concurrent starts).
+    private const int PodParallelism = 8;
 
     private readonly SemaphoreSlim _nudge = new(0, 1);
     private readonly ConcurrentDictionary<string, Task> _terminating = new();
