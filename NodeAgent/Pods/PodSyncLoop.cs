@@ -71,12 +71,16 @@ public sealed partial class PodSyncLoop(
         {
             try
             {
+                // Only a pass that began with the control plane's full desired state counts towards readiness:
+                // passes before it reconcile nothing, and READY=1 must mean the machine matches what is wanted.
+                var reconcilesDesired = desired.Synced;
                 await SyncOnceAsync(stoppingToken);
                 health.Beat(LoopName);
                 if (engineDown)
                     LogEngineBack(logger, runtime.Name);
                 engineDown = false;
-                startup.PodsSynced();
+                if (reconcilesDesired)
+                    startup.PodsSynced();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
