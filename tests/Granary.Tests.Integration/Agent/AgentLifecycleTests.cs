@@ -209,17 +209,22 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     {
         var port = FreePort.Next();
         var readiness = new Probe { TcpSocket = new TcpSocketAction { Port = port }, PeriodSeconds = 1 };
-        // The port opens on the pod's own address, some seconds after the container started.
-        var spec = Busybox("ready-later", $"sleep 3; exec httpd -f -p $POD_IP:{port}", gracePeriodSeconds: 1,
+        // The port opens on the pod's own address once the test says so (a file), not after some time.
+        var spec = Busybox("ready-later", $"while [ ! -f /tmp/open ]; do sleep 1; done; exec httpd -f -p $POD_IP:{port}", gracePeriodSeconds: 1,
             container: c => c with { ReadinessProbe = readiness });
         var (watch, _) = await CreateWatchedAsync(spec);
         await using var __ = watch;
 
-        var ready = await watch.NextAsync(IsRunningAndReady, "waiting for pod ready-later to pass its readiness probe");
+        var notReady = await watch.NextAsync(p => p.Status?.Phase == "Running" && MainOf(p)?.State?.Running is not null,
+            "waiting for pod ready-later to run, not yet ready");
+        var open = await Client.Pods.ExecAsync(Ns, "ready-later", ["touch", "/tmp/open"]);
+        var ready = await watch.NextAsync(IsRunningAndReady, "waiting for pod ready-later to pass its readiness probe once its port is open");
 
         var readyWhileRunning = watch.Versions.Where(p => MainOf(p)?.State?.Running is not null).Select(p => ConditionOf(p, "Ready")).ToList();
         var sequence = readyWhileRunning.Where((r, i) => i == 0 || readyWhileRunning[i - 1] != r).ToList();
         Assert.True(sequence is ["False", "True"], $"Ready while running: {string.Join(" → ", sequence)}\n{watch.Describe()}");
+        Assert.Equal(("False", false), (ConditionOf(notReady, "Ready"), MainOf(notReady)!.Ready));
+        Assert.Equal(new PodExecResult(0, "", ""), open);
         Assert.True(MainOf(ready)!.Ready);
         Assert.Equal(0, MainOf(ready)!.RestartCount);
     }
