@@ -55,10 +55,14 @@ public static class PodStatusBuilder
         LastState = o.Waiting is not null && o.Current is { State: ContainerRunState.Exited } ? StateOf(o.Current, runtime) : StateOf(o.Previous, runtime),
     };
 
+    /// <remarks>
+    /// Times are whole seconds, as the kubelet's metav1.Time: the engine's nanoseconds would not survive storage
+    /// (JSON keeps microseconds), so a get and a watch of the same version would disagree.
+    /// </remarks>
     public static ContainerState? StateOf(ContainerInfo? c, string runtime) => c?.State switch
     {
         null => null,
-        ContainerRunState.Running => new ContainerState { Running = new ContainerStateRunning { StartedAt = c.StartedAt } },
+        ContainerRunState.Running => new ContainerState { Running = new ContainerStateRunning { StartedAt = Truncate(c.StartedAt) } },
         ContainerRunState.Exited => new ContainerState
         {
             Terminated = new ContainerStateTerminated
@@ -66,8 +70,8 @@ public static class PodStatusBuilder
                 ExitCode = c.ExitCode ?? 0,
                 Reason = c.OomKilled ? "OOMKilled" : c.ExitCode == 0 ? "Completed" : "Error",
                 Message = c.Error,
-                StartedAt = c.StartedAt,
-                FinishedAt = c.FinishedAt,
+                StartedAt = Truncate(c.StartedAt),
+                FinishedAt = Truncate(c.FinishedAt),
                 ContainerID = $"{runtime}://{c.Id}",
             },
         },
@@ -124,4 +128,6 @@ public static class PodStatusBuilder
     }
 
     private static DateTimeOffset Truncate(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
+    private static DateTimeOffset? Truncate(DateTimeOffset? t) => t is { } time ? Truncate(time) : null;
 }

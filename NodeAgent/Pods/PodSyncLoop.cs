@@ -45,6 +45,8 @@ public sealed partial class PodSyncLoop(
     private readonly SemaphoreSlim _nudge = new(0, 1);
     private readonly ConcurrentDictionary<string, Task> _terminating = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _orphanSince = new();
+    // Orphans being (or just) removed: passes may still list them, and must not take them for new orphans.
+    private readonly ConcurrentDictionary<string, bool> _removingOrphans = new();
     private readonly ConcurrentDictionary<string, string> _lastFailure = new();
     private readonly ConcurrentDictionary<string, PodStatus> _lastStatus = new();
 
@@ -72,12 +74,16 @@ public sealed partial class PodSyncLoop(
         {
             try
             {
+                // Only a pass that began with the control plane's full desired state counts towards readiness:
+                // passes before it reconcile nothing, and READY=1 must mean the machine matches what is wanted.
+                var reconcilesDesired = desired.Synced;
                 await SyncOnceAsync(stoppingToken);
                 health.Beat(LoopName);
                 if (engineDown)
                     LogEngineBack(logger, runtime.Name);
                 engineDown = false;
-                startup.PodsSynced();
+                if (reconcilesDesired)
+                    startup.PodsSynced();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -362,6 +368,9 @@ public sealed partial class PodSyncLoop(
         if (!desired.Synced)
             return;
         var wanted = pods.Select(p => p.Metadata.Uid).ToHashSet();
+        var listed = containers.Select(c => c.Id).ToHashSet();
+        foreach (var gone in _removingOrphans.Keys.Where(id => !listed.Contains(id)))
+            _removingOrphans.TryRemove(gone, out _);
         var now = time.GetUtcNow();
         foreach (var c in containers)
         {
@@ -371,12 +380,15 @@ public sealed partial class PodSyncLoop(
                 _orphanSince.TryRemove(c.Id, out _);
                 continue;
             }
+            if (_removingOrphans.ContainsKey(c.Id))
+                continue;
             var since = _orphanSince.GetOrAdd(c.Id, now);
             if (since == now)
                 LogOrphanSeen(logger, c.Name, settings.Value.OrphanGracePeriod);
             if (now - since < settings.Value.OrphanGracePeriod)
                 continue;
             _orphanSince.TryRemove(c.Id, out _);
+            _removingOrphans[c.Id] = true;
             _ = Task.Run(async () =>
             {
                 try
@@ -388,6 +400,7 @@ public sealed partial class PodSyncLoop(
                 catch (RuntimeException e)
                 {
                     LogOrphanRemoveFailed(logger, c.Name, e.Message);
+                    _removingOrphans.TryRemove(c.Id, out _); // seen again by a later pass, and retried after the grace
                 }
             });
         }

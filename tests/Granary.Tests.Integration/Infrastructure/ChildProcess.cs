@@ -12,7 +12,15 @@ public sealed partial class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
-    private readonly List<(string Pattern, TaskCompletionSource<string> Seen)> _waiters = [];
+    private readonly List<Waiter> _waiters = [];
+
+    /// <summary>Someone waiting for a line containing Pattern, after Skip more such lines.</summary>
+    private sealed class Waiter(string pattern, int skip)
+    {
+        public string Pattern { get; } = pattern;
+        public int Skip { get; set; } = skip;
+        public TaskCompletionSource<string> Seen { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     public string Name { get; }
 
@@ -61,28 +69,48 @@ public sealed partial class ChildProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
-            foreach (var (pattern, seen) in _waiters.Where(w => line.Contains(w.Pattern, StringComparison.Ordinal)).ToList())
-                seen.TrySetResult(line);
+            foreach (var waiter in _waiters.Where(w => line.Contains(w.Pattern, StringComparison.Ordinal)).ToList())
+            {
+                if (waiter.Skip-- > 0)
+                    continue;
+                waiter.Seen.TrySetResult(line);
+                _waiters.Remove(waiter);
+            }
         }
     }
 
     /// <summary>Waits for a line containing <paramref name="pattern"/> (already printed or still to come).</summary>
-    public async Task<string> WaitForLineAsync(string pattern, TimeSpan timeout, string phase)
+    public Task<string> WaitForLineAsync(string pattern, TimeSpan timeout, string phase) => WaitForLineAsync(pattern, 1, timeout, phase);
+
+    /// <summary>Waits for the <paramref name="occurrence"/>th line (1 = the first) containing <paramref name="pattern"/>.</summary>
+    public async Task<string> WaitForLineAsync(string pattern, int occurrence, TimeSpan timeout, string phase)
     {
-        var seen = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ArgumentOutOfRangeException.ThrowIfLessThan(occurrence, 1);
+        Waiter waiter;
         lock (_output)
         {
-            var existing = _output.ToString().Split('\n').FirstOrDefault(l => l.Contains(pattern, StringComparison.Ordinal));
-            if (existing is not null)
-                return existing;
-            _waiters.Add((pattern, seen));
+            var existing = Lines(pattern);
+            if (existing.Count >= occurrence)
+                return existing[occurrence - 1];
+            waiter = new Waiter(pattern, occurrence - 1 - existing.Count);
+            _waiters.Add(waiter);
         }
         var exited = _process.WaitForExitAsync();
-        var done = await Task.WhenAny(seen.Task, exited, Task.Delay(timeout));
-        if (done == seen.Task)
-            return await seen.Task;
+        var done = await Task.WhenAny(waiter.Seen.Task, exited, Task.Delay(timeout));
+        if (done == waiter.Seen.Task)
+            return await waiter.Seen.Task;
+        lock (_output)
+            _waiters.Remove(waiter);
         var why = done == exited ? $"the process exited with code {_process.ExitCode}" : $"{timeout.TotalSeconds:0}s passed";
-        throw new TimeoutException($"{phase}: {Name} never printed \"{pattern}\" ({why}). Output:\n{Output}");
+        var which = occurrence == 1 ? "" : $" (occurrence {occurrence}; {Lines(pattern).Count} seen)";
+        throw new TimeoutException($"{phase}: {Name} never printed \"{pattern}\"{which} ({why}). Output:\n{Output}");
+    }
+
+    /// <summary>The lines printed so far that contain <paramref name="pattern"/>.</summary>
+    public List<string> Lines(string pattern)
+    {
+        lock (_output)
+            return [.. _output.ToString().Split('\n').Where(l => l.Contains(pattern, StringComparison.Ordinal)).Select(l => l.TrimEnd('\r'))];
     }
 
     /// <summary>SIGTERM, then wait; SIGKILL if it does not stop within the grace period.</summary>

@@ -14,6 +14,8 @@ public static class RepoPaths
 
     public static string CliDll => Built(Path.Combine("Client", "Granary.Cli"), "granary.dll");
 
+    public static string AgentDll => Built("NodeAgent", "Granary.NodeAgent.dll");
+
     private static string Built(string project, string dll)
     {
         var path = Path.Combine(Root, project, "bin", Configuration, "net10.0", dll);
