@@ -44,6 +44,8 @@ public sealed partial class PodSyncLoop(
 
     private readonly SemaphoreSlim _nudge = new(0, 1);
     private readonly ConcurrentDictionary<string, Task> _terminating = new();
+    // Containers being killed (liveness failure, changed spec), by container id.
+    private readonly ConcurrentDictionary<string, Task> _killing = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _orphanSince = new();
     // Orphans being (or just) removed: passes may still list them, and must not take them for new orphans.
     private readonly ConcurrentDictionary<string, bool> _removingOrphans = new();
@@ -191,12 +193,29 @@ public sealed partial class PodSyncLoop(
         else if (current.State == ContainerRunState.Running)
         {
             var changed = ContainerNaming.Label(current, ContainerLabels.SpecHash) != ContainerNaming.SpecHash(spec);
-            if (changed || !probes.IsLive(current.Id))
+            if ((changed || !probes.IsLive(current.Id)) && !_killing.ContainsKey(current.Id))
             {
                 var why = changed ? "its spec changed" : $"it failed its liveness probe: {probes.LastFailure(current.Id)}";
                 LogKilling(logger, Key(pod), spec.Name, why);
-                await runtime.StopAsync(current.Id, GracePeriod(pod), ct);
-                current = await runtime.InspectAsync(current.Id, ct) ?? current;
+                // The grace period runs beside the loop, so one slow container never holds up the other pods;
+                // a later pass sees it exited and restarts it by policy.
+                var id = current.Id;
+                _ = _killing.GetOrAdd(id, key => Task.Run(async () =>
+                {
+                    try
+                    {
+                        await runtime.StopAsync(id, GracePeriod(pod), CancellationToken.None);
+                    }
+                    catch (RuntimeException e)
+                    {
+                        LogPodSyncFailed(logger, Key(pod), e.Message);
+                    }
+                    finally
+                    {
+                        _killing.TryRemove(key, out _);
+                        Nudge();
+                    }
+                }, CancellationToken.None));
             }
         }
         else if (current.State == ContainerRunState.Created)
