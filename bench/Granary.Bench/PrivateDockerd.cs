@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Text;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Runtime.Docker;
@@ -125,8 +124,7 @@ internal sealed class PrivateDockerd : IAsyncDisposable
         try
         {
             // dockerd leaves <exec-root>/netns/default mounted (and overlay mounts, if it died): nothing under Root may stay mounted.
-            foreach (var mount in MountsUnder(Root))
-                Unmount(mount);
+            Granary.Tools.MountCleanup.UnmountAllUnder(Root);
             Directory.Delete(Root, recursive: true);
         }
         catch (IOException e)
@@ -134,42 +132,4 @@ internal sealed class PrivateDockerd : IAsyncDisposable
             _output.WriteLine($"could not remove {Root}: {e.Message}");
         }
     }
-
-    /// <summary>Mount points at or below <paramref name="root"/>, deepest first, from /proc/self/mountinfo.</summary>
-    private static List<string> MountsUnder(string root) =>
-        [.. File.ReadLines("/proc/self/mountinfo")
-            .Select(line => Unescape(line.Split(' ')[4]))
-            .Where(point => point == root || point.StartsWith(root + "/", StringComparison.Ordinal))
-            .Distinct()
-            .OrderByDescending(point => point.Length)];
-
-    private static void Unmount(string point)
-    {
-        const int MntDetach = 2;
-        if (Umount2(point, 0) != 0 && Umount2(point, MntDetach) != 0)
-            throw new IOException($"cannot unmount {point} (errno {Marshal.GetLastPInvokeError()}); unmount it by hand, then delete the folder");
-    }
-
-    /// <summary>mountinfo escapes space, tab, newline and backslash as \ooo.</summary>
-    private static string Unescape(string field)
-    {
-        var text = new StringBuilder(field.Length);
-        for (var i = 0; i < field.Length; i++)
-        {
-            if (field[i] == '\\' && i + 3 < field.Length)
-            {
-                text.Append((char)Convert.ToInt32(field.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-            {
-                text.Append(field[i]);
-            }
-        }
-        return text.ToString();
-    }
-
-    // DllImport, as for kill in ProcessHelpers: LibraryImport would need unsafe code enabled for the whole project.
-    [DllImport("libc", EntryPoint = "umount2", SetLastError = true)]
-    private static extern int Umount2([MarshalAs(UnmanagedType.LPUTF8Str)] string target, int flags);
 }

@@ -1,6 +1,4 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Runtime.Docker;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -97,8 +95,7 @@ public sealed partial class Dockerd : IAsyncLifetime
             await _process.DisposeAsync();
         }
         // dockerd leaves <exec-root>/netns/default mounted; nothing under Root may stay mounted before deleting it.
-        foreach (var mount in MountsUnder(Root))
-            Unmount(mount);
+        Granary.Tools.MountCleanup.UnmountAllUnder(Root);
         if (Directory.Exists(Root))
             Directory.Delete(Root, recursive: true);
     }
@@ -117,42 +114,4 @@ public sealed partial class Dockerd : IAsyncLifetime
             // dockerd is already gone (it failed to start, or crashed): its containers went with it.
         }
     }
-
-    /// <summary>Mount points at or below <paramref name="root"/>, deepest first, from /proc/self/mountinfo.</summary>
-    private static List<string> MountsUnder(string root) =>
-        File.ReadLines("/proc/self/mountinfo")
-            .Select(line => Unescape(line.Split(' ')[4]))
-            .Where(point => point == root || point.StartsWith(root + "/", StringComparison.Ordinal))
-            .Distinct()
-            .OrderByDescending(point => point.Length)
-            .ToList();
-
-    private static void Unmount(string point)
-    {
-        const int MntDetach = 2;
-        if (Umount2(point, 0) != 0 && Umount2(point, MntDetach) != 0)
-            throw new IOException($"stopping dockerd: cannot unmount {point} (errno {Marshal.GetLastPInvokeError()}); unmount it by hand, then delete the directory");
-    }
-
-    /// <summary>mountinfo escapes space, tab, newline and backslash as \ooo.</summary>
-    private static string Unescape(string field)
-    {
-        var text = new StringBuilder(field.Length);
-        for (var i = 0; i < field.Length; i++)
-        {
-            if (field[i] == '\\' && i + 3 < field.Length)
-            {
-                text.Append((char)Convert.ToInt32(field.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-            {
-                text.Append(field[i]);
-            }
-        }
-        return text.ToString();
-    }
-
-    [LibraryImport("libc", EntryPoint = "umount2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Umount2(string target, int flags);
 }
