@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Granary.Client;
+using Granary.Model;
+using Granary.Serialization;
 using Granary.Tests.Integration.Infrastructure;
 
 namespace Granary.Tests.Integration.Cli;
@@ -115,7 +118,8 @@ public sealed class CliTests(CliClusterFixture cluster) : IClassFixture<CliClust
         AssertOk(await Cli.RunAsync(["apply", "-f", Write("n.yaml", NodeYaml("get-n1", "4", "get"))]));
         AssertOk(await Cli.RunAsync(["apply", "-f", Write("p.yaml", PodYaml("get-web", nodeSelector: "  nodeSelector:\n    pool: get\n"))]));
 
-        var wide = await WaitForAsync(["get", "pods", "get-web", "-o", "wide"], r => r.Stdout.Contains("get-n1", StringComparison.Ordinal), "pod get-web scheduled to get-n1");
+        await WaitForPodAsync("get-web", p => p.Spec.NodeName == "get-n1", "pod get-web scheduled to get-n1");
+        var wide = await Cli.RunAsync(["get", "pods", "get-web", "-o", "wide"]);
         var lines = wide.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches(@"^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE", lines[0]);
         Assert.Matches(@"^get-web\s+0/1\s+Pending\s+0\s+\d+s\s+<none>\s+get-n1", lines[1]);
@@ -164,7 +168,8 @@ public sealed class CliTests(CliClusterFixture cluster) : IClassFixture<CliClust
         AssertOk(await Cli.RunAsync(["apply", "-f", Write("n.yaml", NodeYaml("desc-n1", "1", "desc"))]));
         AssertOk(await Cli.RunAsync(["apply", "-f", Write("p.yaml", PodYaml("desc-big", cpu: "2", nodeSelector: "  nodeSelector:\n    pool: desc\n"))]));
 
-        var r = await WaitForAsync(["describe", "pod", "desc-big"], r => r.Stdout.Contains("Insufficient cpu", StringComparison.Ordinal), "pod desc-big marked unschedulable");
+        await WaitForPodAsync("desc-big", p => p.Status?.Conditions?.Any(c => c is { Type: "PodScheduled", Status: "False" }) == true, "pod desc-big marked unschedulable");
+        var r = await Cli.RunAsync(["describe", "pod", "desc-big"]);
 
         Assert.Matches(@"(?m)^Name:\s+desc-big$", r.Stdout);
         Assert.Matches(@"(?m)^Status:\s+Pending$", r.Stdout);
@@ -225,18 +230,27 @@ public sealed class CliTests(CliClusterFixture cluster) : IClassFixture<CliClust
         Assert.Contains("--gateway", r.Stderr, StringComparison.Ordinal);
     }
 
-    /// <summary>Re-runs a read-only command until its output shows what a controller does asynchronously.</summary>
-    private async Task<CliResult> WaitForAsync(string[] args, Func<CliResult, bool> done, string phase)
+    /// <summary>
+    /// Waits, through a watch (a barrier, not a poll), until the scheduler has done what the test then reads with the
+    /// CLI. A timeout names the phase and the last state seen.
+    /// </summary>
+    private async Task WaitForPodAsync(string name, Func<Pod, bool> done, string phase)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+        await using var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [cluster.Silo.Gateway], ClusterId = cluster.ClusterId });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        Pod? last = null;
+        try
         {
-            var r = await Cli.RunAsync(args);
-            if (done(r))
-                return r;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{phase}: never seen; last output: {r}");
-            await Task.Delay(200);
+            await foreach (var e in client.Pods.WatchAsync(new WatchOptions { Namespace = "default", FieldSelector = $"metadata.name={name}" }, cts.Token))
+            {
+                last = e.Object;
+                if (done(last))
+                    return;
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{phase}: never seen; last state: {(last is null ? "none" : GranaryJson.Serialize(last))}");
         }
     }
 }
