@@ -26,6 +26,16 @@ public static class ResourceGrains
             _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
         };
 
+    /// <summary>Creates any object by kind; its key comes from its metadata. Throws AlreadyExists, Invalid, …</summary>
+    public static async Task<IResource> CreateAsync(IGrainFactory grains, ResourceKind kind, IResource resource) =>
+        Get(grains, kind, kind.KeyOf(resource.Metadata.Namespace, resource.Metadata.Name ?? "")) switch
+        {
+            IPodGrain g => await g.CreateAsync((Pod)resource),
+            INodeGrain g => await g.CreateAsync((Node)resource),
+            INamespaceGrain g => await g.CreateAsync((Namespace)resource),
+            _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
+        };
+
     /// <summary>Deletes any object by kind and key (namespace clean-up, CLI deletes by name).</summary>
     public static async Task<IResource> DeleteAsync(IGrainFactory grains, ResourceKind kind, string key, DeleteOptions options) =>
         Get(grains, kind, key) switch

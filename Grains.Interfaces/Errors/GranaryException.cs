@@ -105,3 +105,12 @@ public sealed class ServiceUnavailableException(string message) : GranaryExcepti
     public override string Reason => "ServiceUnavailable";
     public override int Code => 503;
 }
+
+/// <summary>A request body in a media type the API does not read (kubectl's typed clients send protobuf).</summary>
+[GenerateSerializer, Alias("granary.UnsupportedMediaTypeException")]
+public sealed class UnsupportedMediaTypeException(string? contentType)
+    : GranaryException($"the body of the request was in an unknown format ({(string.IsNullOrEmpty(contentType) ? "no Content-Type" : contentType)}) - accepted media types include: application/json")
+{
+    public override string Reason => "UnsupportedMediaType";
+    public override int Code => 415;
+}

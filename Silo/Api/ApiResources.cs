@@ -15,15 +15,16 @@ internal sealed record ApiResource(string Name, ResourceKind Kind, ImmutableArra
 /// </summary>
 internal static class ApiResources
 {
-    private static readonly ImmutableArray<string> ReadVerbs = ["get", "list", "watch"];
+    private static readonly ImmutableArray<string> Verbs = ["create", "delete", "get", "list", "watch"];
 
     public static readonly ImmutableArray<ApiResource> All =
     [
-        new("pods", ResourceKinds.Pod, ReadVerbs, IsSubresource: false),
+        new("pods", ResourceKinds.Pod, Verbs, IsSubresource: false),
+        new("pods/log", ResourceKinds.Pod, ["get"], IsSubresource: true),
         new("pods/status", ResourceKinds.Pod, ["get"], IsSubresource: true),
-        new("nodes", ResourceKinds.Node, ReadVerbs, IsSubresource: false),
+        new("nodes", ResourceKinds.Node, Verbs, IsSubresource: false),
         new("nodes/status", ResourceKinds.Node, ["get"], IsSubresource: true),
-        new("namespaces", ResourceKinds.Namespace, ReadVerbs, IsSubresource: false),
+        new("namespaces", ResourceKinds.Namespace, Verbs, IsSubresource: false),
         new("namespaces/status", ResourceKinds.Namespace, ["get"], IsSubresource: true),
     ];
 

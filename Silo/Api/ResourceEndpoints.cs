@@ -4,9 +4,9 @@ using Granary.Api;
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// Reads of pods, nodes and namespaces under /api/v1: get, list (with selectors and paging) and watch, as JSON
-/// or as Tables. Lists and watches come from the silo's watch cache through the ListWatchGrain; gets from the
-/// owning grain. Methods not served yet answer 405 with a Status, never a pretend success.
+/// Pods, nodes and namespaces under /api/v1: get, list (with selectors and paging) and watch, as JSON or as
+/// Tables; create and delete; pod logs. Lists and watches come from the silo's watch cache through the
+/// ListWatchGrain; gets and writes from the owning grain. Methods not served answer 405 with a Status.
 /// </summary>
 internal static class ResourceEndpoints
 {
@@ -22,19 +22,39 @@ internal static class ResourceEndpoints
             return;
         }
         var method = context.Request.Method;
-        if (!HttpMethods.IsGet(method))
+        var query = HttpMethods.IsGet(method) ? ApiQuery.From(context.Request) : null;
+        var verb = method switch
         {
-            await ApiStatus.WriteAsync(context, ApiStatus.MethodNotAllowed(method));
-            return;
-        }
-        var query = ApiQuery.From(context.Request);
-        var verb = path.IsCollection ? query.Watch ? "watch" : "list" : "get";
-        if (!path.Resource.Serves(verb))
+            _ when query is not null => path.IsCollection ? query.Watch ? "watch" : "list" : "get",
+            _ when HttpMethods.IsPost(method) && path.IsCollection => "create",
+            _ when HttpMethods.IsDelete(method) && !path.IsCollection => "delete",
+            _ => null,
+        };
+        if (verb is null || !path.Resource.Serves(verb))
         {
             await ApiStatus.WriteAsync(context, ApiStatus.MethodNotAllowed(method));
             return;
         }
 
+        switch (verb)
+        {
+            case "create":
+                var created = await ResourceWrites.CreateAsync(context, grains, path);
+                context.Response.StatusCode = StatusCodes.Status201Created;
+                await WriteAsync(context, ResourceJson.Object(created));
+                return;
+            case "delete":
+                await WriteAsync(context, ResourceJson.Object(await ResourceWrites.DeleteAsync(context, grains, path)));
+                return;
+            case "get" when path.Resource.Name == "pods/log":
+                await PodLogs.WriteAsync(context, grains, time, path);
+                return;
+        }
+        await ReadAsync(context, path, verb, query!, grains, time, lifetime);
+    }
+
+    private static async Task ReadAsync(HttpContext context, ResourcePath path, string verb, ApiQuery query, IGrainFactory grains, TimeProvider time, IHostApplicationLifetime lifetime)
+    {
         var kind = path.Resource.Kind;
         switch (verb)
         {

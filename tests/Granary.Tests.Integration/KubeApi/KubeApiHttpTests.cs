@@ -74,10 +74,11 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     }
 
     [Theory]
-    [InlineData("POST", "/api/v1/namespaces/default/pods")]
+    [InlineData("POST", "/api/v1/namespaces/default/pods/x")]
     [InlineData("PUT", "/api/v1/namespaces/default/pods/x")]
     [InlineData("PATCH", "/api/v1/nodes/n1")]
-    [InlineData("DELETE", "/api/v1/namespaces/x")]
+    [InlineData("DELETE", "/api/v1/namespaces/default/pods")]
+    [InlineData("POST", "/api/v1/namespaces/default/pods/x/log")]
     public async Task WritesNotServedYet_AreMethodNotAllowed(string method, string path)
     {
         var (code, body) = await GetJsonAsync(path, method: new HttpMethod(method));
@@ -104,7 +105,9 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
         Assert.Equal("1", (string?)version["major"]);
         Assert.Equal("32", (string?)version["minor"]);
         var pods = core["resources"]!.AsArray().Single(r => (string?)r!["name"] == "pods")!;
-        Assert.Equal(["get", "list", "watch"], pods["verbs"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["create", "delete", "get", "list", "watch"], pods["verbs"]!.AsArray().Select(v => (string)v!));
+        var log = core["resources"]!.AsArray().Single(r => (string?)r!["name"] == "pods/log")!;
+        Assert.Equal(["get"], log["verbs"]!.AsArray().Select(v => (string)v!));
         Assert.Equal(["po"], pods["shortNames"]!.AsArray().Select(v => (string)v!));
         Assert.Equal(["all"], pods["categories"]!.AsArray().Select(v => (string)v!));
     }
@@ -217,5 +220,132 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         AssertStatus(JsonNode.Parse(await response.Content.ReadAsStringAsync())!, 400, "BadRequest");
+    }
+
+    private async Task<(HttpStatusCode Code, JsonNode Body)> SendJsonAsync(HttpMethod method, string path, string? body, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+            request.Content = new StringContent(body, Encoding.UTF8, contentType);
+        using var response = await Http.SendAsync(request);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    private static string PodJson(string name, string? image = "local/busybox:1", string? @namespace = null)
+    {
+        var container = new JsonObject { ["name"] = "main", ["command"] = new JsonArray("sleep", "3600"), ["unknownField"] = 1 };
+        if (image is not null)
+            container["image"] = image;
+        var metadata = new JsonObject { ["name"] = name };
+        if (@namespace is not null)
+            metadata["namespace"] = @namespace;
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(container) },
+        }.ToJsonString();
+    }
+
+    [Fact]
+    public async Task Create_Returns201WithTheStoredObject_NamespacedByThePath()
+    {
+        var (code, pod) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods?fieldManager=kubectl-create&fieldValidation=Strict", PodJson("post-1"));
+        var (_, got) = await GetJsonAsync("/api/v1/namespaces/default/pods/post-1");
+
+        Assert.Equal(HttpStatusCode.Created, code);
+        Assert.Equal("Pod", (string?)pod["kind"]);
+        Assert.Equal("default", (string?)pod["metadata"]!["namespace"]);
+        Assert.False(string.IsNullOrEmpty((string?)pod["metadata"]!["uid"]));
+        Assert.Equal((string?)pod["metadata"]!["uid"], (string?)got["metadata"]!["uid"]);
+    }
+
+    [Fact]
+    public async Task Create_WithGenerateName_AddsASuffix()
+    {
+        var (code, ns) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces", """{"metadata":{"generateName":"gen-"}}""");
+
+        Assert.Equal(HttpStatusCode.Created, code);
+        Assert.Equal("Namespace", (string?)ns["kind"]);
+        Assert.Matches("^gen-[a-z0-9]{5}$", (string?)ns["metadata"]!["name"]);
+    }
+
+    [Fact]
+    public async Task Create_Errors_AreStatuses()
+    {
+        await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", PodJson("post-dup"));
+
+        var (dupCode, dup) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", PodJson("post-dup"));
+        var (invalidCode, invalid) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", PodJson("post-bad", image: null));
+        var (otherNsCode, otherNs) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", PodJson("post-ns", @namespace: "kube-system"));
+        var (protoCode, proto) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces", "\u0000k8s", "application/vnd.kubernetes.protobuf");
+        var (nodeCode, node) = await SendJsonAsync(HttpMethod.Post, "/api/v1/nodes", """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"n"}}""");
+
+        Assert.Equal(HttpStatusCode.Conflict, dupCode);
+        AssertStatus(dup, 409, "AlreadyExists");
+        Assert.Equal("pods \"post-dup\" already exists", (string?)dup["message"]);
+        Assert.Equal((HttpStatusCode)422, invalidCode);
+        AssertStatus(invalid, 422, "Invalid");
+        Assert.Equal("Pod", (string?)invalid["details"]!["kind"]);
+        var cause = invalid["details"]!["causes"]!.AsArray().Single()!;
+        Assert.Equal("spec.containers[0].image", (string?)cause["field"]);
+        Assert.Equal("FieldValueRequired", (string?)cause["reason"]);
+        Assert.Equal(HttpStatusCode.BadRequest, otherNsCode);
+        AssertStatus(otherNs, 400, "BadRequest");
+        Assert.Equal("the namespace of the provided object does not match the namespace sent on the request", (string?)otherNs["message"]);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, protoCode);
+        AssertStatus(proto, 415, "UnsupportedMediaType");
+        Assert.Equal(HttpStatusCode.BadRequest, nodeCode);
+        AssertStatus(node, 400, "BadRequest");
+    }
+
+    [Fact]
+    public async Task Delete_ReturnsTheObject_ThenItIsGone()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("del-http", "del-http"));
+
+        var (code, pod) = await SendJsonAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/del-http?gracePeriodSeconds=0", """{"propagationPolicy":"Background"}""");
+        var (afterCode, _) = await GetJsonAsync("/api/v1/namespaces/default/pods/del-http");
+        var (againCode, again) = await SendJsonAsync(HttpMethod.Delete, "/api/v1/namespaces/default/pods/del-http", null);
+
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal("Pod", (string?)pod["kind"]);
+        Assert.Equal("del-http", (string?)pod["metadata"]!["name"]);
+        Assert.Equal(HttpStatusCode.NotFound, afterCode);
+        Assert.Equal(HttpStatusCode.NotFound, againCode);
+        AssertStatus(again, 404, "NotFound");
+    }
+
+    [Fact]
+    public async Task Delete_WithAStaleUidPrecondition_IsAConflict()
+    {
+        await api.ApplyAsync(KubeApiFixture.Node("del-node"));
+
+        var (code, body) = await SendJsonAsync(HttpMethod.Delete, "/api/v1/nodes/del-node", """{"preconditions":{"uid":"not-the-uid"}}""");
+        var (stillCode, _) = await GetJsonAsync("/api/v1/nodes/del-node");
+
+        Assert.Equal(HttpStatusCode.Conflict, code);
+        AssertStatus(body, 409, "Conflict");
+        Assert.Equal(HttpStatusCode.OK, stillCode);
+    }
+
+    [Fact]
+    public async Task Logs_Errors_AreStatuses()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("logs-noagent", "logs", nodeName: "no-agent-node"));
+
+        var (noAgentCode, noAgent) = await GetJsonAsync("/api/v1/namespaces/default/pods/logs-noagent/log?container=main");
+        var (missingCode, missing) = await GetJsonAsync("/api/v1/namespaces/default/pods/logs-missing/log");
+        var (badContainerCode, badContainer) = await GetJsonAsync("/api/v1/namespaces/default/pods/logs-noagent/log?container=other");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, noAgentCode);
+        AssertStatus(noAgent, 503, "ServiceUnavailable");
+        Assert.Equal(HttpStatusCode.NotFound, missingCode);
+        AssertStatus(missing, 404, "NotFound");
+        Assert.Equal("pods \"logs-missing\" not found", (string?)missing["message"]);
+        Assert.Equal(HttpStatusCode.BadRequest, badContainerCode);
+        AssertStatus(badContainer, 400, "BadRequest");
     }
 }

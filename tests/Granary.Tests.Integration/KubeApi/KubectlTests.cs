@@ -144,4 +144,88 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
 
         Assert.Matches(@"^NAME\s+STATUS\s+AGE\ndefault\s+Active\s+", r.Stdout);
     }
+
+    private static string Manifest(string name, string yaml)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"granary-kubectl-{Guid.NewGuid():N}-{name}.yaml");
+        File.WriteAllText(file, yaml);
+        return file;
+    }
+
+    [Fact]
+    public async Task DeletePod_PrintsDeleted_AndWaitsUntilItIsGone()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("del-web", "del"));
+
+        var r = Ok(await Kubectl.RunAsync("delete", "pod", "del-web"));
+        var get = await Kubectl.RunAsync("get", "pod", "del-web");
+
+        Assert.Equal("pod \"del-web\" deleted\n", r.Stdout);
+        Assert.Equal(1, get.ExitCode);
+    }
+
+    [Fact]
+    public async Task DeletePod_Missing_PrintsNotFoundAndExitsOne()
+    {
+        var r = await Kubectl.RunAsync("delete", "pod", "missing");
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.Equal("Error from server (NotFound): pods \"missing\" not found\n", r.Stderr);
+    }
+
+    [Fact]
+    public async Task DeleteNamespace_PrintsDeleted()
+    {
+        await api.ApplyAsync("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n---\n");
+
+        var r = Ok(await Kubectl.RunAsync("delete", "ns", "team"));
+
+        Assert.Equal("namespace \"team\" deleted\n", r.Stdout);
+    }
+
+    [Fact]
+    public async Task CreateFromFile_CreatesOnce_ThenReportsAlreadyExists()
+    {
+        var file = Manifest("create-web", KubeApiFixture.Pod("create-web", "create"));
+        try
+        {
+            var r = Ok(await Kubectl.RunAsync("create", "-f", file, "--validate=false"));
+            var again = await Kubectl.RunAsync("create", "-f", file, "--validate=false");
+            var get = Ok(await Kubectl.RunAsync("get", "pod", "create-web", "-o", "name"));
+
+            Assert.Equal("pod/create-web created\n", r.Stdout);
+            Assert.Equal(1, again.ExitCode);
+            Assert.Equal($"Error from server (AlreadyExists): error when creating \"{file}\": pods \"create-web\" already exists\n", again.Stderr);
+            Assert.Equal("pod/create-web\n", get.Stdout);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task CreateFromFile_InvalidPod_PrintsTheFieldAndExitsOne()
+    {
+        var file = Manifest("bad", """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: bad
+            spec:
+              containers:
+              - name: main
+            """);
+        try
+        {
+            var r = await Kubectl.RunAsync("create", "-f", file, "--validate=false");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Equal("The Pod \"bad\" is invalid: spec.containers[0].image: Required value\n", r.Stderr);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
