@@ -45,4 +45,17 @@ public static class ResourceGrains
             INamespaceGrain g => await g.DeleteAsync(options),
             _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
         };
+
+    /// <summary>
+    /// Updates any object by kind and key: its spec and metadata (<see cref="IResourceGrain{T}.UpdateAsync"/>), or its
+    /// status when <paramref name="status"/> is set. Throws NotFound, Conflict (stale resourceVersion), Invalid, …
+    /// </summary>
+    public static async Task<IResource> UpdateAsync(IGrainFactory grains, ResourceKind kind, string key, IResource resource, bool status = false) =>
+        Get(grains, kind, key) switch
+        {
+            IPodGrain g => status ? await g.UpdateStatusAsync((Pod)resource) : await g.UpdateAsync((Pod)resource),
+            INodeGrain g => status ? await g.UpdateStatusAsync((Node)resource) : await g.UpdateAsync((Node)resource),
+            INamespaceGrain g => status ? await g.UpdateStatusAsync((Namespace)resource) : await g.UpdateAsync((Namespace)resource),
+            _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
+        };
 }
