@@ -18,6 +18,10 @@ internal static partial class ApiErrors
         {
             await ApiStatus.WriteAsync(context, ApiStatus.From(e));
         }
+        catch (PatchFailedException e) when (!context.Response.HasStarted)
+        {
+            await ApiStatus.WriteAsync(context, ApiStatus.Failure(422, "Invalid", e.Message));
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away: nobody to answer.

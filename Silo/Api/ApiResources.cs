@@ -15,17 +15,18 @@ internal sealed record ApiResource(string Name, ResourceKind Kind, ImmutableArra
 /// </summary>
 internal static class ApiResources
 {
-    private static readonly ImmutableArray<string> Verbs = ["create", "delete", "get", "list", "watch"];
+    private static readonly ImmutableArray<string> Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"];
+    private static readonly ImmutableArray<string> StatusVerbs = ["get", "patch", "update"];
 
     public static readonly ImmutableArray<ApiResource> All =
     [
         new("pods", ResourceKinds.Pod, Verbs, IsSubresource: false),
         new("pods/log", ResourceKinds.Pod, ["get"], IsSubresource: true),
-        new("pods/status", ResourceKinds.Pod, ["get"], IsSubresource: true),
+        new("pods/status", ResourceKinds.Pod, StatusVerbs, IsSubresource: true),
         new("nodes", ResourceKinds.Node, Verbs, IsSubresource: false),
-        new("nodes/status", ResourceKinds.Node, ["get"], IsSubresource: true),
+        new("nodes/status", ResourceKinds.Node, StatusVerbs, IsSubresource: true),
         new("namespaces", ResourceKinds.Namespace, Verbs, IsSubresource: false),
-        new("namespaces/status", ResourceKinds.Namespace, ["get"], IsSubresource: true),
+        new("namespaces/status", ResourceKinds.Namespace, StatusVerbs, IsSubresource: true),
     ];
 
     /// <summary>"all" for pods only, as kube-apiserver: <c>kubectl get all</c> lists them.</summary>

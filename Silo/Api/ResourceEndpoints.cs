@@ -5,7 +5,7 @@ namespace Granary.Silo.Api;
 
 /// <summary>
 /// Pods, nodes and namespaces under /api/v1: get, list (with selectors and paging) and watch, as JSON or as
-/// Tables; create and delete; pod logs. Lists and watches come from the silo's watch cache through the
+/// Tables; create, update (PUT) and patch (merge, JSON and strategic merge); delete; pod logs. Lists and watches come from the silo's watch cache through the
 /// ListWatchGrain; gets and writes from the owning grain. Methods not served answer 405 with a Status.
 /// </summary>
 internal static class ResourceEndpoints
@@ -28,6 +28,8 @@ internal static class ResourceEndpoints
             _ when query is not null => path.IsCollection ? query.Watch ? "watch" : "list" : "get",
             _ when HttpMethods.IsPost(method) && path.IsCollection => "create",
             _ when HttpMethods.IsDelete(method) && !path.IsCollection => "delete",
+            _ when HttpMethods.IsPut(method) && !path.IsCollection => "update",
+            _ when HttpMethods.IsPatch(method) && !path.IsCollection => "patch",
             _ => null,
         };
         if (verb is null || !path.Resource.Serves(verb))
@@ -45,6 +47,12 @@ internal static class ResourceEndpoints
                 return;
             case "delete":
                 await WriteAsync(context, ResourceJson.Object(await ResourceWrites.DeleteAsync(context, grains, path)));
+                return;
+            case "update":
+                await WriteAsync(context, ResourceJson.Object(await ResourceWrites.ReplaceAsync(context, grains, path)));
+                return;
+            case "patch":
+                await WriteAsync(context, ResourceJson.Object(await ResourceWrites.PatchAsync(context, grains, path)));
                 return;
             case "get" when path.Resource.Name == "pods/log":
                 await PodLogs.WriteAsync(context, grains, time, path);

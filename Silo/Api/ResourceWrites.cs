@@ -15,6 +15,10 @@ namespace Granary.Silo.Api;
 internal static class ResourceWrites
 {
     private const int GenerateNameAttempts = 8;
+    private const int PatchAttempts = 4;
+    private const string MergePatch = "application/merge-patch+json";
+    private const string StrategicMergePatch = "application/strategic-merge-patch+json";
+    private const string JsonPatch = "application/json-patch+json";
     private const string SuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     public static async Task<IResource> CreateAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
@@ -70,6 +74,73 @@ internal static class ResourceWrites
         return await ResourceGrains.DeleteAsync(grains, kind, kind.KeyOf(path.Namespace, path.Name!), options);
     }
 
+    /// <summary>PUT of an object (or of its status): the body replaces it; a stale metadata.resourceVersion is a Conflict.</summary>
+    public static async Task<IResource> ReplaceAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
+    {
+        RejectDryRun(context.Request);
+        var body = await ReadJsonBodyAsync(context.Request) as JsonObject
+            ?? throw new BadRequestException("the request body must be a JSON object");
+        return await UpdateAsync(grains, path, body);
+    }
+
+    /// <summary>
+    /// PATCH of an object (or of its status): the patch is applied to the current object's JSON and the result
+    /// written at the version it was read at. When the patch names no resourceVersion, a concurrent write is
+    /// retried a few times, as kube-apiserver does; otherwise it is a Conflict.
+    /// </summary>
+    public static async Task<IResource> PatchAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
+    {
+        RejectDryRun(context.Request);
+        var mediaType = MediaType(context.Request);
+        if (mediaType is not (MergePatch or StrategicMergePatch or JsonPatch))
+            throw new UnsupportedMediaTypeException(context.Request.ContentType);
+        var patch = await ReadJsonBodyAsync(context.Request, mediaTypes: [mediaType]);
+        var kind = path.Resource.Kind;
+        var key = kind.KeyOf(path.Namespace, path.Name!);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = ResourceJson.Object(await ResourceGrains.GetAsync(grains, kind, key));
+            var patched = mediaType switch
+            {
+                JsonPatch => JsonPatches.Apply(current, patch),
+                _ => JsonPatches.Merge(current, patch, strategic: mediaType == StrategicMergePatch),
+            } as JsonObject ?? throw new PatchFailedException("the patched object is not a JSON object");
+            try
+            {
+                return await UpdateAsync(grains, path, patched);
+            }
+            catch (ConflictException) when (attempt < PatchAttempts && !NamesResourceVersion(patch))
+            {
+                // Someone wrote in between: patch the newer version.
+            }
+        }
+    }
+
+    private static bool NamesResourceVersion(JsonNode? patch) =>
+        patch is JsonArray ? patch.ToJsonString().Contains("/metadata/resourceVersion", StringComparison.Ordinal)
+            : patch?["metadata"]?["resourceVersion"] is not null;
+
+    private static async Task<IResource> UpdateAsync(IGrainFactory grains, ResourcePath path, JsonObject body)
+    {
+        var kind = path.Resource.Kind;
+        body["kind"] ??= kind.Kind;
+        body["apiVersion"] ??= kind.ApiVersion;
+        if ((string?)body["kind"] != kind.Kind || (string?)body["apiVersion"] != kind.ApiVersion)
+            throw new BadRequestException($"the API version in the data ({(string?)body["apiVersion"]}) or its kind ({(string?)body["kind"]}) does not match the expected {kind.ApiVersion}, Kind={kind.Kind}");
+        var resource = Deserialize(body, kind);
+        var meta = resource.Metadata;
+        if (string.IsNullOrEmpty(meta.Name) || meta.Name != path.Name)
+            throw new BadRequestException($"the name of the object ({meta.Name}) does not match the name on the URL ({path.Name})");
+        if (kind.Namespaced)
+        {
+            if (!string.IsNullOrEmpty(meta.Namespace) && meta.Namespace != path.Namespace)
+                throw new BadRequestException("the namespace of the provided object does not match the namespace sent on the request");
+            resource = resource.WithMetadata(meta with { Namespace = path.Namespace });
+        }
+        return await ResourceGrains.UpdateAsync(grains, kind, kind.KeyOf(path.Namespace, path.Name!), resource,
+            status: path.Resource.IsSubresource);
+    }
+
     private static IResource Deserialize(JsonObject body, ResourceKind kind)
     {
         try
@@ -84,14 +155,13 @@ internal static class ResourceWrites
     }
 
     /// <summary>The JSON body; other media types are 415 (kubectl's typed clients send protobuf, which is not read).</summary>
-    private static async Task<JsonNode?> ReadJsonBodyAsync(HttpRequest request, bool optional = false)
+    private static async Task<JsonNode?> ReadJsonBodyAsync(HttpRequest request, bool optional = false, string[]? mediaTypes = null)
     {
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
         if (optional && string.IsNullOrWhiteSpace(text))
             return null;
-        var mediaType = request.ContentType?.Split(';')[0].Trim();
-        if (!string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        if (!(mediaTypes ?? ["application/json"]).Contains(MediaType(request)))
             throw new UnsupportedMediaTypeException(request.ContentType);
         try
         {
@@ -102,6 +172,8 @@ internal static class ResourceWrites
             throw new BadRequestException($"the request body is not valid JSON: {e.Message}");
         }
     }
+
+    private static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
 
     private static void RejectDryRun(HttpRequest request)
     {

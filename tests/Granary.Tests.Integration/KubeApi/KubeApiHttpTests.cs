@@ -75,8 +75,9 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
 
     [Theory]
     [InlineData("POST", "/api/v1/namespaces/default/pods/x")]
-    [InlineData("PUT", "/api/v1/namespaces/default/pods/x")]
-    [InlineData("PATCH", "/api/v1/nodes/n1")]
+    [InlineData("PUT", "/api/v1/namespaces/default/pods")]
+    [InlineData("PATCH", "/api/v1/nodes")]
+    [InlineData("PATCH", "/api/v1/namespaces/default/pods/x/log")]
     [InlineData("DELETE", "/api/v1/namespaces/default/pods")]
     [InlineData("POST", "/api/v1/namespaces/default/pods/x/log")]
     public async Task WritesNotServedYet_AreMethodNotAllowed(string method, string path)
@@ -85,6 +86,63 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
 
         Assert.Equal(HttpStatusCode.MethodNotAllowed, code);
         AssertStatus(body, 405, "MethodNotAllowed");
+    }
+
+    private async Task<(HttpStatusCode Code, JsonNode Body)> SendAsync(HttpMethod method, string path, string body, string contentType)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var response = await Http.SendAsync(request);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    [Fact]
+    public async Task Put_StaleResourceVersion_IsAConflict_CurrentOneReplaces()
+    {
+        await api.ApplyAsync(KubeApiFixture.Node("put-n1"));
+        var (_, node) = await GetJsonAsync("/api/v1/nodes/put-n1");
+        var current = (string)node["metadata"]!["resourceVersion"]!;
+        node["metadata"]!["labels"] = new JsonObject { ["zone"] = "a" };
+
+        var (ok, updated) = await SendAsync(HttpMethod.Put, "/api/v1/nodes/put-n1", node.ToJsonString(), "application/json");
+        var (stale, conflict) = await SendAsync(HttpMethod.Put, "/api/v1/nodes/put-n1", node.ToJsonString(), "application/json");
+        var (wrongName, badName) = await SendAsync(HttpMethod.Put, "/api/v1/nodes/other", node.ToJsonString(), "application/json");
+        var (yaml, unsupported) = await SendAsync(HttpMethod.Put, "/api/v1/nodes/put-n1", "kind: Node", "application/yaml");
+
+        Assert.Equal(HttpStatusCode.OK, ok);
+        Assert.Equal("a", (string?)updated["metadata"]!["labels"]!["zone"]);
+        Assert.NotEqual(current, (string?)updated["metadata"]!["resourceVersion"]);
+        Assert.Equal(HttpStatusCode.Conflict, stale);
+        AssertStatus(conflict, 409, "Conflict");
+        Assert.StartsWith("Operation cannot be fulfilled on nodes \"put-n1\": ", (string?)conflict["message"], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongName);
+        AssertStatus(badName, 400, "BadRequest");
+        Assert.Equal("the name of the object (put-n1) does not match the name on the URL (other)", (string?)badName["message"]);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, yaml);
+        AssertStatus(unsupported, 415, "UnsupportedMediaType");
+    }
+
+    [Fact]
+    public async Task Patch_FailedTestIsInvalid_UnknownTypeIsUnsupported_ContainersMergeByName()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("patch-http", "patch-http"));
+        const string path = "/api/v1/namespaces/default/pods/patch-http";
+
+        var (failed, invalid) = await SendAsync(HttpMethod.Patch, path, """[{"op":"test","path":"/metadata/labels/app","value":"other"}]""", "application/json-patch+json");
+        var (apply, unsupported) = await SendAsync(HttpMethod.Patch, path, "{}", "application/apply-patch+yaml");
+        var (ok, pod) = await SendAsync(HttpMethod.Patch, path,
+            """{"spec":{"$setElementOrder/containers":[{"name":"main"}],"containers":[{"name":"main","image":"local/busybox:2"}]}}""",
+            "application/strategic-merge-patch+json");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failed);
+        AssertStatus(invalid, 422, "Invalid");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, apply);
+        AssertStatus(unsupported, 415, "UnsupportedMediaType");
+        Assert.Equal(HttpStatusCode.OK, ok);
+        var container = pod["spec"]!["containers"]!.AsArray().Single()!;
+        Assert.Equal("local/busybox:2", (string?)container["image"]);
+        Assert.Equal("[\"sleep\",\"3600\"]", container["command"]!.ToJsonString());
     }
 
     [Fact]
@@ -105,7 +163,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
         Assert.Equal("1", (string?)version["major"]);
         Assert.Equal("32", (string?)version["minor"]);
         var pods = core["resources"]!.AsArray().Single(r => (string?)r!["name"] == "pods")!;
-        Assert.Equal(["create", "delete", "get", "list", "watch"], pods["verbs"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["create", "delete", "get", "list", "patch", "update", "watch"], pods["verbs"]!.AsArray().Select(v => (string)v!));
         var log = core["resources"]!.AsArray().Single(r => (string?)r!["name"] == "pods/log")!;
         Assert.Equal(["get"], log["verbs"]!.AsArray().Select(v => (string)v!));
         Assert.Equal(["po"], pods["shortNames"]!.AsArray().Select(v => (string)v!));

@@ -228,4 +228,68 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task ReplaceFromFile_ReplacesTheLabels()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("replace-web", "replace"));
+        var file = Manifest("replace-web", KubeApiFixture.Pod("replace-web", "replaced"));
+        try
+        {
+            var r = Ok(await Kubectl.RunAsync("replace", "-f", file, "--validate=false"));
+            var label = Ok(await Kubectl.RunAsync("get", "pod", "replace-web", "-o", "jsonpath={.metadata.labels.app}"));
+
+            Assert.Equal("pod/replace-web replaced\n", r.Stdout);
+            Assert.Equal("replaced", label.Stdout);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task LabelAnnotateAndPatch_ChangeThePod()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("patch-web", "patch"));
+
+        var label = Ok(await Kubectl.RunAsync("label", "pod", "patch-web", "tier=web"));
+        var annotate = Ok(await Kubectl.RunAsync("annotate", "pod", "patch-web", "note=hi"));
+        var merge = Ok(await Kubectl.RunAsync("patch", "pod", "patch-web", "--type=merge", "-p", """{"metadata":{"labels":{"a":"b"}}}"""));
+        var json = Ok(await Kubectl.RunAsync("patch", "pod", "patch-web", "--type=json", "-p", """[{"op":"remove","path":"/metadata/labels/a"},{"op":"add","path":"/metadata/labels/c","value":"d"}]"""));
+        var strategic = Ok(await Kubectl.RunAsync("patch", "pod", "patch-web", "-p", """{"metadata":{"labels":{"e":"f"}}}"""));
+        var get = Ok(await Kubectl.RunAsync("get", "pod", "patch-web", "-o", "json"));
+
+        Assert.Equal("pod/patch-web labeled\n", label.Stdout);
+        Assert.Equal("pod/patch-web annotated\n", annotate.Stdout);
+        Assert.Equal("pod/patch-web patched\n", merge.Stdout);
+        Assert.Equal("pod/patch-web patched\n", json.Stdout);
+        Assert.Equal("pod/patch-web patched\n", strategic.Stdout);
+        var meta = JsonNode.Parse(get.Stdout)!["metadata"]!;
+        Assert.Equal("""{"app":"patch","c":"d","e":"f","tier":"web"}""", meta["labels"]!.ToJsonString());
+        Assert.Equal("hi", (string?)meta["annotations"]!["note"]);
+    }
+
+    [Fact]
+    public async Task ApplyTwice_CreatesThenUnchanged_ThenConfigured()
+    {
+        var file = Manifest("apply-web", KubeApiFixture.Pod("apply-web", "apply"));
+        try
+        {
+            var created = Ok(await Kubectl.RunAsync("apply", "-f", file, "--validate=false"));
+            var unchanged = Ok(await Kubectl.RunAsync("apply", "-f", file, "--validate=false"));
+            File.WriteAllText(file, KubeApiFixture.Pod("apply-web", "applied"));
+            var configured = Ok(await Kubectl.RunAsync("apply", "-f", file, "--validate=false"));
+            var label = Ok(await Kubectl.RunAsync("get", "pod", "apply-web", "-o", "jsonpath={.metadata.labels.app}/{.spec.containers[0].image}"));
+
+            Assert.Equal("pod/apply-web created\n", created.Stdout);
+            Assert.Equal("pod/apply-web unchanged\n", unchanged.Stdout);
+            Assert.Equal("pod/apply-web configured\n", configured.Stdout);
+            Assert.Equal("applied/local/busybox:1", label.Stdout);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
