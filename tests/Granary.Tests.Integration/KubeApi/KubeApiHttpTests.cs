@@ -146,6 +146,24 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     }
 
     [Fact]
+    public async Task StatusSubresource_PatchAndPut_ChangeOnlyTheStatus()
+    {
+        await api.ApplyAsync(KubeApiFixture.Node("status-n1"));
+
+        var (patched, afterPatch) = await SendAsync(HttpMethod.Patch, "/api/v1/nodes/status-n1/status",
+            """{"metadata":{"labels":{"ignored":"yes"}},"status":{"capacity":{"cpu":"8"}}}""", "application/merge-patch+json");
+        afterPatch["status"]!["capacity"]!["pods"] = "50";
+        var (put, afterPut) = await SendAsync(HttpMethod.Put, "/api/v1/nodes/status-n1/status", afterPatch.ToJsonString(), "application/json");
+
+        Assert.Equal(HttpStatusCode.OK, patched);
+        Assert.Equal("8", (string?)afterPatch["status"]!["capacity"]!["cpu"]);
+        Assert.Null(afterPatch["metadata"]!["labels"]!["ignored"]);
+        Assert.Equal(HttpStatusCode.OK, put);
+        Assert.Equal("50", (string?)afterPut["status"]!["capacity"]!["pods"]);
+        Assert.Equal("8", (string?)afterPut["status"]!["capacity"]!["cpu"]);
+    }
+
+    [Fact]
     public async Task UnsupportedFieldSelector_IsABadRequestStatus()
     {
         var (code, body) = await GetJsonAsync("/api/v1/pods?fieldSelector=spec.restartPolicy%3DAlways");
