@@ -1,7 +1,6 @@
 using Granary.Cli.Arguments;
 using Granary.Cli.Output;
 using Granary.Client;
-using Granary.Errors;
 using Granary.Model;
 
 namespace Granary.Cli.Commands;
@@ -53,18 +52,9 @@ internal sealed class DescribeCommand : ICommand
             {
                 objects.AddRange((await Listing.ListAllAsync(client, new ListOptions { Namespace = Listing.NamespaceFor(target.Kind, args), LabelSelector = args.Selector }, ct)).Items);
             }
-            foreach (var name in target.Names)
-            {
-                try
-                {
-                    objects.Add(await client.GetAsync(Listing.NamespaceFor(target.Kind, args), name, ct));
-                }
-                catch (NotFoundException)
-                {
-                    context.Error.WriteLine(ErrorLines.NotFound(target.Kind, name));
-                    failed = true;
-                }
-            }
+            var (byName, missing) = await Listing.GetNamedAsync(client, target.Kind, args, target.Names, context.Error, ct);
+            objects.AddRange(byName);
+            failed |= missing;
             foreach (var resource in objects)
             {
                 var text = await DescribeAsync(cluster, resource, context.Now, ct);

@@ -65,20 +65,9 @@ internal sealed class GetCommand : ICommand
                 results.Add((target.Kind, items));
                 continue;
             }
-            var found = ImmutableArray.CreateBuilder<IResource>();
-            foreach (var name in target.Names)
-            {
-                try
-                {
-                    found.Add(await client.GetAsync(Listing.NamespaceFor(target.Kind, args), name, ct));
-                }
-                catch (NotFoundException)
-                {
-                    context.Error.WriteLine(ErrorLines.NotFound(target.Kind, name));
-                    failed = true;
-                }
-            }
-            results.Add((target.Kind, found.ToImmutable()));
+            var (found, missing) = await Listing.GetNamedAsync(client, target.Kind, args, target.Names, context.Error, ct);
+            failed |= missing;
+            results.Add((target.Kind, [.. found]));
         }
 
         Print(context, targets, results);

@@ -1,3 +1,4 @@
+using Granary.Errors;
 using System.Collections.Immutable;
 using Granary.Cli.Arguments;
 using Granary.Client;
@@ -34,4 +35,25 @@ internal static class Listing
     /// <summary>kubectl's message when nothing matched: which namespace was looked in, when that means anything.</summary>
     public static string NothingFound(ResourceKind kind, CliArguments args) =>
         NamespaceFor(kind, args) is { } ns ? $"No resources found in {ns} namespace." : "No resources found";
+
+    /// <summary>Gets the named objects; each missing one is reported as kubectl does. Returns what was found and whether any was missing.</summary>
+    public static async Task<(List<IResource> Found, bool Missing)> GetNamedAsync(IResourceClient client, ResourceKind kind, CliArguments args,
+        IEnumerable<string> names, TextWriter error, CancellationToken ct)
+    {
+        var found = new List<IResource>();
+        var missing = false;
+        foreach (var name in names)
+        {
+            try
+            {
+                found.Add(await client.GetAsync(NamespaceFor(kind, args), name, ct));
+            }
+            catch (NotFoundException)
+            {
+                error.WriteLine(ErrorLines.NotFound(kind, name));
+                missing = true;
+            }
+        }
+        return (found, missing);
+    }
 }

@@ -1,3 +1,4 @@
+using Granary.Client;
 using Granary.Tests.Integration.Infrastructure;
 
 namespace Granary.Tests.Integration.KubeApi;
@@ -57,20 +58,34 @@ public sealed class KubectlLogsTests(KubeApiAgentFixture api) : IClassFixture<Ku
             """);
         Assert.True(apply.ExitCode == 0, $"granary apply failed: {apply}");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
-        CliResult logs;
-        while (true)
-        {
-            logs = await api.Kubectl.RunAsync("logs", "hello");
-            if ((logs.ExitCode == 0 && logs.Stdout == "hello\nworld\n") || DateTime.UtcNow > deadline)
-                break;
-            await Task.Delay(500);
-        }
+        // A barrier, not a poll: the pod has finished (both lines written) once the agent reports Succeeded.
+        await WaitForPhaseAsync("hello", "Succeeded");
+        var logs = await api.Kubectl.RunAsync("logs", "hello");
         var follow = Ok(await api.Kubectl.RunAsync("logs", "-f", "hello"));
         var tail = Ok(await api.Kubectl.RunAsync("logs", "hello", "--tail=1"));
 
         Assert.Equal("hello\nworld\n", Ok(logs).Stdout);
         Assert.Equal("hello\nworld\n", follow.Stdout);
         Assert.Equal("world\n", tail.Stdout);
+    }
+
+    private async Task WaitForPhaseAsync(string name, string phase)
+    {
+        await using var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [api.Silo.Gateway], ClusterId = api.ClusterId });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? last = null;
+        try
+        {
+            await foreach (var e in client.Pods.WatchAsync(new WatchOptions { Namespace = "default", FieldSelector = $"metadata.name={name}" }, cts.Token))
+            {
+                last = e.Object.Status?.Phase;
+                if (last == phase)
+                    return;
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            throw new TimeoutException($"waiting for pod default/{name} to be {phase}: last phase {last ?? "none"}");
+        }
     }
 }
