@@ -167,8 +167,7 @@ internal sealed class GetCommand : ICommand
     /// <summary>Prints watched objects one at a time in the chosen format; table rows keep the header's columns.</summary>
     private sealed class WatchPrinter(CommandContext context, ResourceKind kind)
     {
-        private readonly IResourceTable _table = ResourceTables.For(kind);
-        private readonly TableOptions _options = TableOptionsFor(kind, context.Args);
+        private readonly ResourceTable _table = new(kind, TableOptionsFor(kind, context.Args));
         private TablePrinter? _rows;
         private int _printed;
 
@@ -176,8 +175,8 @@ internal sealed class GetCommand : ICommand
         {
             if (context.Args.Output is OutputFormat.Table or OutputFormat.Wide)
             {
-                var header = _table.Header(_options);
-                var rows = items.Select(i => _table.Row(i, _options, context.Now)).ToList();
+                var header = _table.Header();
+                var rows = items.Select(i => _table.Row(i, context.Now)).ToList();
                 _rows = new TablePrinter(rows.Prepend(header));
                 context.Out.Write(_rows.Format(header));
                 foreach (var row in rows)
@@ -205,7 +204,7 @@ internal sealed class GetCommand : ICommand
                     context.Out.WriteLine(ObjectPrinter.Name(item));
                     break;
                 default:
-                    context.Out.Write(_rows!.Format(_table.Row(item, _options, context.Now)));
+                    context.Out.Write(_rows!.Format(_table.Row(item, context.Now)));
                     break;
             }
             _printed++;

@@ -1,4 +1,5 @@
 using Granary.Model;
+using Granary.Printing.Tables;
 
 namespace Granary.Cli.Output;
 
@@ -6,32 +7,33 @@ namespace Granary.Cli.Output;
 /// <param name="WithNamespace">-A on a namespaced kind: a leading NAMESPACE column.</param>
 internal sealed record TableOptions(bool Wide = false, bool WithNamespace = false);
 
-/// <summary>The columns kubectl prints for one kind. Pure: the same object, options and time give the same cells.</summary>
-internal interface IResourceTable
+/// <summary>
+/// Prints a kind's table as kubectl prints the server's Table: upper-cased column names, the priority-1 columns only
+/// with -o wide, NAMESPACE first with -A. The columns and cells are the API's own (<see cref="KindTables"/>).
+/// </summary>
+internal sealed class ResourceTable(ResourceKind kind, TableOptions options)
 {
-    IReadOnlyList<string> Header(TableOptions options);
+    private readonly KindTable _table = KindTables.For(kind);
 
-    IReadOnlyList<string> Row(IResource resource, TableOptions options, DateTimeOffset now);
+    public IReadOnlyList<string> Header() =>
+        WithNamespace("NAMESPACE", Shown(_table.Columns.Select(c => c.Name.ToUpperInvariant()).ToList()));
+
+    public IReadOnlyList<string> Row(IResource resource, DateTimeOffset now) =>
+        WithNamespace(resource.Metadata.Namespace ?? "", Shown(_table.Cells(resource, now)));
+
+    private IEnumerable<string> Shown(IReadOnlyList<string> cells) =>
+        cells.Where((_, i) => options.Wide || _table.Columns[i].Priority == 0);
+
+    private List<string> WithNamespace(string first, IEnumerable<string> cells) =>
+        options.WithNamespace ? [first, .. cells] : [.. cells];
 }
 
 internal static class ResourceTables
 {
-    public static IResourceTable For(ResourceKind kind) => kind.Kind switch
-    {
-        "Pod" => PodTable.Instance,
-        "Node" => NodeTable.Instance,
-        "Namespace" => NamespaceTable.Instance,
-        _ => throw new ArgumentException($"no table for kind {kind.Kind}", nameof(kind)),
-    };
-
     /// <summary>A header and rows for <paramref name="resources"/>, rendered.</summary>
     public static string Render(ResourceKind kind, IEnumerable<IResource> resources, TableOptions options, DateTimeOffset now)
     {
-        var table = For(kind);
-        return TablePrinter.Render(table.Header(options), resources.Select(r => table.Row(r, options, now)));
+        var table = new ResourceTable(kind, options);
+        return TablePrinter.Render(table.Header(), resources.Select(r => table.Row(r, now)));
     }
-
-    /// <summary>Prepends the NAMESPACE column when the options ask for it.</summary>
-    internal static IReadOnlyList<string> WithNamespace(TableOptions options, string? @namespace, IEnumerable<string> cells) =>
-        options.WithNamespace ? [@namespace ?? "", .. cells] : [.. cells];
 }

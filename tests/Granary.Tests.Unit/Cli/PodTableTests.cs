@@ -119,7 +119,7 @@ public class PodTableTests
     }
 
     [Fact]
-    public void Render_WideAcrossNamespaces_AddsNamespaceIpAndNode()
+    public void Render_WideAcrossNamespaces_AddsNamespaceAndTheWideColumnsAsKubectl()
     {
         var pods = new[]
         {
@@ -131,9 +131,9 @@ public class PodTableTests
 
         Assert.Equal(
             """
-            NAMESPACE   NAME   READY   STATUS    RESTARTS   AGE    IP          NODE
-            team-a      web    1/1     Running   0          5m     127.1.0.5   node-1
-            default     job    0/1     Pending   0          2d2h   <none>      <none>
+            NAMESPACE   NAME   READY   STATUS    RESTARTS   AGE    IP          NODE     NOMINATED NODE   READINESS GATES
+            team-a      web    1/1     Running   0          5m     127.1.0.5   node-1   <none>           <none>
+            default     job    0/1     Pending   0          2d2h   <none>      <none>   <none>           <none>
 
             """.ReplaceLineEndings("\n"),
             table);

@@ -1,0 +1,18 @@
+using System.Collections.Immutable;
+using Granary.Model;
+
+namespace Granary.Printing.Tables;
+
+/// <summary>The table of every served kind, by kind name. A new kind adds its table here.</summary>
+public static class KindTables
+{
+    private static readonly ImmutableDictionary<string, KindTable> ByKind = new Dictionary<string, KindTable>
+    {
+        ["Pod"] = new PodTable(),
+        ["Node"] = new NodeTable(),
+        ["Namespace"] = new NamespaceTable(),
+    }.ToImmutableDictionary();
+
+    public static KindTable For(ResourceKind kind) =>
+        ByKind.TryGetValue(kind.Kind, out var table) ? table : throw new ArgumentException($"no table for kind {kind.Kind}", nameof(kind));
+}
