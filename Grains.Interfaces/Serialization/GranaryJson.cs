@@ -73,11 +73,6 @@ public static class GranaryJson
         return $"{path}: Invalid value: {inner.Split(". Path:")[0]}";
     }
 
-    public static Type TypeOf(ResourceKind kind) => kind.Kind switch
-    {
-        "Pod" => typeof(Pod),
-        "Node" => typeof(Node),
-        "Namespace" => typeof(Namespace),
-        _ => throw new BadRequestException($"kind \"{kind.Kind}\" has no model type"),
-    };
+    public static Type TypeOf(ResourceKind kind) =>
+        Api.ResourceGrains.FindModelType(kind) ?? throw new BadRequestException($"kind \"{kind.Kind}\" has no model type");
 }

@@ -7,34 +7,53 @@ namespace Granary.Silo.Api;
 internal sealed record ApiResource(string Name, ResourceKind Kind, ImmutableArray<string> Verbs, bool IsSubresource)
 {
     public bool Serves(string verb) => Verbs.Contains(verb);
+
+    /// <summary>The group/version it is served under: "v1" (the core group, /api/v1) or e.g. "apps/v1" (/apis/apps/v1).</summary>
+    public string GroupVersion => Kind.ApiVersion;
+
+    /// <summary>The status subresource: writes to it change status only.</summary>
+    public bool IsStatus => Name.EndsWith("/status", StringComparison.Ordinal);
 }
 
 /// <summary>
-/// What the core group v1 serves: the one table discovery advertises and the router obeys, so kubectl is
-/// never told about a verb that is not there.
+/// What the API serves, per group/version: every kind of <see cref="ResourceKinds.All"/> with its subresources. The one
+/// table discovery advertises and the router obeys, so kubectl is never told about a verb that is not there.
 /// </summary>
 internal static class ApiResources
 {
     private static readonly ImmutableArray<string> Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"];
     private static readonly ImmutableArray<string> StatusVerbs = ["get", "patch", "update"];
 
-    public static readonly ImmutableArray<ApiResource> All =
-    [
-        new("pods", ResourceKinds.Pod, Verbs, IsSubresource: false),
-        new("pods/log", ResourceKinds.Pod, ["get"], IsSubresource: true),
-        new("pods/status", ResourceKinds.Pod, StatusVerbs, IsSubresource: true),
-        new("nodes", ResourceKinds.Node, Verbs, IsSubresource: false),
-        new("nodes/status", ResourceKinds.Node, StatusVerbs, IsSubresource: true),
-        new("namespaces", ResourceKinds.Namespace, Verbs, IsSubresource: false),
-        new("namespaces/status", ResourceKinds.Namespace, StatusVerbs, IsSubresource: true),
-    ];
+    /// <summary>The subresources of each kind besides the object itself (kinds without a status have none).</summary>
+    private static readonly ImmutableDictionary<string, ImmutableArray<(string Name, ImmutableArray<string> Verbs)>> Subresources =
+        new Dictionary<string, ImmutableArray<(string, ImmutableArray<string>)>>
+        {
+            ["Pod"] = [("log", ["get"]), ("status", StatusVerbs)],
+            ["Node"] = [("status", StatusVerbs)],
+            ["Namespace"] = [("status", StatusVerbs)],
+        }.ToImmutableDictionary();
 
-    /// <summary>"all" for pods only, as kube-apiserver: <c>kubectl get all</c> lists them.</summary>
-    public static ImmutableArray<string> Categories(ResourceKind kind) => kind == ResourceKinds.Pod ? ["all"] : [];
+    /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>
+    private static readonly ImmutableHashSet<string> InCategoryAll =
+        ["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job", "CronJob"];
 
-    public static ApiResource? Find(string plural, string? subresource)
+    public static readonly ImmutableArray<ApiResource> All = [.. ResourceKinds.All.SelectMany(ResourcesOf)];
+
+    /// <summary>The served group/versions in discovery order: "v1" first, then the named groups.</summary>
+    public static readonly ImmutableArray<string> GroupVersions = [.. All.Select(r => r.GroupVersion).Distinct().OrderBy(gv => gv.Contains('/'))];
+
+    public static ImmutableArray<string> Categories(ResourceKind kind) => InCategoryAll.Contains(kind.Kind) ? ["all"] : [];
+
+    public static ApiResource? Find(string groupVersion, string plural, string? subresource)
     {
         var name = subresource is null ? plural : $"{plural}/{subresource}";
-        return All.FirstOrDefault(r => r.Name == name);
+        return All.FirstOrDefault(r => r.Name == name && r.GroupVersion == groupVersion);
+    }
+
+    private static IEnumerable<ApiResource> ResourcesOf(ResourceKind kind)
+    {
+        yield return new ApiResource(kind.Plural, kind, Verbs, IsSubresource: false);
+        foreach (var (name, verbs) in Subresources.GetValueOrDefault(kind.Kind, []))
+            yield return new ApiResource($"{kind.Plural}/{name}", kind, verbs, IsSubresource: true);
     }
 }

@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// Legacy discovery (/api, /apis, /api/v1), which kubectl accepts for every command. Aggregated discovery is not
-/// served: answering its Accept with plain application/json makes client-go read the legacy form.
+/// Legacy discovery (/api, /api/v1, /apis, /apis/{group}, /apis/{group}/{version}), which kubectl accepts for every
+/// command. Aggregated discovery is not served: answering its Accept with plain application/json makes client-go read the
+/// legacy form. Everything is derived from <see cref="ApiResources"/>.
 /// </summary>
 internal static class DiscoveryEndpoints
 {
@@ -20,19 +21,49 @@ internal static class DiscoveryEndpoints
                 ["serverAddress"] = context.Request.Host.Value,
             }),
         }));
+        api.MapGet("/api/v1", () => Json(ResourceList("v1")));
         api.MapGet("/apis", () => Json(new JsonObject
         {
             ["kind"] = "APIGroupList",
             ["apiVersion"] = "v1",
-            ["groups"] = new JsonArray(),
+            ["groups"] = new JsonArray([.. Groups().Select(g => (JsonNode)Group(g))]),
         }));
-        api.MapGet("/api/v1", () => Json(ResourceList()));
+        api.MapGet("/apis/{group}", (string group) => Groups().Contains(group) ? Json(ApiGroup(group)) : NotFound());
+        api.MapGet("/apis/{group}/{version}", (string group, string version) =>
+            ApiResources.GroupVersions.Contains($"{group}/{version}") ? Json(ResourceList($"{group}/{version}")) : NotFound());
     }
 
-    private static JsonObject ResourceList()
+    /// <summary>The named groups served (the core group is not one of them).</summary>
+    private static IEnumerable<string> Groups() =>
+        ApiResources.GroupVersions.Where(gv => gv.Contains('/')).Select(gv => gv[..gv.IndexOf('/')]).Distinct();
+
+    private static JsonObject Group(string group)
+    {
+        var versions = ApiResources.GroupVersions.Where(gv => gv.StartsWith(group + "/", StringComparison.Ordinal))
+            .Select(gv => new JsonObject { ["groupVersion"] = gv, ["version"] = gv[(group.Length + 1)..] })
+            .ToList();
+        return new JsonObject
+        {
+            ["name"] = group,
+            ["versions"] = new JsonArray([.. versions]),
+            ["preferredVersion"] = versions[0].DeepClone(),
+        };
+    }
+
+    private static JsonObject ApiGroup(string group)
+    {
+        var body = new JsonObject { ["kind"] = "APIGroup", ["apiVersion"] = "v1" };
+        foreach (var (key, value) in Group(group))
+            body[key] = value?.DeepClone();
+        return body;
+    }
+
+    private static IResult NotFound() => Json(ApiStatus.PathNotFound(), 404);
+
+    private static JsonObject ResourceList(string groupVersion)
     {
         var resources = new JsonArray();
-        foreach (var r in ApiResources.All)
+        foreach (var r in ApiResources.All.Where(r => r.GroupVersion == groupVersion))
         {
             var entry = new JsonObject
             {
@@ -54,7 +85,7 @@ internal static class DiscoveryEndpoints
         {
             ["kind"] = "APIResourceList",
             ["apiVersion"] = "v1",
-            ["groupVersion"] = "v1",
+            ["groupVersion"] = groupVersion,
             ["resources"] = resources,
         };
     }

@@ -4,19 +4,23 @@ using Granary.Api;
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// Pods, nodes and namespaces under /api/v1: get, list (with selectors and paging) and watch, as JSON or as
+/// Every served kind under /api/v1 or /apis/{group}/{version}: get, list (with selectors and paging) and watch, as JSON or as
 /// Tables; create, update (PUT) and patch (merge, JSON and strategic merge); delete; pod logs. Lists and watches come from the silo's watch cache through the
 /// ListWatchGrain; gets and writes from the owning grain. Methods not served answer 405 with a Status.
 /// </summary>
 internal static class ResourceEndpoints
 {
-    public static void Map(IEndpointRouteBuilder api) =>
-        api.Map("/api/v1/{**rest}", (HttpContext context, string rest, IGrainFactory grains, TimeProvider time, IHostApplicationLifetime lifetime) =>
-            HandleAsync(context, rest, grains, time, lifetime));
-
-    private static async Task HandleAsync(HttpContext context, string rest, IGrainFactory grains, TimeProvider time, IHostApplicationLifetime lifetime)
+    public static void Map(IEndpointRouteBuilder api)
     {
-        if (ResourcePath.Parse(rest) is not { } path)
+        api.Map("/api/v1/{**rest}", (HttpContext context, string rest, IGrainFactory grains, TimeProvider time, IHostApplicationLifetime lifetime) =>
+            HandleAsync(context, "v1", rest, grains, time, lifetime));
+        api.Map("/apis/{group}/{version}/{**rest}", (HttpContext context, string group, string version, string rest, IGrainFactory grains, TimeProvider time, IHostApplicationLifetime lifetime) =>
+            HandleAsync(context, $"{group}/{version}", rest, grains, time, lifetime));
+    }
+
+    private static async Task HandleAsync(HttpContext context, string groupVersion, string rest, IGrainFactory grains, TimeProvider time, IHostApplicationLifetime lifetime)
+    {
+        if (ResourcePath.Parse(groupVersion, rest) is not { } path)
         {
             await ApiStatus.WriteAsync(context, ApiStatus.PathNotFound());
             return;

@@ -138,7 +138,7 @@ internal static class ResourceWrites
             resource = resource.WithMetadata(meta with { Namespace = path.Namespace });
         }
         return await ResourceGrains.UpdateAsync(grains, kind, kind.KeyOf(path.Namespace, path.Name!), resource,
-            status: path.Resource.IsSubresource);
+            status: path.Resource.IsStatus);
     }
 
     private static IResource Deserialize(JsonObject body, ResourceKind kind)
