@@ -22,6 +22,8 @@ internal static class ApiResources
     [
         new("pods", ResourceKinds.Pod, Verbs, IsSubresource: false),
         new("pods/log", ResourceKinds.Pod, ["get"], IsSubresource: true),
+        // kubectl exec: GET with a WebSocket upgrade (create is POST, the SPDY upgrade, answered "Upgrade request required").
+        new("pods/exec", ResourceKinds.Pod, ["create", "get"], IsSubresource: true),
         new("pods/status", ResourceKinds.Pod, StatusVerbs, IsSubresource: true),
         new("nodes", ResourceKinds.Node, Verbs, IsSubresource: false),
         new("nodes/status", ResourceKinds.Node, StatusVerbs, IsSubresource: true),
