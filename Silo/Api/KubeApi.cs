@@ -17,6 +17,8 @@ internal static class KubeApi
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Granary.Silo.Api");
         app.Use((context, next) => ApiErrors.HandleAsync(context, () => next(context), logger));
+        // pods/exec speaks the channel protocol over WebSocket.
+        app.UseWebSockets();
         VersionEndpoints.Map(app);
         DiscoveryEndpoints.Map(app);
         ResourceEndpoints.Map(app);

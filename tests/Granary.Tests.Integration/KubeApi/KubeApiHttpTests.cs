@@ -62,7 +62,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     [InlineData("/apis/apps/v1/namespaces/default/deployments")]
     [InlineData("/api/v1/namespaces/default/services")]
     [InlineData("/api/v1/pods/x")]
-    [InlineData("/api/v1/namespaces/default/pods/x/exec")]
+    [InlineData("/api/v1/namespaces/default/pods/x/attach")]
     [InlineData("/openapi/v3")]
     public async Task UnknownPath_IsANotFoundStatus(string path)
     {
