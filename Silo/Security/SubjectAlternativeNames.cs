@@ -18,7 +18,8 @@ internal sealed record SubjectAlternativeNames(ImmutableArray<string> DnsNames, 
         var host = hostName.Trim().TrimEnd('.').ToLowerInvariant();
         if (IPAddress.TryParse(host, out var hostAddress))
             Add(addresses, hostAddress);
-        else if (host.Length > 0 && !dns.Contains(host))
+        // A host name that is no valid DNS name (some machines allow odd characters) cannot be a SAN: left out.
+        else if (Uri.CheckHostName(host) == UriHostNameType.Dns && !dns.Contains(host))
             dns.Add(host);
         return new SubjectAlternativeNames([.. dns], [.. addresses]);
     }

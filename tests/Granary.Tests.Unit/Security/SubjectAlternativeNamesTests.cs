@@ -14,6 +14,7 @@ public sealed class SubjectAlternativeNamesTests
     [InlineData("127.0.0.1", "Node-1.Example.", "localhost,node-1.example", "127.0.0.1")]
     [InlineData("127.0.0.1", "localhost", "localhost", "127.0.0.1")]
     [InlineData("127.0.0.1", "", "localhost", "127.0.0.1")]
+    [InlineData("127.0.0.1", "bad host!", "localhost", "127.0.0.1")]
     [InlineData("127.0.0.1", "127.0.0.9", "localhost", "127.0.0.1,127.0.0.9")]
     public void For_ListsLocalhostLoopbackTheApiAddressAndTheHostName(string apiAddress, string hostName, string dns, string addresses)
     {
