@@ -24,16 +24,33 @@ public sealed class SiloSettings
     /// <summary>The Kubernetes API's port. Unset: <see cref="DefaultDevApiPort"/> in dev mode, <see cref="DefaultApiPort"/> with Redis.</summary>
     public int? ApiPort { get; set; }
 
-    /// <summary>The address the Kubernetes API listens on. Loopback unless set: the API has no authentication yet.</summary>
+    /// <summary>The address the Kubernetes API listens on. Loopback unless set.</summary>
     public string ApiAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Where the silo writes a kubeconfig for its API. Unset: ~/.granary/kubeconfig.</summary>
     public string? Kubeconfig { get; set; }
 
+    /// <summary>Serve the API over HTTPS with bearer tokens. Unset: HTTPS with Redis (production), plain HTTP in dev mode.</summary>
+    public bool? ApiTls { get; set; }
+
+    /// <summary>The API's serving certificate (PEM: the certificate, then intermediates). Unset: generated beside the kubeconfig.</summary>
+    public string? ApiCertificate { get; set; }
+
+    /// <summary>The private key (PEM) of <see cref="ApiCertificate"/>.</summary>
+    public string? ApiCertificateKey { get; set; }
+
+    /// <summary>The CA (PEM) that issued <see cref="ApiCertificate"/>; the kubeconfig trusts it.</summary>
+    public string? ApiCertificateCa { get; set; }
+
+    /// <summary>Bearer tokens in kube-apiserver's --token-auth-file format. Unset with HTTPS: an admin token generated beside the kubeconfig.</summary>
+    public string? TokenAuthFile { get; set; }
+
     public const int DefaultApiPort = 6443;
     public const int DefaultDevApiPort = 6440;
 
     public bool DevMode => string.IsNullOrWhiteSpace(Redis);
+
+    public bool EffectiveApiTls => ApiTls ?? !DevMode;
 
     public int EffectiveApiPort => ApiPort ?? (DevMode ? DefaultDevApiPort : DefaultApiPort);
 
@@ -53,5 +70,10 @@ public sealed class SiloSettings
         ["--api-port"] = nameof(ApiPort),
         ["--api-address"] = nameof(ApiAddress),
         ["--kubeconfig"] = nameof(Kubeconfig),
+        ["--api-tls"] = nameof(ApiTls),
+        ["--api-certificate"] = nameof(ApiCertificate),
+        ["--api-certificate-key"] = nameof(ApiCertificateKey),
+        ["--api-certificate-ca"] = nameof(ApiCertificateCa),
+        ["--token-auth-file"] = nameof(TokenAuthFile),
     };
 }
