@@ -4,9 +4,10 @@ using System.Text;
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// Writes a kubeconfig for this silo's API (cluster, user and context "granary", namespace default), so
+/// Writes a kubeconfig for this silo's API (cluster and context "granary", namespace default), so
 /// <c>kubectl --kubeconfig ~/.granary/kubeconfig get pods</c> works as soon as the silo is up. Written whole
-/// to a temporary file and renamed, so a reader never sees half of it.
+/// to a temporary file and renamed, so a reader never sees half of it. The context names no user: the API has
+/// no authentication, and the official clients (KubernetesClient) refuse a user entry without credentials.
 /// </summary>
 internal static class KubeconfigFile
 {
@@ -17,14 +18,10 @@ internal static class KubeconfigFile
         - name: granary
           cluster:
             server: {server}
-        users:
-        - name: granary
-          user: {"{}"}
         contexts:
         - name: granary
           context:
             cluster: granary
-            user: granary
             namespace: default
         current-context: granary
         preferences: {"{}"}
