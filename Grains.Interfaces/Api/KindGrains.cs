@@ -29,8 +29,11 @@ public interface IPodGrain : IResourceGrain<Pod>
     [Alias("ReportStatus")]
     Task ReportStatusAsync(string nodeName, string expectedUid, PodStatus status);
 
-    /// <summary>The container's output, read from the pod's node agent through its Node grain. Read-only.</summary>
-    [Alias("ReadLogs"), ReadOnly]
+    /// <summary>
+    /// The container's output, read from the pod's node agent through its Node grain. Read-only; interleaves with
+    /// everything, because a follow's long poll waits at the agent while the agent's status reports come through this grain.
+    /// </summary>
+    [Alias("ReadLogs"), AlwaysInterleave]
     Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
 
     /// <summary>Runs a command in one of the pod's containers, through its node agent.</summary>
@@ -73,8 +76,11 @@ public interface INodeGrain : IResourceGrain<Node>
     [Alias("ReportPodStatuses")]
     Task<ImmutableArray<string>> ReportPodStatusesAsync(ImmutableArray<PodStatusReport> reports);
 
-    /// <summary>Forwards a log read to the agent. Fails with Unavailable-style errors when no agent is connected.</summary>
-    [Alias("ReadLogs"), ReadOnly]
+    /// <summary>
+    /// Forwards a log read to the agent. Fails with Unavailable-style errors when no agent is connected. Interleaves
+    /// with everything: a read waiting at the agent must not hold up the agent's own calls (status reports, leases).
+    /// </summary>
+    [Alias("ReadLogs"), AlwaysInterleave]
     Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
 
     /// <summary>Forwards an exec to the agent.</summary>

@@ -5,10 +5,11 @@ using Granary.Silo.Security;
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// Writes a kubeconfig for this silo's API (cluster, user and context "granary", namespace default), so
+/// Writes a kubeconfig for this silo's API (cluster and context "granary", namespace default), so
 /// <c>kubectl --kubeconfig ~/.granary/kubeconfig get pods</c> works as soon as the silo is up: over HTTPS it carries
-/// the CA to trust and the admin token. Written whole (0600, it may hold a token) to a temporary file and renamed,
-/// so a reader never sees half of it.
+/// the CA to trust and the admin token (user "granary"). Without a token the context names no user: the official
+/// clients (KubernetesClient) refuse a user entry without credentials. Written whole (0600, it may hold a token) to a
+/// temporary file and renamed, so a reader never sees half of it.
 /// </summary>
 internal static class KubeconfigFile
 {
@@ -20,22 +21,20 @@ internal static class KubeconfigFile
         if (credentials.InsecureSkipTlsVerify)
             cluster.Append("    insecure-skip-tls-verify: true\n");
         // A token is hex (generated) or a token-file field, which holds no quote or line break; quoted all the same.
-        var user = credentials.Token is { } token ? $"\n    token: \"{token}\"" : " {}";
+        var (users, contextUser) = credentials.Token is { } token
+            ? ($"users:\n- name: granary\n  user:\n    token: \"{token}\"\n", "    user: granary\n")
+            : ("", "");
         return $"""
             apiVersion: v1
             kind: Config
             clusters:
             - name: granary
               cluster:
-            {cluster}users:
-            - name: granary
-              user:{user}
-            contexts:
+            {cluster}{users}contexts:
             - name: granary
               context:
                 cluster: granary
-                user: granary
-                namespace: default
+            {contextUser}    namespace: default
             current-context: granary
             preferences: {"{}"}
 
