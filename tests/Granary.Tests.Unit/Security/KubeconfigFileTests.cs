@@ -23,6 +23,11 @@ public sealed class KubeconfigFileTests
               user:
                 token: "abc"
             contexts:
+            - name: granary
+              context:
+                cluster: granary
+                user: granary
+                namespace: default
             """, text, StringComparison.Ordinal);
         Assert.DoesNotContain("insecure", text, StringComparison.Ordinal);
     }
@@ -36,11 +41,13 @@ public sealed class KubeconfigFileTests
     }
 
     [Fact]
-    public void Render_PlainHttp_HasNoCredentials()
+    public void Render_PlainHttp_HasNoCredentials_AndNamesNoUser()
     {
         var text = KubeconfigFile.Render("http://127.0.0.1:6440", KubeconfigCredentials.None);
 
-        Assert.Contains("    server: http://127.0.0.1:6440\nusers:\n- name: granary\n  user: {}\n", text, StringComparison.Ordinal);
+        // The official KubernetesClient refuses a user entry without credentials.
+        Assert.Contains("    server: http://127.0.0.1:6440\ncontexts:\n- name: granary\n  context:\n    cluster: granary\n    namespace: default\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("user", text, StringComparison.Ordinal);
     }
 
     [Theory]
