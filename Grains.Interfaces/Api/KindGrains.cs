@@ -36,8 +36,11 @@ public interface IPodGrain : IResourceGrain<Pod>
     [Alias("ReadLogs"), AlwaysInterleave]
     Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
 
-    /// <summary>Runs a command in one of the pod's containers, through its node agent.</summary>
-    [Alias("Exec"), ReadOnly]
+    /// <summary>
+    /// Runs a command in one of the pod's containers, through its node agent. Interleaves with everything, as log reads
+    /// do: a command running for seconds must not hold up the agent's status reports coming through this grain.
+    /// </summary>
+    [Alias("Exec"), AlwaysInterleave]
     Task<PodExecResult> ExecAsync(PodExecRequest request);
 }
 
@@ -83,8 +86,8 @@ public interface INodeGrain : IResourceGrain<Node>
     [Alias("ReadLogs"), AlwaysInterleave]
     Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
 
-    /// <summary>Forwards an exec to the agent.</summary>
-    [Alias("Exec"), ReadOnly]
+    /// <summary>Forwards an exec to the agent. Interleaves with everything, for the reason log reads do.</summary>
+    [Alias("Exec"), AlwaysInterleave]
     Task<PodExecResult> ExecAsync(PodExecRequest request);
 }
 
