@@ -16,6 +16,9 @@ public static class ResourceGrains
         _ => throw new ArgumentException($"kind {kind.Kind} has no grain", nameof(kind)),
     };
 
+    /// <summary>The dry-run face of any kind's grain (every resource grain has it).</summary>
+    public static IResourceDryRun DryRun(IGrainFactory grains, ResourceKind kind, string key) => (IResourceDryRun)Get(grains, kind, key);
+
     /// <summary>Reads any object by kind and key (the HTTP edge's get). Throws NotFound when it does not exist.</summary>
     public static async Task<IResource> GetAsync(IGrainFactory grains, ResourceKind kind, string key) =>
         Get(grains, kind, key) switch
