@@ -63,7 +63,8 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     [InlineData("/api/v1/namespaces/default/services")]
     [InlineData("/api/v1/pods/x")]
     [InlineData("/api/v1/namespaces/default/pods/x/exec")]
-    [InlineData("/openapi/v3")]
+    [InlineData("/openapi/v2")]
+    [InlineData("/openapi/v3/apis/nope.example.com/v1")]
     public async Task UnknownPath_IsANotFoundStatus(string path)
     {
         var (code, body) = await GetJsonAsync(path);
