@@ -25,6 +25,9 @@ internal static class JsonPatches
         ["ports"] = "containerPort",
     };
 
+    /// <summary>The key a list field's items are merged by, or null for a list replaced whole.</summary>
+    public static string? MergeKeyOf(string field) => MergeKeys.GetValueOrDefault(field);
+
     /// <summary>RFC 7386: objects merge, null removes a key, anything else replaces.</summary>
     public static JsonNode? Merge(JsonNode? target, JsonNode? patch, bool strategic = false)
     {
