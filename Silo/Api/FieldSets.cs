@@ -26,8 +26,9 @@ internal static class FieldSets
 
     private static JsonObject Of(JsonObject json, bool root)
     {
+        // Sorted by name, as kube-apiserver writes field sets.
         var set = new JsonObject();
-        foreach (var (name, value) in json)
+        foreach (var (name, value) in json.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (root && name is "apiVersion" or "kind")
                 continue;
@@ -35,7 +36,8 @@ internal static class FieldSets
             {
                 JsonObject o when o.Count > 0 => Of(o, root: false),
                 JsonArray a when JsonPatches.MergeKeyOf(name) is { } key && a.All(i => i is JsonObject item && item[key] is JsonValue) =>
-                    new JsonObject([.. a.Select(i => KeyValuePair.Create(ItemKey(key, i!.AsObject()), (JsonNode?)WithSelf(Of(i!.AsObject(), root: false))))]),
+                    new JsonObject(a.Select(i => KeyValuePair.Create(ItemKey(key, i!.AsObject()), (JsonNode?)WithSelf(Of(i!.AsObject(), root: false))))
+                        .OrderBy(p => p.Key, StringComparer.Ordinal)),
                 _ => new JsonObject(),
             };
         }

@@ -56,7 +56,9 @@ internal static class ServerSideApply
             var theirs = other["fieldsV1"] as JsonObject ?? [];
             foreach (var path in FieldSets.Leaves(set).Where(p => p[^1] != "." && FieldSets.Contains(theirs, p)))
             {
-                if (!JsonNode.DeepEquals(FieldSets.Find(live, path), FieldSets.Find(applied, path)))
+                // Values are compared; two objects (a map or struct both sides fill) are containers, not values.
+                var (was, will) = (FieldSets.Find(live, path), FieldSets.Find(applied, path));
+                if (!(was is JsonObject && will is JsonObject) && !JsonNode.DeepEquals(was, will))
                     conflicts.Add(((string)other["manager"]!, path));
             }
         }
@@ -112,7 +114,7 @@ internal static class ServerSideApply
             ApiVersion = apiVersion,
             Time = time,
             FieldsType = "FieldsV1",
-            FieldsV1 = new FieldsV1(set.ToJsonString()),
+            FieldsV1 = new FieldsV1(set.ToJsonString(GranaryJson.Options)),
         }, GranaryJson.Options)!;
 
     /// <summary>kube-apiserver's wording (structured-merge-diff conflicts), which kubectl prints with its advice.</summary>

@@ -104,6 +104,15 @@ internal static class OpenApiSchemas
                 return wire();
             if (context.TypeInfo.Kind == JsonTypeInfoKind.Object && type != root)
                 return Ref(NameOf(type, package));
+            // Lists merged by key: kubectl's client-side apply computes its strategic merge patch from these, as from kube's schemas.
+            if (context.PropertyInfo is { } property && JsonPatches.MergeKeyOf(property.Name) is { } mergeKey
+                && context.TypeInfo.Kind == JsonTypeInfoKind.Enumerable && schema is JsonObject list)
+            {
+                list["x-kubernetes-list-map-keys"] = new JsonArray(mergeKey);
+                list["x-kubernetes-list-type"] = "map";
+                list["x-kubernetes-patch-merge-key"] = mergeKey;
+                list["x-kubernetes-patch-strategy"] = "merge";
+            }
             // A map of converter-read values (quantities) comes back without its value schema.
             if (context.TypeInfo.Kind == JsonTypeInfoKind.Dictionary && schema is JsonObject map && !map.ContainsKey("additionalProperties"))
                 map["additionalProperties"] = ConverterTypes.TryGetValue(context.TypeInfo.ElementType!, out var values) ? values() : new JsonObject();
