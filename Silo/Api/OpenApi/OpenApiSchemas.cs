@@ -106,7 +106,8 @@ internal static class OpenApiSchemas
                 return Ref(NameOf(type, package));
             // Lists merged by key: kubectl's client-side apply computes its strategic merge patch from these, as from kube's schemas.
             if (context.PropertyInfo is { } property && JsonPatches.MergeKeyOf(property.Name) is { } mergeKey
-                && context.TypeInfo.Kind == JsonTypeInfoKind.Enumerable && schema is JsonObject list)
+                && context.TypeInfo.Kind == JsonTypeInfoKind.Enumerable && schema is JsonObject list
+                && GranaryJson.Options.GetTypeInfo(context.TypeInfo.ElementType!).Properties.Any(p => p.Name == mergeKey))
             {
                 list["x-kubernetes-list-map-keys"] = new JsonArray(mergeKey);
                 list["x-kubernetes-list-type"] = "map";
