@@ -33,6 +33,9 @@ internal static class JsonPatches
         ["topologySpreadConstraints"] = ["topologyKey"],
     };
 
+    /// <summary>The keys a list field's items may be merged by (the first its items carry wins); empty for a list replaced whole.</summary>
+    public static IReadOnlyList<string> MergeKeysOf(string field) => MergeKeys.GetValueOrDefault(field) ?? [];
+
     private const string DeleteFromPrimitiveList = "$deleteFromPrimitiveList/";
 
     /// <summary>

@@ -37,7 +37,8 @@ internal static class KubeApi
         VersionEndpoints.Map(app);
         DiscoveryEndpoints.Map(app);
         ResourceEndpoints.Map(app);
-        // Everything else (the apps group, openapi, watch/ paths, …) is not served yet.
+        OpenApi.OpenApiEndpoints.Map(app);
+        // Everything else (the apps group, /openapi/v2, watch/ paths, …) is not served yet.
         app.MapFallback((HttpContext context) => ApiStatus.WriteAsync(context, ApiStatus.PathNotFound()));
     }
 }

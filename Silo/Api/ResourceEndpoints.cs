@@ -62,7 +62,10 @@ internal static class ResourceEndpoints
                 await WriteAsync(context, ResourceJson.Object(await ResourceWrites.ReplaceAsync(context, grains, path)));
                 return;
             case "patch":
-                await WriteAsync(context, ResourceJson.Object(await ResourceWrites.PatchAsync(context, grains, path)));
+                var patched = await ResourceWrites.PatchAsync(context, grains, path);
+                if (patched.Created)
+                    context.Response.StatusCode = StatusCodes.Status201Created;
+                await WriteAsync(context, ResourceJson.Object(patched.Object));
                 return;
             case "get" when path.Resource.Name == "pods/log":
                 await PodLogs.WriteAsync(context, grains, time, path);
