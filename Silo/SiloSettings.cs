@@ -30,6 +30,12 @@ public sealed class SiloSettings
     /// <summary>Where the silo writes a kubeconfig for its API. Unset: ~/.granary/kubeconfig.</summary>
     public string? Kubeconfig { get; set; }
 
+    /// <summary>Where cluster IPs come from; its first address is the <c>kubernetes</c> service's.</summary>
+    public string ServiceCidr { get; set; } = Granary.Grains.Services.ServiceNetworkOptions.DefaultServiceCidr;
+
+    /// <summary>The node ports NodePort and LoadBalancer services get, "LOW-HIGH".</summary>
+    public string ServiceNodePortRange { get; set; } = Granary.Grains.Services.ServiceNetworkOptions.DefaultNodePortRange;
+
     public const int DefaultApiPort = 6443;
     public const int DefaultDevApiPort = 6440;
 
@@ -53,5 +59,7 @@ public sealed class SiloSettings
         ["--api-port"] = nameof(ApiPort),
         ["--api-address"] = nameof(ApiAddress),
         ["--kubeconfig"] = nameof(Kubeconfig),
+        ["--service-cidr"] = nameof(ServiceCidr),
+        ["--service-node-port-range"] = nameof(ServiceNodePortRange),
     };
 }

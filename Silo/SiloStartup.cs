@@ -1,5 +1,6 @@
 using System.Net;
 using Granary.Grains.Hosting;
+using Granary.Grains.Services;
 using Granary.Silo.Api;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -8,10 +9,10 @@ namespace Granary.Silo;
 
 /// <summary>
 /// Runs once the silo is up (hosted services start in order, Orleans first): creates the built-in
-/// namespaces, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
+/// namespaces and the kubernetes service, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
 /// </summary>
 internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<EndpointOptions> endpoints, IOptions<ClusterOptions> cluster,
-    IConfiguration configuration, ILogger<SiloStartup> logger) : IHostedService
+    IOptions<ServiceNetworkOptions> serviceNetwork, IConfiguration configuration, ILogger<SiloStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -19,7 +20,11 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();
         if (settings.DevMode)
             LogNotPersisted(logger);
-        var server = KubeconfigFile.ServerUrl(IPAddress.Parse(settings.ApiAddress), settings.EffectiveApiPort);
+        var apiAddress = IPAddress.Parse(settings.ApiAddress);
+        // The kubernetes service names where this silo's API is reached: its advertised address when it listens on all.
+        var endpointAddress = apiAddress.Equals(IPAddress.Any) ? endpoints.Value.AdvertisedIPAddress?.ToString() ?? "127.0.0.1" : settings.ApiAddress;
+        await KubernetesService.EnsureAsync(grains, serviceNetwork.Value.Parse().FirstAddress, endpointAddress, settings.EffectiveApiPort);
+        var server = KubeconfigFile.ServerUrl(apiAddress, settings.EffectiveApiPort);
         await KubeconfigFile.WriteAsync(settings.EffectiveKubeconfig, server, cancellationToken);
         LogApi(logger, server, settings.EffectiveKubeconfig);
         LogReady(logger, cluster.Value.ClusterId, endpoints.Value.AdvertisedIPAddress?.ToString() ?? "127.0.0.1", endpoints.Value.GatewayPort,

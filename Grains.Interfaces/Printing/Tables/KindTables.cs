@@ -11,6 +11,8 @@ public static class KindTables
         ["Pod"] = new PodTable(),
         ["Node"] = new NodeTable(),
         ["Namespace"] = new NamespaceTable(),
+        ["Service"] = new ServiceTable(),
+        ["Endpoints"] = new EndpointsTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
