@@ -34,6 +34,7 @@ public sealed class GranaryClient : IAsyncDisposable
         Namespaces = new ResourceClient<Namespace>(_cluster);
         Services = new ResourceClient<Service>(_cluster);
         Endpoints = new ResourceClient<Endpoints>(_cluster);
+        EndpointSlices = new ResourceClient<EndpointSlice>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -46,6 +47,8 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<Endpoints> Endpoints { get; }
 
+    public ResourceClient<EndpointSlice> EndpointSlices { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -56,6 +59,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "Namespace" => Namespaces,
         "Service" => Services,
         "Endpoints" => Endpoints,
+        "EndpointSlice" => EndpointSlices,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

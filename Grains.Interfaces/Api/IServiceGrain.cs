@@ -20,3 +20,7 @@ public interface IServiceGrain : IResourceGrain<Model.Service>
 /// <summary>Owns one Endpoints object (key "namespace/name", the name of its service).</summary>
 [Alias("granary.IEndpointsGrain")]
 public interface IEndpointsGrain : IResourceGrain<Model.Endpoints>;
+
+/// <summary>Owns one EndpointSlice (key "namespace/name"); a service's controller keeps the slices labelled with its name.</summary>
+[Alias("granary.IEndpointSliceGrain")]
+public interface IEndpointSliceGrain : IResourceGrain<Model.EndpointSlice>;

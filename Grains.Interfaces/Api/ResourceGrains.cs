@@ -17,6 +17,7 @@ public static class ResourceGrains
         new KindAccess<Namespace, INamespaceGrain>(),
         new KindAccess<Service, IServiceGrain>(),
         new KindAccess<Endpoints, IEndpointsGrain>(),
+        new KindAccess<EndpointSlice, IEndpointSliceGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

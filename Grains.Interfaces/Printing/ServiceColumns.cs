@@ -96,6 +96,22 @@ public static class ServiceColumns
         return more ? string.Create(CultureInfo.InvariantCulture, $"{joined} + {count - MaxListedEndpoints} more...") : joined;
     }
 
+    /// <summary>formatDiscoveryPorts: up to three port numbers (the name when there is none, else "*"), or "&lt;unset&gt;".</summary>
+    public static string SlicePorts(IEnumerable<SlicePort>? ports) =>
+        ListWithMore([.. (ports ?? []).Select(p => p.Port?.ToString(CultureInfo.InvariantCulture) ?? p.Name ?? "*")]);
+
+    /// <summary>formatDiscoveryEndpoints: up to three addresses, or "&lt;unset&gt;".</summary>
+    public static string SliceEndpoints(IEnumerable<SliceEndpoint>? endpoints) =>
+        ListWithMore([.. (endpoints ?? []).SelectMany(e => e.Addresses)]);
+
+    private static string ListWithMore(IReadOnlyList<string> items)
+    {
+        var listed = string.Join(",", items.Take(MaxListedEndpoints));
+        if (items.Count > MaxListedEndpoints)
+            return string.Create(CultureInfo.InvariantCulture, $"{listed} + {items.Count - MaxListedEndpoints} more...");
+        return listed.Length == 0 ? "<unset>" : listed;
+    }
+
     // net.JoinHostPort: IPv6 addresses in brackets.
     private static string HostPort(string ip, int port) =>
         ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]:{port}" : string.Create(CultureInfo.InvariantCulture, $"{ip}:{port}");

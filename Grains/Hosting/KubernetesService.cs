@@ -46,7 +46,8 @@ public static class KubernetesService
         {
             try
             {
-                await AddAddressAsync(grains.GetGrain<IEndpointsGrain>(key), apiAddress, apiPort);
+                var endpoints = await AddAddressAsync(grains.GetGrain<IEndpointsGrain>(key), apiAddress, apiPort);
+                await grains.GetGrain<IEndpointSliceGrain>(key).ApplyAsync(SliceOf(endpoints));
                 return;
             }
             catch (GranaryException e) when (e is ConflictException or AlreadyExistsException && attempt < ConflictRetries)
@@ -56,7 +57,24 @@ public static class KubernetesService
         }
     }
 
-    private static async Task AddAddressAsync(IEndpointsGrain grain, string apiAddress, int apiPort)
+    /// <summary>The slice kube-apiserver keeps beside the Endpoints, named like the service: kubectl describe reads it.</summary>
+    private static EndpointSlice SliceOf(Endpoints endpoints) => new()
+    {
+        Metadata = new ObjectMeta
+        {
+            Name = Name,
+            Namespace = Namespace,
+            Labels = ImmutableSortedDictionary<string, string>.Empty.Add(EndpointSlice.ServiceNameLabel, Name),
+        },
+        Endpoints = [.. (endpoints.Subsets ?? []).SelectMany(s => s.Addresses ?? []).Select(a => new SliceEndpoint
+        {
+            Addresses = [a.Ip],
+            Conditions = new EndpointConditions { Ready = true },
+        })],
+        Ports = [.. (endpoints.Subsets ?? []).SelectMany(s => s.Ports ?? []).Take(1).Select(p => new SlicePort { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
+    };
+
+    private static async Task<Endpoints> AddAddressAsync(IEndpointsGrain grain, string apiAddress, int apiPort)
     {
         Endpoints? current;
         try
@@ -69,8 +87,8 @@ public static class KubernetesService
         }
         var port = new EndpointPort { Name = "https", Port = apiPort, Protocol = "TCP" };
         var subset = current?.Subsets?.FirstOrDefault(s => s.Ports is [{ } p] && p == port);
-        if (subset?.Addresses?.Any(a => a.Ip == apiAddress) == true)
-            return;
+        if (current is not null && subset?.Addresses?.Any(a => a.Ip == apiAddress) == true)
+            return current;
         var others = current?.Subsets?.Where(s => s != subset).ToImmutableList() ?? [];
         var addresses = (subset?.Addresses ?? []).Add(new EndpointAddress { Ip = apiAddress });
         var desired = new Endpoints
@@ -78,9 +96,6 @@ public static class KubernetesService
             Metadata = (current?.Metadata ?? new ObjectMeta { Name = Name, Namespace = Namespace }),
             Subsets = others.Add(new EndpointSubset { Addresses = addresses, Ports = [port] }),
         };
-        if (current is null)
-            await grain.CreateAsync(desired);
-        else
-            await grain.UpdateAsync(desired);
+        return current is null ? await grain.CreateAsync(desired) : await grain.UpdateAsync(desired);
     }
 }

@@ -78,6 +78,7 @@ public sealed partial class ServiceGrain(IObjectStore store, TimeProvider time, 
         {
             await Allocator.RetainAsync(Key, before!.Metadata.Uid!, ServiceAddresses.None);
             await DeleteEndpointsAsync();
+            await DeleteSlicesAsync(keep: []);
             await StopResyncAsync();
             return;
         }
@@ -125,10 +126,14 @@ public sealed partial class ServiceGrain(IObjectStore store, TimeProvider time, 
         {
             var selector = LabelSelector.FromLabels(service.Spec.Selector!);
             var (_, items) = (await cache.ConsistentAsync(ResourceKinds.Pod)).Snapshot(new ObjectFilter(NamespaceName, selector, FieldSelector.Everything));
-            var desired = EndpointsPlanner.Plan(service, items.Select(i => (Pod)i.Value));
-            var result = await GrainFactory.GetGrain<IEndpointsGrain>(Key).ApplyAsync(desired);
+            var pods = items.Select(i => (Pod)i.Value).ToList();
+            var result = await GrainFactory.GetGrain<IEndpointsGrain>(Key).ApplyAsync(EndpointsPlanner.Plan(service, pods));
             if (result.Outcome != ApplyOutcome.Unchanged)
                 LogEndpoints(Logger, Key, Addresses(result.Object, ready: true), Addresses(result.Object, ready: false));
+            var slices = EndpointSlicePlanner.Plan(service, pods);
+            foreach (var slice in slices)
+                await GrainFactory.GetGrain<IEndpointSliceGrain>($"{NamespaceName}/{slice.Metadata.Name}").ApplyAsync(slice);
+            await DeleteSlicesAsync(keep: [.. slices.Select(s => s.Metadata.Name!)]);
         }
         catch (GranaryException e)
         {
@@ -146,6 +151,26 @@ public sealed partial class ServiceGrain(IObjectStore store, TimeProvider time, 
         catch (NotFoundException)
         {
             // Never created, or already deleted with the namespace: what we wanted.
+        }
+    }
+
+    /// <summary>Deletes this service's slices (by their service-name label) except <paramref name="keep"/>.</summary>
+    private async Task DeleteSlicesAsync(ImmutableHashSet<string> keep)
+    {
+        var ofService = LabelSelector.FromLabels(new Dictionary<string, string> { [EndpointSlice.ServiceNameLabel] = Name });
+        var (_, slices) = (await cache.ConsistentAsync(ResourceKinds.EndpointSlice)).Snapshot(new ObjectFilter(NamespaceName, ofService, FieldSelector.Everything));
+        foreach (var (key, slice) in slices)
+        {
+            if (keep.Contains(slice.Metadata.Name!))
+                continue;
+            try
+            {
+                await GrainFactory.GetGrain<IEndpointSliceGrain>(key).DeleteAsync(DeleteOptions.Default);
+            }
+            catch (NotFoundException)
+            {
+                // Gone already: what we wanted.
+            }
         }
     }
 

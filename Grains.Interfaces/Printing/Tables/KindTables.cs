@@ -13,6 +13,7 @@ public static class KindTables
         ["Namespace"] = new NamespaceTable(),
         ["Service"] = new ServiceTable(),
         ["Endpoints"] = new EndpointsTable(),
+        ["EndpointSlice"] = new EndpointSliceTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

@@ -47,3 +47,29 @@ internal sealed class EndpointsTable : KindTable
     public override IReadOnlyList<string> Cells(IResource resource, DateTimeOffset now) =>
         [resource.Metadata.Name ?? "", ServiceColumns.Endpoints((Endpoints)resource), Age(resource, now)];
 }
+
+/// <summary>NAME ADDRESSTYPE PORTS ENDPOINTS AGE, as kube-apiserver's printEndpointSlice.</summary>
+internal sealed class EndpointSliceTable : KindTable
+{
+    public override ImmutableArray<TableColumn> Columns { get; } =
+    [
+        NameColumn,
+        new("AddressType", "addressType specifies the type of address carried by this EndpointSlice."),
+        new("Ports", "ports specifies the list of network ports exposed by each endpoint in this slice."),
+        new("Endpoints", "endpoints is a list of unique endpoints in this slice."),
+        AgeColumn,
+    ];
+
+    public override IReadOnlyList<string> Cells(IResource resource, DateTimeOffset now)
+    {
+        var slice = (EndpointSlice)resource;
+        return
+        [
+            slice.Metadata.Name ?? "",
+            slice.AddressType,
+            ServiceColumns.SlicePorts(slice.Ports),
+            ServiceColumns.SliceEndpoints(slice.Endpoints),
+            Age(slice, now),
+        ];
+    }
+}

@@ -85,4 +85,26 @@ public class ServiceTableTests
             """.ReplaceLineEndings("\n"),
             ResourceTables.Render(ResourceKinds.Endpoints, [endpoints], new TableOptions(), Now));
     }
+
+    [Fact]
+    public void EndpointSliceCells_AsFormatDiscoveryPortsAndEndpoints()
+    {
+        var slice = new EndpointSlice
+        {
+            Metadata = new ObjectMeta { Name = "web-abcde", CreationTimestamp = Now - TimeSpan.FromMinutes(5) },
+            Endpoints = [.. Enumerable.Range(2, 4).Select(i => new SliceEndpoint { Addresses = [$"127.1.0.{i}"] })],
+            Ports = [new SlicePort { Name = "http", Port = 8080 }, new SlicePort { Name = "dns" }],
+        };
+
+        var table = ResourceTables.Render(ResourceKinds.EndpointSlice, [slice, new EndpointSlice { Metadata = slice.Metadata with { Name = "empty" } }], new TableOptions(), Now);
+
+        Assert.Equal(
+            """
+            NAME        ADDRESSTYPE   PORTS      ENDPOINTS                                   AGE
+            web-abcde   IPv4          8080,dns   127.1.0.2,127.1.0.3,127.1.0.4 + 1 more...   5m
+            empty       IPv4          <unset>    <unset>                                     5m
+
+            """.ReplaceLineEndings("\n"),
+            table);
+    }
 }

@@ -132,12 +132,15 @@ public sealed class ServiceGrainTests(ClusterFixture fixture) : IClassFixture<Cl
         await SetStatusAsync(pod, "127.1.9.2", ready: true);
         var ready = await EndpointsUntil(name, e => e.Subsets?[0].Addresses is { Count: 1 }, "the pod ready");
         Assert.Equal(("127.1.9.2", 8080), (ready.Subsets![0].Addresses![0].Ip, ready.Subsets[0].Ports![0].Port));
+        var slice = await Eventually.Until(() => SliceOf(name), s => s?.Endpoints is [{ Conditions.Ready: true }], "the slice lists the ready pod");
+        Assert.Equal("127.1.9.2", slice!.Endpoints![0].Addresses[0]);
 
         await Client.Pods.DeleteAsync("default", pod.Metadata.Name!);
         await EndpointsUntil(name, e => e.Subsets is null, "the deleted pod gone from the endpoints");
 
         await Client.Services.DeleteAsync("default", name);
         await Eventually.Until(() => Exists(name), exists => !exists, $"endpoints default/{name} deleted with the service");
+        Assert.Null(await SliceOf(name));
     }
 
     [Fact]
@@ -187,6 +190,12 @@ public sealed class ServiceGrainTests(ClusterFixture fixture) : IClassFixture<Cl
                 return new Endpoints { Subsets = [new EndpointSubset()] };
             }
         }, done, $"endpoints default/{name}: {phase}");
+
+    private async Task<EndpointSlice?> SliceOf(string service)
+    {
+        var list = await Client.EndpointSlices.ListAsync(new ListOptions { Namespace = "default", LabelSelector = $"{EndpointSlice.ServiceNameLabel}={service}" });
+        return list.Items.SingleOrDefault();
+    }
 
     private async Task<bool> Exists(string name)
     {

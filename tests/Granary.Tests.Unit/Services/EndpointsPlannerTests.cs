@@ -95,4 +95,34 @@ public class EndpointsPlannerTests
 
         Assert.Equal("ready=[127.1.0.2] notReady=[] ports=[]", Describe(endpoints));
     }
+
+    [Fact]
+    public void PlanSlices_OneSlicePerPortSet_WithConditions_LabelledAndOwnedByTheService()
+    {
+        var service = Service(ports: Port("http", 80, "http")) with { Metadata = Service().Metadata with { Uid = "svc-uid" } };
+        var pods = new[] { Pod("a", "127.1.0.2"), Pod("b", "127.1.0.3", ready: false), Pod("c", "127.1.0.4", httpPort: 9090), Pod("d", "127.1.0.5", deleting: true) };
+
+        var slices = EndpointSlicePlanner.Plan(service, pods);
+
+        Assert.Equal(2, slices.Count);
+        var main = slices.Single(s => s.Ports![0].Port == 8080);
+        Assert.Equal(
+            ["127.1.0.2 ready=True serving=True terminating=False", "127.1.0.3 ready=False serving=False terminating=False", "127.1.0.5 ready=False serving=True terminating=True"],
+            main.Endpoints!.Select(e => $"{e.Addresses[0]} ready={e.Conditions!.Ready} serving={e.Conditions.Serving} terminating={e.Conditions.Terminating}"));
+        Assert.Equal("http", main.Ports![0].Name);
+        Assert.Equal("web", main.Metadata.Labels![EndpointSlice.ServiceNameLabel]);
+        Assert.Equal(("Service", "svc-uid", true), (main.Metadata.OwnerReferences![0].Kind, main.Metadata.OwnerReferences[0].Uid, main.Metadata.OwnerReferences[0].Controller));
+        Assert.StartsWith("web-", main.Metadata.Name);
+        Assert.NotEqual(slices[0].Metadata.Name, slices[1].Metadata.Name);
+        Assert.Equal(main.Metadata.Name, EndpointSlicePlanner.Plan(service, pods.Take(1)).Single().Metadata.Name);
+    }
+
+    [Fact]
+    public void PlanSlices_NoPods_KeepsOneEmptySlice()
+    {
+        var slice = Assert.Single(EndpointSlicePlanner.Plan(Service(ports: Port(null, 80, 8080)), []));
+
+        Assert.Null(slice.Endpoints);
+        Assert.Null(slice.Ports);
+    }
 }
