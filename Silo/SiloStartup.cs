@@ -1,4 +1,5 @@
 using System.Net;
+using Granary.Errors;
 using Granary.Grains.Hosting;
 using Granary.Grains.Services;
 using Granary.Silo.Api;
@@ -23,7 +24,15 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
         var apiAddress = IPAddress.Parse(settings.ApiAddress);
         // The kubernetes service names where this silo's API is reached: its advertised address when it listens on all.
         var endpointAddress = apiAddress.Equals(IPAddress.Any) ? endpoints.Value.AdvertisedIPAddress?.ToString() ?? "127.0.0.1" : settings.ApiAddress;
-        await KubernetesService.EnsureAsync(grains, serviceNetwork.Value.Parse().FirstAddress, endpointAddress, settings.EffectiveApiPort);
+        try
+        {
+            await KubernetesService.EnsureAsync(grains, serviceNetwork.Value.Parse().FirstAddress, endpointAddress, settings.EffectiveApiPort);
+        }
+        catch (GranaryException e)
+        {
+            // The API works without it; only in-cluster discovery of the API is missing. The next start tries again.
+            LogNoKubernetesService(logger, e.Message);
+        }
         var server = KubeconfigFile.ServerUrl(apiAddress, settings.EffectiveApiPort);
         await KubeconfigFile.WriteAsync(settings.EffectiveKubeconfig, server, cancellationToken);
         LogApi(logger, server, settings.EffectiveKubeconfig);
@@ -35,6 +44,9 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "State is not persisted: this silo runs in embedded dev mode with in-memory storage, and everything is lost when it stops. To persist, start it with --redis HOST:PORT (or GRANARY_REDIS).")]
     private static partial void LogNotPersisted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The kubernetes service in default could not be created or updated: {Reason}. The API serves anyway; restart the silo to try again.")]
+    private static partial void LogNoKubernetesService(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes API at {Server} (plain HTTP, no authentication); kubeconfig written to {Kubeconfig}")]
     private static partial void LogApi(ILogger logger, string server, string kubeconfig);
