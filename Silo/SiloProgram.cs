@@ -2,6 +2,7 @@ using System.Net;
 using Granary.NodeAgent.Hosting;
 using Granary.Grains.Caching;
 using Granary.Grains.Hosting;
+using Granary.Grains.Services;
 using Granary.Grains.Storage;
 using Granary.Silo.Api;
 using Granary.Silo.Security;
@@ -46,7 +47,19 @@ public static class SiloProgram
             return 2;
         }
 
+        var serviceNetwork = new ServiceNetworkOptions { ServiceCidr = settings.ServiceCidr, NodePortRange = settings.ServiceNodePortRange };
+        try
+        {
+            serviceNetwork.Parse();
+        }
+        catch (FormatException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}\n{Usage}");
+            return 2;
+        }
+
         HostLogging.Configure(builder.Logging);
+        builder.Services.Configure<ServiceNetworkOptions>(o => (o.ServiceCidr, o.NodePortRange) = (serviceNetwork.ServiceCidr, serviceNetwork.NodePortRange));
         builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
         builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
         builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration));
@@ -102,7 +115,7 @@ public static class SiloProgram
         Usage: Granary.Silo [--redis HOST:PORT] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
                             [--api-port N] [--api-address IP] [--kubeconfig PATH] [--api-tls B]
                             [--api-certificate PATH --api-certificate-key PATH [--api-certificate-ca PATH]]
-                            [--token-auth-file PATH]
+                            [--token-auth-file PATH] [--service-cidr CIDR] [--service-node-port-range LOW-HIGH]
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
@@ -123,6 +136,9 @@ public static class SiloProgram
           --token-auth-file PATH
                               bearer tokens, kube-apiserver's format: token,user,uid[,"group1,group2"]; without it an
                               admin token is generated once in the kubeconfig's folder (tokens.csv)
+          --service-cidr CIDR cluster IPs of services (default 10.43.0.0/16; the first is the kubernetes service's)
+          --service-node-port-range LOW-HIGH
+                              node ports of NodePort and LoadBalancer services (default 30000-32767)
           --embedded-agent B  dev mode: run a node agent for this machine in the silo (default true); its
                               settings are the agent's under "Agent", e.g. --Agent:DockerHost=unix:///PATH
           --Section:Key=V     any other setting, e.g. --Membership:ProbeTimeout=00:00:05

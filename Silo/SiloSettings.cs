@@ -45,6 +45,12 @@ public sealed class SiloSettings
     /// <summary>Bearer tokens in kube-apiserver's --token-auth-file format. Unset with HTTPS: an admin token generated beside the kubeconfig.</summary>
     public string? TokenAuthFile { get; set; }
 
+    /// <summary>Where cluster IPs come from; its first address is the <c>kubernetes</c> service's.</summary>
+    public string ServiceCidr { get; set; } = Granary.Grains.Services.ServiceNetworkOptions.DefaultServiceCidr;
+
+    /// <summary>The node ports NodePort and LoadBalancer services get, "LOW-HIGH".</summary>
+    public string ServiceNodePortRange { get; set; } = Granary.Grains.Services.ServiceNetworkOptions.DefaultNodePortRange;
+
     public const int DefaultApiPort = 6443;
     public const int DefaultDevApiPort = 6440;
 
@@ -75,5 +81,7 @@ public sealed class SiloSettings
         ["--api-certificate-key"] = nameof(ApiCertificateKey),
         ["--api-certificate-ca"] = nameof(ApiCertificateCa),
         ["--token-auth-file"] = nameof(TokenAuthFile),
+        ["--service-cidr"] = nameof(ServiceCidr),
+        ["--service-node-port-range"] = nameof(ServiceNodePortRange),
     };
 }

@@ -1,5 +1,7 @@
 using System.Net;
+using Granary.Errors;
 using Granary.Grains.Hosting;
+using Granary.Grains.Services;
 using Granary.Silo.Api;
 using Granary.Silo.Security;
 using Microsoft.Extensions.Options;
@@ -9,10 +11,10 @@ namespace Granary.Silo;
 
 /// <summary>
 /// Runs once the silo is up (hosted services start in order, Orleans first): creates the built-in
-/// namespaces, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
+/// namespaces and the kubernetes service, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
 /// </summary>
 internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<EndpointOptions> endpoints, IOptions<ClusterOptions> cluster,
-    IConfiguration configuration, ApiSecurity security, ILogger<SiloStartup> logger) : IHostedService
+    IOptions<ServiceNetworkOptions> serviceNetwork, IConfiguration configuration, ApiSecurity security, ILogger<SiloStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -20,7 +22,19 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();
         if (settings.DevMode)
             LogNotPersisted(logger);
-        var server = KubeconfigFile.ServerUrl(IPAddress.Parse(settings.ApiAddress), settings.EffectiveApiPort, https: security.Tls is not null);
+        var apiAddress = IPAddress.Parse(settings.ApiAddress);
+        // The kubernetes service names where this silo's API is reached: its advertised address when it listens on all.
+        var endpointAddress = apiAddress.Equals(IPAddress.Any) ? endpoints.Value.AdvertisedIPAddress?.ToString() ?? "127.0.0.1" : settings.ApiAddress;
+        try
+        {
+            await KubernetesService.EnsureAsync(grains, serviceNetwork.Value.Parse().FirstAddress, endpointAddress, settings.EffectiveApiPort);
+        }
+        catch (GranaryException e)
+        {
+            // The API works without it; only in-cluster discovery of the API is missing. The next start tries again.
+            LogNoKubernetesService(logger, e.Message);
+        }
+        var server = KubeconfigFile.ServerUrl(apiAddress, settings.EffectiveApiPort, https: security.Tls is not null);
         KubeconfigFile.Write(settings.EffectiveKubeconfig, server, security.Kubeconfig);
         foreach (var notice in security.Notices)
             LogApiSecurityNotice(logger, notice);
@@ -44,6 +58,9 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
     private static partial void LogApiSecurityWarning(ILogger logger, string warning);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The kubernetes service in default could not be created or updated: {Reason}. The API serves anyway; restart the silo to try again.")]
+    private static partial void LogNoKubernetesService(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo ready: cluster {ClusterId}, gateway {Address}:{GatewayPort}, storage {Storage}")]
     private static partial void LogReady(ILogger logger, string clusterId, string address, int gatewayPort, string storage);

@@ -32,6 +32,9 @@ public sealed class GranaryClient : IAsyncDisposable
         Pods = new ResourceClient<Pod>(_cluster);
         Nodes = new ResourceClient<Node>(_cluster);
         Namespaces = new ResourceClient<Namespace>(_cluster);
+        Services = new ResourceClient<Service>(_cluster);
+        Endpoints = new ResourceClient<Endpoints>(_cluster);
+        EndpointSlices = new ResourceClient<EndpointSlice>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -39,6 +42,12 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Node> Nodes { get; }
 
     public ResourceClient<Namespace> Namespaces { get; }
+
+    public ResourceClient<Service> Services { get; }
+
+    public ResourceClient<Endpoints> Endpoints { get; }
+
+    public ResourceClient<EndpointSlice> EndpointSlices { get; }
 
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
@@ -48,6 +57,9 @@ public sealed class GranaryClient : IAsyncDisposable
         "Pod" => Pods,
         "Node" => Nodes,
         "Namespace" => Namespaces,
+        "Service" => Services,
+        "Endpoints" => Endpoints,
+        "EndpointSlice" => EndpointSlices,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

@@ -24,8 +24,11 @@ public static class ResourceKinds
     public static readonly ResourceKind Pod = new("Pod", "pods", "pod", "v1", Namespaced: true, ["po"]);
     public static readonly ResourceKind Node = new("Node", "nodes", "node", "v1", Namespaced: false, ["no"]);
     public static readonly ResourceKind Namespace = new("Namespace", "namespaces", "namespace", "v1", Namespaced: false, ["ns"]);
+    public static readonly ResourceKind Service = new("Service", "services", "service", "v1", Namespaced: true, ["svc"]);
+    public static readonly ResourceKind Endpoints = new("Endpoints", "endpoints", "endpoints", "v1", Namespaced: true, ["ep"]);
+    public static readonly ResourceKind EndpointSlice = new("EndpointSlice", "endpointslices", "endpointslice", "discovery.k8s.io/v1", Namespaced: true, []);
 
-    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace];
+    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Service, Endpoints, EndpointSlice];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -6,14 +6,14 @@ namespace Granary.Selectors;
 
 /// <summary>
 /// A Kubernetes field selector (<c>spec.nodeName=n1,status.phase!=Running</c>) over the fields that can be
-/// selected on: metadata.name, metadata.namespace, spec.nodeName and status.phase (pods).
+/// selected on: metadata.name, metadata.namespace, spec.nodeName and status.phase (pods), spec.clusterIP and spec.type (services).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("granary.FieldSelector")]
 public sealed record FieldSelector([property: Id(0)] ImmutableArray<FieldRequirement> Requirements)
 {
     public static readonly FieldSelector Everything = new(ImmutableArray<FieldRequirement>.Empty);
 
-    private static readonly ImmutableArray<string> Supported = ["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase"];
+    private static readonly ImmutableArray<string> Supported = ["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "spec.clusterIP", "spec.type"];
 
     public bool IsEmpty => Requirements.IsDefaultOrEmpty;
 
@@ -44,6 +44,8 @@ public sealed record FieldSelector([property: Id(0)] ImmutableArray<FieldRequire
         "metadata.name" => resource.Metadata.Name ?? "",
         "metadata.namespace" => resource.Metadata.Namespace ?? "",
         "spec.nodeName" => (resource as Pod)?.Spec.NodeName ?? "",
+        "spec.clusterIP" => (resource as Service)?.Spec.ClusterIP ?? "",
+        "spec.type" => (resource as Service)?.Spec.Type ?? "",
         "status.phase" => (resource as Pod)?.Status?.Phase ?? (resource as Namespace)?.Status?.Phase ?? "",
         _ => "",
     };

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Grains.Caching;
+using Granary.Grains.Services;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
 using Granary.Model;
@@ -9,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Grains.Resources;
 
 /// <summary>Owns one pod (key "namespace/name"): spec, status, its binding to a node and graceful deletion.</summary>
-public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodGrain> logger)
+public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodGrain> logger, WatchCache cache)
     : ResourceGrain<Pod>(store, time, logger), IPodGrain
 {
     public const string PodScheduled = "PodScheduled";
@@ -40,6 +42,9 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         var freed = before?.Spec.NodeName is not null && (after is null || after.Status?.Phase is "Succeeded" or "Failed");
         if (pending || freed)
             await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).WakeAsync();
+
+        // Services selecting the pod keep their endpoints from its address and readiness.
+        await ServiceHints.PodChangedAsync(GrainFactory, cache, before, after);
     }
 
     protected override async Task<bool> NeedsGracefulDeletionAsync(Pod resource, DeleteOptions options)

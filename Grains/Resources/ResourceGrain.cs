@@ -67,6 +67,16 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     protected virtual Task BeforeCreateAsync(T resource) =>
         Kind.Namespaced ? GrainFactory.GetGrain<INamespaceGrain>(resource.Metadata.Namespace!).AssertAcceptsContentAsync() : Task.CompletedTask;
 
+    /// <summary>
+    /// Claims what the object needs outside itself (a service's cluster IP and node ports) just before it is stored,
+    /// after validation; returns the object with what was claimed. <see cref="UnreserveAsync"/> undoes it when the
+    /// write fails, so a failed write leaks nothing.
+    /// </summary>
+    protected virtual Task<T> ReserveAsync(T? existing, T resource) => Task.FromResult(resource);
+
+    /// <summary>Gives back what <see cref="ReserveAsync"/> claimed for <paramref name="attempted"/>, whose write failed.</summary>
+    protected virtual Task UnreserveAsync(T? existing, T attempted) => Task.CompletedTask;
+
     /// <summary>Runs after every successful write (e.g. to wake the scheduler).</summary>
     protected virtual Task AfterWriteAsync(T? before, T? after) => Task.CompletedTask;
 
@@ -82,7 +92,17 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     public async Task<T> CreateAsync(T resource)
     {
         resource = await PrepareNewAsync(resource);
-        var rv = await store.CreateAsync(Kind, Key, Encode(resource));
+        resource = await ReserveAsync(null, resource);
+        long rv;
+        try
+        {
+            rv = await store.CreateAsync(Kind, Key, Encode(resource));
+        }
+        catch (Exception)
+        {
+            await UnreserveAsync(null, resource);
+            throw;
+        }
         SetCurrent(resource, rv);
         LogCreated(logger, Kind.Singular, Key, rv);
         await AfterWriteAsync(null, Current);
@@ -187,7 +207,18 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
             && !await NeedsGracefulDeletionAsync(updated, DeleteOptions.Default) && existing.Metadata.DeletionTimestamp is not null)
             return await RemoveAsync(updated);
 
-        var rv = await WriteGuardedAsync(() => store.UpdateAsync(Kind, Key, json, CurrentRevision));
+        updated = await ReserveAsync(existing, updated);
+        json = Encode(updated);
+        long rv;
+        try
+        {
+            rv = await WriteGuardedAsync(() => store.UpdateAsync(Kind, Key, json, CurrentRevision));
+        }
+        catch (Exception)
+        {
+            await UnreserveAsync(existing, updated);
+            throw;
+        }
         SetCurrent(updated, rv);
         await AfterWriteAsync(existing, Current);
         return Current;

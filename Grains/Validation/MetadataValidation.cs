@@ -11,6 +11,9 @@ public enum NameRule
 
     /// <summary>Namespaces, whose names appear inside DNS names as a single label.</summary>
     Dns1123Label,
+
+    /// <summary>Services, whose names become DNS labels that must start with a letter.</summary>
+    Dns1035Label,
 }
 
 /// <summary>Kubernetes' ObjectMeta rules: name, namespace, labels, annotations and finalizers.</summary>
@@ -68,5 +71,10 @@ public static class MetadataValidation
     }
 
     private static IEnumerable<string> NameMessages(string name, NameRule rule) =>
-        rule == NameRule.Dns1123Label ? SyntaxValidation.Dns1123LabelMessages(name) : SyntaxValidation.Dns1123SubdomainMessages(name);
+        rule switch
+        {
+            NameRule.Dns1123Label => SyntaxValidation.Dns1123LabelMessages(name),
+            NameRule.Dns1035Label => SyntaxValidation.Dns1035LabelMessages(name),
+            _ => SyntaxValidation.Dns1123SubdomainMessages(name),
+        };
 }

@@ -54,6 +54,17 @@ public static class SyntaxValidation
             yield return LabelSyntax.Dns1123LabelRule;
     }
 
+    public static IEnumerable<string> Dns1035LabelMessages(string value)
+    {
+        if (value.Length > 63)
+            yield return ValidationMessages.MaxLength(63);
+        else if (!LabelSyntax.IsDns1123Label(value) || !char.IsAsciiLetterLower(value[0]))
+            yield return Dns1035LabelRule;
+    }
+
+    public const string Dns1035LabelRule =
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
     public static IEnumerable<string> Dns1123SubdomainMessages(string value)
     {
         if (value.Length > 253)

@@ -32,6 +32,7 @@ internal static class ApiResources
             ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("status", StatusVerbs)],
             ["Node"] = [("status", StatusVerbs)],
             ["Namespace"] = [("status", StatusVerbs)],
+            ["Service"] = [("status", StatusVerbs)],
         }.ToImmutableDictionary();
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>

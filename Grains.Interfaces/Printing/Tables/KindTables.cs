@@ -11,6 +11,9 @@ public static class KindTables
         ["Pod"] = new PodTable(),
         ["Node"] = new NodeTable(),
         ["Namespace"] = new NamespaceTable(),
+        ["Service"] = new ServiceTable(),
+        ["Endpoints"] = new EndpointsTable(),
+        ["EndpointSlice"] = new EndpointSliceTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
