@@ -32,6 +32,7 @@ public sealed class GranaryClient : IAsyncDisposable
         Pods = new ResourceClient<Pod>(_cluster);
         Nodes = new ResourceClient<Node>(_cluster);
         Namespaces = new ResourceClient<Namespace>(_cluster);
+        Events = new ResourceClient<Event>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -39,6 +40,8 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Node> Nodes { get; }
 
     public ResourceClient<Namespace> Namespaces { get; }
+
+    public ResourceClient<Event> Events { get; }
 
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
@@ -48,6 +51,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "Pod" => Pods,
         "Node" => Nodes,
         "Namespace" => Namespaces,
+        "Event" => Events,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

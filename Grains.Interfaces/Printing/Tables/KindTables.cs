@@ -11,6 +11,7 @@ public static class KindTables
         ["Pod"] = new PodTable(),
         ["Node"] = new NodeTable(),
         ["Namespace"] = new NamespaceTable(),
+        ["Event"] = new EventTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
