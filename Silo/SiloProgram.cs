@@ -34,12 +34,20 @@ public static class SiloProgram
             return 2;
         }
 
+        if (!DurationSetting.TryParse(settings.EventTtl, out var eventTtl) || eventTtl <= TimeSpan.Zero)
+        {
+            Console.Error.WriteLine($"error: --event-ttl {settings.EventTtl} is not a positive duration (e.g. 1h, 30m, 90s)\n{Usage}");
+            return 2;
+        }
+
         HostLogging.Configure(builder.Logging);
         builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
         builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
         builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration));
         builder.Services.AddGranaryWatchCache();
         builder.Services.Configure<WatchCacheOptions>(builder.Configuration.GetSection("WatchCache"));
+        builder.Services.AddGranaryEvents();
+        builder.Services.Configure<Granary.Grains.Events.EventOptions>(o => o.Ttl = eventTtl);
         if (settings.DevMode)
             builder.Services.AddGranaryInMemoryStore();
         else
@@ -88,7 +96,7 @@ public static class SiloProgram
 
     public const string Usage = """
         Usage: Granary.Silo [--redis HOST:PORT] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
-                            [--api-port N] [--api-address IP] [--kubeconfig PATH]
+                            [--api-port N] [--api-address IP] [--kubeconfig PATH] [--event-ttl D]
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
@@ -99,6 +107,7 @@ public static class SiloProgram
           --api-port N        Kubernetes API port, plain HTTP (default 6440 in dev mode, 6443 with --redis)
           --api-address IP    address the Kubernetes API listens on (default 127.0.0.1; it has no authentication yet)
           --kubeconfig PATH   where to write a kubeconfig for the API (default ~/.granary/kubeconfig)
+          --event-ttl D       how long events live after their last write (default 1h; e.g. 30m, 90s)
           --embedded-agent B  dev mode: run a node agent for this machine in the silo (default true); its
                               settings are the agent's under "Agent", e.g. --Agent:DockerHost=unix:///PATH
           --Section:Key=V     any other setting, e.g. --Membership:ProbeTimeout=00:00:05

@@ -30,6 +30,9 @@ public sealed class SiloSettings
     /// <summary>Where the silo writes a kubeconfig for its API. Unset: ~/.granary/kubeconfig.</summary>
     public string? Kubeconfig { get; set; }
 
+    /// <summary>How long events live after their last write, as kube-apiserver's --event-ttl ("1h", "90s", "00:05:00").</summary>
+    public string EventTtl { get; set; } = "1h";
+
     public const int DefaultApiPort = 6443;
     public const int DefaultDevApiPort = 6440;
 
@@ -53,5 +56,6 @@ public sealed class SiloSettings
         ["--api-port"] = nameof(ApiPort),
         ["--api-address"] = nameof(ApiAddress),
         ["--kubeconfig"] = nameof(Kubeconfig),
+        ["--event-ttl"] = nameof(EventTtl),
     };
 }
