@@ -75,6 +75,35 @@ public sealed class KubectlEventsTests(KubeApiAgentFixture api) : IClassFixture<
     }
 
     [Fact]
+    public async Task FailingProbe_GivesUnhealthyWarnings_CountedOnOneEvent()
+    {
+        await ApplyAsync("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: ev-probe
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: local/none:1
+                command: [sh, -c, "sleep 3600"]
+                readinessProbe:
+                  exec:
+                    command: [sh, -c, "exit 1"]
+                  periodSeconds: 1
+            """);
+
+        var unhealthy = await WaitForEventAsync("involvedObject.name=ev-probe,reason=Unhealthy", "the Unhealthy event of pod default/ev-probe");
+        var repeated = await WaitForEventAsync("involvedObject.name=ev-probe,reason=Unhealthy", "a repeated Unhealthy event", e => e.Count > 1);
+
+        Assert.Equal(("Warning", "spec.containers{main}"), (unhealthy.Type, unhealthy.InvolvedObject.FieldPath));
+        Assert.StartsWith("Readiness probe failed", unhealthy.Message, StringComparison.Ordinal);
+        // Repeats raise the count of the same event instead of making new ones.
+        Assert.Equal(unhealthy.Metadata.Name, repeated.Metadata.Name);
+    }
+
+    [Fact]
     public async Task DescribeNode_ShowsTheNodesEvents()
     {
         var describe = Ok(await api.Kubectl.RunAsync("describe", "node", KubeApiAgentFixture.NodeName));
@@ -95,8 +124,8 @@ public sealed class KubectlEventsTests(KubeApiAgentFixture api) : IClassFixture<
         Assert.Matches(@"(?m)^  Normal\s+Started\s+\d+s\s+granary-agent\s+Started container main$", r.Stdout);
     }
 
-    /// <summary>Waits, on a watch, for the first event in "default" matching the field selector.</summary>
-    private async Task<Event> WaitForEventAsync(string fieldSelector, string phase)
+    /// <summary>Waits, on a watch, for the first event in "default" matching the field selector (and <paramref name="condition"/>).</summary>
+    private async Task<Event> WaitForEventAsync(string fieldSelector, string phase, Func<Event, bool>? condition = null)
     {
         await using var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [api.Silo.Gateway], ClusterId = api.ClusterId });
         using var cts = new CancellationTokenSource(Timeout);
@@ -104,7 +133,7 @@ public sealed class KubectlEventsTests(KubeApiAgentFixture api) : IClassFixture<
         {
             await foreach (var e in client.Events.WatchAsync(new WatchOptions { Namespace = "default", FieldSelector = fieldSelector }, cts.Token))
             {
-                if (e.Type != WatchEventType.Deleted)
+                if (e.Type != WatchEventType.Deleted && (condition is null || condition(e.Object)))
                     return e.Object;
             }
         }
