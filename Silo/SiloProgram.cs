@@ -4,6 +4,7 @@ using Granary.Grains.Caching;
 using Granary.Grains.Hosting;
 using Granary.Grains.Storage;
 using Granary.Silo.Api;
+using Granary.Silo.Security;
 
 namespace Granary.Silo;
 
@@ -40,6 +41,17 @@ public static class SiloProgram
             return 2;
         }
 
+        ApiSecurity security;
+        try
+        {
+            security = ApiSecurity.Resolve(settings, apiAddress, TimeProvider.System);
+        }
+        catch (ApiSecurityException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+
         HostLogging.Configure(builder.Logging);
         builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
         builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
@@ -53,7 +65,7 @@ public static class SiloProgram
         else
             builder.Services.AddGranaryRedisStore();
         builder.Services.AddHostedService<SiloStartup>();
-        builder.AddKubeApi(settings, apiAddress);
+        builder.AddKubeApi(settings, apiAddress, security);
         if (settings.DevMode && settings.EmbeddedAgent)
         {
             using var loggers = LoggerFactory.Create(HostLogging.Configure);
@@ -96,7 +108,9 @@ public static class SiloProgram
 
     public const string Usage = """
         Usage: Granary.Silo [--redis HOST:PORT] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
-                            [--api-port N] [--api-address IP] [--kubeconfig PATH] [--event-ttl D]
+                            [--api-port N] [--api-address IP] [--kubeconfig PATH] [--api-tls B]
+                            [--api-certificate PATH --api-certificate-key PATH [--api-certificate-ca PATH]]
+                            [--token-auth-file PATH] [--event-ttl D]
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
@@ -104,14 +118,25 @@ public static class SiloProgram
           --gateway-port N    client gateway port (default 30000)
           --cluster-id ID     cluster name; silos and clients with the same id and Redis form one cluster (default granary)
           --address IP        address advertised to other silos and clients (default 127.0.0.1)
-          --api-port N        Kubernetes API port, plain HTTP (default 6440 in dev mode, 6443 with --redis)
-          --api-address IP    address the Kubernetes API listens on (default 127.0.0.1; it has no authentication yet)
+          --api-port N        Kubernetes API port (default 6440 in dev mode, 6443 with --redis)
+          --api-address IP    address the Kubernetes API listens on (default 127.0.0.1)
           --kubeconfig PATH   where to write a kubeconfig for the API (default ~/.granary/kubeconfig)
           --event-ttl D       how long events live after their last write (default 1h; e.g. 30m, 90s)
+          --api-tls B         true: HTTPS with bearer tokens (the default with --redis); false: plain HTTP without
+                              authentication (the default in dev mode)
+          --api-certificate PATH, --api-certificate-key PATH
+                              the API's serving certificate and key (PEM); without them a CA and a certificate are
+                              generated once in the kubeconfig's folder (tls/) and reused
+          --api-certificate-ca PATH
+                              the CA that issued --api-certificate, written to the kubeconfig so kubectl verifies it
+          --token-auth-file PATH
+                              bearer tokens, kube-apiserver's format: token,user,uid[,"group1,group2"]; without it an
+                              admin token is generated once in the kubeconfig's folder (tokens.csv)
           --embedded-agent B  dev mode: run a node agent for this machine in the silo (default true); its
                               settings are the agent's under "Agent", e.g. --Agent:DockerHost=unix:///PATH
           --Section:Key=V     any other setting, e.g. --Membership:ProbeTimeout=00:00:05
 
-        The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_REDIS, GRANARY_SILOPORT, GRANARY_APIPORT, ...).
+        The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_REDIS, GRANARY_SILOPORT, GRANARY_APIPORT,
+        GRANARY_APITLS, GRANARY_APICERTIFICATE, GRANARY_TOKENAUTHFILE, ...).
         """;
 }

@@ -24,7 +24,7 @@ public sealed class SiloSettings
     /// <summary>The Kubernetes API's port. Unset: <see cref="DefaultDevApiPort"/> in dev mode, <see cref="DefaultApiPort"/> with Redis.</summary>
     public int? ApiPort { get; set; }
 
-    /// <summary>The address the Kubernetes API listens on. Loopback unless set: the API has no authentication yet.</summary>
+    /// <summary>The address the Kubernetes API listens on. Loopback unless set.</summary>
     public string ApiAddress { get; set; } = "127.0.0.1";
 
     /// <summary>Where the silo writes a kubeconfig for its API. Unset: ~/.granary/kubeconfig.</summary>
@@ -33,10 +33,27 @@ public sealed class SiloSettings
     /// <summary>How long events live after their last write, as kube-apiserver's --event-ttl ("1h", "90s", "00:05:00").</summary>
     public string EventTtl { get; set; } = "1h";
 
+    /// <summary>Serve the API over HTTPS with bearer tokens. Unset: HTTPS with Redis (production), plain HTTP in dev mode.</summary>
+    public bool? ApiTls { get; set; }
+
+    /// <summary>The API's serving certificate (PEM: the certificate, then intermediates). Unset: generated beside the kubeconfig.</summary>
+    public string? ApiCertificate { get; set; }
+
+    /// <summary>The private key (PEM) of <see cref="ApiCertificate"/>.</summary>
+    public string? ApiCertificateKey { get; set; }
+
+    /// <summary>The CA (PEM) that issued <see cref="ApiCertificate"/>; the kubeconfig trusts it.</summary>
+    public string? ApiCertificateCa { get; set; }
+
+    /// <summary>Bearer tokens in kube-apiserver's --token-auth-file format. Unset with HTTPS: an admin token generated beside the kubeconfig.</summary>
+    public string? TokenAuthFile { get; set; }
+
     public const int DefaultApiPort = 6443;
     public const int DefaultDevApiPort = 6440;
 
     public bool DevMode => string.IsNullOrWhiteSpace(Redis);
+
+    public bool EffectiveApiTls => ApiTls ?? !DevMode;
 
     public int EffectiveApiPort => ApiPort ?? (DevMode ? DefaultDevApiPort : DefaultApiPort);
 
@@ -57,5 +74,11 @@ public sealed class SiloSettings
         ["--api-address"] = nameof(ApiAddress),
         ["--kubeconfig"] = nameof(Kubeconfig),
         ["--event-ttl"] = nameof(EventTtl),
+
+        ["--api-tls"] = nameof(ApiTls),
+        ["--api-certificate"] = nameof(ApiCertificate),
+        ["--api-certificate-key"] = nameof(ApiCertificateKey),
+        ["--api-certificate-ca"] = nameof(ApiCertificateCa),
+        ["--token-auth-file"] = nameof(TokenAuthFile),
     };
 }

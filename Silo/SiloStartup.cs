@@ -1,6 +1,7 @@
 using System.Net;
 using Granary.Grains.Hosting;
 using Granary.Silo.Api;
+using Granary.Silo.Security;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -11,7 +12,7 @@ namespace Granary.Silo;
 /// namespaces, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
 /// </summary>
 internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<EndpointOptions> endpoints, IOptions<ClusterOptions> cluster,
-    IConfiguration configuration, ILogger<SiloStartup> logger) : IHostedService
+    IConfiguration configuration, ApiSecurity security, ILogger<SiloStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -21,9 +22,13 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();
         if (settings.DevMode)
             LogNotPersisted(logger);
-        var server = KubeconfigFile.ServerUrl(IPAddress.Parse(settings.ApiAddress), settings.EffectiveApiPort);
-        await KubeconfigFile.WriteAsync(settings.EffectiveKubeconfig, server, cancellationToken);
-        LogApi(logger, server, settings.EffectiveKubeconfig);
+        var server = KubeconfigFile.ServerUrl(IPAddress.Parse(settings.ApiAddress), settings.EffectiveApiPort, https: security.Tls is not null);
+        KubeconfigFile.Write(settings.EffectiveKubeconfig, server, security.Kubeconfig);
+        foreach (var notice in security.Notices)
+            LogApiSecurityNotice(logger, notice);
+        foreach (var warning in security.Warnings)
+            LogApiSecurityWarning(logger, warning);
+        LogApi(logger, server, security.Summary, settings.EffectiveKubeconfig);
         LogReady(logger, cluster.Value.ClusterId, endpoints.Value.AdvertisedIPAddress?.ToString() ?? "127.0.0.1", endpoints.Value.GatewayPort,
             settings.DevMode ? "memory (dev mode)" : $"redis {settings.Redis}");
     }
@@ -33,8 +38,14 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
     [LoggerMessage(Level = LogLevel.Warning, Message = "State is not persisted: this silo runs in embedded dev mode with in-memory storage, and everything is lost when it stops. To persist, start it with --redis HOST:PORT (or GRANARY_REDIS).")]
     private static partial void LogNotPersisted(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes API at {Server} (plain HTTP, no authentication); kubeconfig written to {Kubeconfig}")]
-    private static partial void LogApi(ILogger logger, string server, string kubeconfig);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes API at {Server} ({Security}); kubeconfig written to {Kubeconfig}")]
+    private static partial void LogApi(ILogger logger, string server, string security, string kubeconfig);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Notice}")]
+    private static partial void LogApiSecurityNotice(ILogger logger, string notice);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogApiSecurityWarning(ILogger logger, string warning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Silo ready: cluster {ClusterId}, gateway {Address}:{GatewayPort}, storage {Storage}")]
     private static partial void LogReady(ILogger logger, string clusterId, string address, int gatewayPort, string storage);

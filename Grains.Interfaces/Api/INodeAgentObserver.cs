@@ -57,6 +57,11 @@ public sealed record PodExecRequest
     [Id(2)] public string? Container { get; init; }
     [Id(3)] public ImmutableArray<string> Command { get; init; } = [];
     [Id(4)] public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// What the command reads on its stdin, all of it, given before it starts (empty: stdin is at its end at once).
+    /// Exec is not interactive: the input is collected first, the output returned when the command has ended.
+    /// </summary>
+    [Id(5)] public ImmutableArray<byte> Stdin { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("granary.PodExecResult")]

@@ -10,7 +10,7 @@ namespace Granary.Api;
 /// <see cref="Errors.GranaryException"/> (NotFound, AlreadyExists, Conflict, Invalid, Forbidden).
 /// </summary>
 [Alias("granary.IResourceGrain`1")]
-public interface IResourceGrain<T> : IGrainWithStringKey where T : class, IResource<T>
+public interface IResourceGrain<T> : IResourceDryRun where T : class, IResource<T>
 {
     /// <summary>Creates the object. Not idempotent: a second create fails with AlreadyExists.</summary>
     [Alias("Create")]
@@ -41,6 +41,22 @@ public interface IResourceGrain<T> : IGrainWithStringKey where T : class, IResou
     /// </summary>
     [Alias("Delete")]
     Task<T> DeleteAsync(DeleteOptions options);
+}
+
+/// <summary>
+/// Dry runs of create and update (the API's <c>dryRun=All</c>): the object exactly as the write would store it
+/// (defaulted, validated, failing with the same errors) while nothing is stored and no event is sent. Not generic,
+/// so the HTTP edge can call it for any kind. Idempotent.
+/// </summary>
+[Alias("granary.IResourceDryRun")]
+public interface IResourceDryRun : IGrainWithStringKey
+{
+    [Alias("DryRunCreate"), ReadOnly]
+    Task<IResource> DryRunCreateAsync(IResource resource);
+
+    /// <summary>As update (or update of the status when <paramref name="status"/> is set), same resourceVersion rule.</summary>
+    [Alias("DryRunUpdate"), ReadOnly]
+    Task<IResource> DryRunUpdateAsync(IResource resource, bool status);
 }
 
 [GenerateSerializer, Immutable, Alias("granary.ApplyResult`1")]

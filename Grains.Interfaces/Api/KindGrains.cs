@@ -30,12 +30,18 @@ public interface IPodGrain : IResourceGrain<Pod>
     [Alias("ReportStatus")]
     Task ReportStatusAsync(string nodeName, string expectedUid, PodStatus status);
 
-    /// <summary>The container's output, read from the pod's node agent through its Node grain. Read-only.</summary>
-    [Alias("ReadLogs"), ReadOnly]
+    /// <summary>
+    /// The container's output, read from the pod's node agent through its Node grain. Read-only; interleaves with
+    /// everything, because a follow's long poll waits at the agent while the agent's status reports come through this grain.
+    /// </summary>
+    [Alias("ReadLogs"), AlwaysInterleave]
     Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
 
-    /// <summary>Runs a command in one of the pod's containers, through its node agent.</summary>
-    [Alias("Exec"), ReadOnly]
+    /// <summary>
+    /// Runs a command in one of the pod's containers, through its node agent. Interleaves with everything, as log reads
+    /// do: a command running for seconds must not hold up the agent's status reports coming through this grain.
+    /// </summary>
+    [Alias("Exec"), AlwaysInterleave]
     Task<PodExecResult> ExecAsync(PodExecRequest request);
 }
 
@@ -81,12 +87,15 @@ public interface INodeGrain : IResourceGrain<Node>
     [Alias("RecordEvents")]
     Task<ImmutableArray<string>> RecordEventsAsync(ImmutableArray<Event> events);
 
-    /// <summary>Forwards a log read to the agent. Fails with Unavailable-style errors when no agent is connected.</summary>
-    [Alias("ReadLogs"), ReadOnly]
+    /// <summary>
+    /// Forwards a log read to the agent. Fails with Unavailable-style errors when no agent is connected. Interleaves
+    /// with everything: a read waiting at the agent must not hold up the agent's own calls (status reports, leases).
+    /// </summary>
+    [Alias("ReadLogs"), AlwaysInterleave]
     Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
 
-    /// <summary>Forwards an exec to the agent.</summary>
-    [Alias("Exec"), ReadOnly]
+    /// <summary>Forwards an exec to the agent. Interleaves with everything, for the reason log reads do.</summary>
+    [Alias("Exec"), AlwaysInterleave]
     Task<PodExecResult> ExecAsync(PodExecRequest request);
 }
 

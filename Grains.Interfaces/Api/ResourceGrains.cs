@@ -26,6 +26,9 @@ public static class ResourceGrains
     /// <summary>The model record of a kind (what its JSON deserializes to); null for a kind without a grain.</summary>
     public static Type? FindModelType(ResourceKind kind) => ByKind.GetValueOrDefault(kind.Kind)?.ModelType;
 
+    /// <summary>The dry-run face of any kind's grain (every resource grain has it).</summary>
+    public static IResourceDryRun DryRun(IGrainFactory grains, ResourceKind kind, string key) => (IResourceDryRun)Get(grains, kind, key);
+
     /// <summary>Reads any object by kind and key (the HTTP edge's get). Throws NotFound when it does not exist.</summary>
     public static Task<IResource> GetAsync(IGrainFactory grains, ResourceKind kind, string key) => Access(kind).GetAsync(grains, key);
 

@@ -19,6 +19,7 @@ public sealed record ObjectMeta
     [Id(10)] public ImmutableSortedDictionary<string, string>? Annotations { get; init; }
     [Id(11)] public ImmutableList<OwnerReference>? OwnerReferences { get; init; }
     [Id(12)] public ImmutableList<string>? Finalizers { get; init; }
+    [Id(13)] public ImmutableList<ManagedFieldsEntry>? ManagedFields { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("granary.OwnerReference")]

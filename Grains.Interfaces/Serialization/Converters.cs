@@ -73,3 +73,18 @@ public sealed class MicroTimeJsonConverter : JsonConverter<DateTimeOffset>
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
 }
+
+/// <summary>FieldsV1 is any JSON object, written back exactly as read.</summary>
+public sealed class FieldsV1JsonConverter : JsonConverter<FieldsV1>
+{
+    public override FieldsV1 Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException($"fieldsV1 must be a JSON object, not {reader.TokenType}");
+        using var document = JsonDocument.ParseValue(ref reader);
+        return new FieldsV1(document.RootElement.GetRawText());
+    }
+
+    public override void Write(Utf8JsonWriter writer, FieldsV1 value, JsonSerializerOptions options) =>
+        writer.WriteRawValue(string.IsNullOrEmpty(value.Json) ? "{}" : value.Json);
+}

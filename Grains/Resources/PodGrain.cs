@@ -144,7 +144,7 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         {
             throw new BadRequestException($"container {container} is not valid for pod {Name}");
         }
-        var node = pod.Spec.NodeName ?? throw new BadRequestException($"pod {Name} is not scheduled to a node yet; it has no containers to read");
+        var node = pod.Spec.NodeName ?? throw new BadRequestException($"pod {Name} does not have a host assigned yet: none of its containers runs until it is scheduled to a node");
         return (node, container);
     }
 

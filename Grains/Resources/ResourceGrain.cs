@@ -81,6 +81,30 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
 
     public async Task<T> CreateAsync(T resource)
     {
+        resource = await PrepareNewAsync(resource);
+        var rv = await store.CreateAsync(Kind, Key, Encode(resource));
+        SetCurrent(resource, rv);
+        LogCreated(logger, Kind.Singular, Key, rv);
+        await AfterWriteAsync(null, Current);
+        return Current!;
+    }
+
+    public async Task<IResource> DryRunCreateAsync(IResource resource) => await PrepareNewAsync((T)resource);
+
+    public Task<IResource> DryRunUpdateAsync(IResource resource, bool status)
+    {
+        var desired = WithIdentity((T)resource);
+        var existing = RequireCurrent(desired.Metadata.ResourceVersion);
+        var updated = status ? WithStatus(existing, desired) : MergeUserFields(existing, desired);
+        updated = (T)updated.WithMetadata(updated.Metadata with { ResourceVersion = existing.Metadata.ResourceVersion });
+        if (Encode(updated) != Encode(existing))
+            ThrowIfInvalid(ValidateUpdate(existing, updated));
+        return Task.FromResult<IResource>(updated);
+    }
+
+    /// <summary>The object a create would store: identity, defaults, system metadata, validated, its namespace checked.</summary>
+    private async Task<T> PrepareNewAsync(T resource)
+    {
         resource = WithIdentity(resource);
         if (Current is not null)
             throw new AlreadyExistsException(Kind.Plural, Name);
@@ -97,11 +121,7 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
         });
         ThrowIfInvalid(Validate(resource));
         await BeforeCreateAsync(resource);
-        var rv = await store.CreateAsync(Kind, Key, Encode(resource));
-        SetCurrent(resource, rv);
-        LogCreated(logger, Kind.Singular, Key, rv);
-        await AfterWriteAsync(null, Current);
-        return Current!;
+        return resource;
     }
 
     public Task<T> GetAsync() => Task.FromResult(Current ?? throw new NotFoundException(Kind.Plural, Name));
@@ -217,6 +237,8 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
             Annotations = desired.Metadata.Annotations,
             Finalizers = desired.Metadata.Finalizers,
             OwnerReferences = desired.Metadata.OwnerReferences,
+            // Kept unless the writer sends its own (server-side apply does); an empty list clears them, as in Kubernetes.
+            ManagedFields = desired.Metadata.ManagedFields ?? existing.Metadata.ManagedFields,
             Generation = specChanged ? (existing.Metadata.Generation ?? 1) + 1 : existing.Metadata.Generation,
         };
         return (T)merged.WithMetadata(meta);

@@ -57,7 +57,8 @@ public sealed class ContainerAccess(IContainerRuntime runtime, NodeIdentity node
             throw new BadRequestException($"cannot exec in a stopped container; container {request.Container} of pod {request.Pod} is not running");
         try
         {
-            var result = await runtime.ExecAsync(container.Id, request.Command, request.Timeout, ct);
+            var stdin = request.Stdin.IsDefault ? ReadOnlyMemory<byte>.Empty : request.Stdin.AsMemory();
+            var result = await runtime.ExecAsync(container.Id, request.Command, stdin, request.Timeout, ct);
             return new PodExecResult(result.ExitCode, result.Stdout, result.Stderr);
         }
         catch (RuntimeException e) when (e.Kind == RuntimeErrorKind.Timeout)

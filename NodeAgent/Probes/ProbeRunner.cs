@@ -75,7 +75,7 @@ public sealed class ProbeRunner : IDisposable
         try
         {
             // The runtime enforces the timeout itself (its contract) and reports it as RuntimeErrorKind.Timeout.
-            var result = await _runtime.ExecAsync(target.ContainerId, command, timeout, ct);
+            var result = await _runtime.ExecAsync(target.ContainerId, command, ReadOnlyMemory<byte>.Empty, timeout, ct);
             if (result.ExitCode == 0)
                 return ProbeResult.Success;
             var output = (result.Stdout + result.Stderr).Trim();

@@ -39,8 +39,11 @@ public interface IContainerRuntime
     /// <summary>Removes a container, stopping it first if needed. Idempotent.</summary>
     Task RemoveAsync(string id, CancellationToken ct);
 
-    /// <summary>Runs a command inside a running container and returns its output and exit code.</summary>
-    Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct);
+    /// <summary>
+    /// Runs a command inside a running container and returns its output and exit code. The command reads
+    /// <paramref name="stdin"/> and then the end of its input (empty: the end at once); it never waits on a terminal.
+    /// </summary>
+    Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct);
 
     /// <summary>The container's output, oldest first; with <see cref="LogOptions.Follow"/> it waits for more until cancelled.</summary>
     IAsyncEnumerable<LogLine> ReadLogsAsync(string id, LogOptions options, CancellationToken ct);

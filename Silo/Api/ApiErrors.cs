@@ -22,6 +22,10 @@ internal static partial class ApiErrors
         {
             await ApiStatus.WriteAsync(context, ApiStatus.Failure(422, "Invalid", e.Message));
         }
+        catch (ApplyConflictException e) when (!context.Response.HasStarted)
+        {
+            await ApiStatus.WriteAsync(context, ApiStatus.ApplyConflict(e));
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away: nobody to answer.

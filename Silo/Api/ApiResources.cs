@@ -28,7 +28,8 @@ internal static class ApiResources
     private static readonly ImmutableDictionary<string, ImmutableArray<(string Name, ImmutableArray<string> Verbs)>> Subresources =
         new Dictionary<string, ImmutableArray<(string, ImmutableArray<string>)>>
         {
-            ["Pod"] = [("log", ["get"]), ("status", StatusVerbs)],
+            // exec: GET with a WebSocket upgrade (create is POST, the SPDY upgrade, answered "Upgrade request required").
+            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("status", StatusVerbs)],
             ["Node"] = [("status", StatusVerbs)],
             ["Namespace"] = [("status", StatusVerbs)],
         }.ToImmutableDictionary();

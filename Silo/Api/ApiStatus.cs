@@ -36,6 +36,15 @@ internal static class ApiStatus
         _ => Failure(e.Code, e.Reason, e.Message),
     };
 
+    /// <summary>A server-side apply conflict: 409 Conflict with one FieldManagerConflict cause per field, as kube-apiserver.</summary>
+    public static JsonObject ApplyConflict(ApplyConflictException e)
+    {
+        var causes = new JsonArray();
+        foreach (var (manager, field) in e.Conflicts)
+            causes.Add(new JsonObject { ["reason"] = "FieldManagerConflict", ["message"] = $"conflict with \"{manager}\"", ["field"] = field });
+        return Failure(409, "Conflict", e.Message, new JsonObject { ["causes"] = causes });
+    }
+
     /// <summary>The unknown path answer, worded as kube-apiserver does.</summary>
     public static JsonObject PathNotFound() =>
         Failure(404, "NotFound", "the server could not find the requested resource");

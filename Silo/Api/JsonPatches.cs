@@ -12,46 +12,106 @@ internal sealed class PatchFailedException(string message) : Exception(message);
 /// </summary>
 internal static class JsonPatches
 {
-    /// <summary>The patch merge keys of the lists Granary's kinds carry (k8s.io/api's patchMergeKey tags).</summary>
-    private static readonly Dictionary<string, string> MergeKeys = new(StringComparer.Ordinal)
+    /// <summary>
+    /// The patch merge keys of the lists Granary's kinds carry (k8s.io/api's patchMergeKey tags). Where one field name has
+    /// different keys in different types (container ports by containerPort, service ports by port), the first key the
+    /// patch's items carry is used.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> MergeKeys = new(StringComparer.Ordinal)
     {
-        ["containers"] = "name",
-        ["initContainers"] = "name",
-        ["ephemeralContainers"] = "name",
-        ["volumes"] = "name",
-        ["env"] = "name",
-        ["imagePullSecrets"] = "name",
-        ["volumeMounts"] = "mountPath",
-        ["ports"] = "containerPort",
+        ["containers"] = ["name"],
+        ["initContainers"] = ["name"],
+        ["ephemeralContainers"] = ["name"],
+        ["volumes"] = ["name"],
+        ["env"] = ["name"],
+        ["imagePullSecrets"] = ["name"],
+        ["volumeMounts"] = ["mountPath"],
+        ["ports"] = ["containerPort", "port"],
+        ["conditions"] = ["type"],
+        ["ownerReferences"] = ["uid"],
+        ["hostAliases"] = ["ip"],
+        ["topologySpreadConstraints"] = ["topologyKey"],
     };
 
-    /// <summary>RFC 7386: objects merge, null removes a key, anything else replaces.</summary>
+    /// <summary>The keys a list field's items may be merged by (the first its items carry wins); empty for a list replaced whole.</summary>
+    public static IReadOnlyList<string> MergeKeysOf(string field) => MergeKeys.GetValueOrDefault(field) ?? [];
+
+    private const string DeleteFromPrimitiveList = "$deleteFromPrimitiveList/";
+
+    /// <summary>
+    /// RFC 7386: objects merge, null removes a key, anything else replaces. With <paramref name="strategic"/>, kubectl's
+    /// strategic merge patch on top: lists with a merge key merge item by item, and the directives <c>$patch</c>
+    /// (merge, replace, delete), <c>$retainKeys</c>, <c>$deleteFromPrimitiveList/</c> and <c>$setElementOrder/</c>
+    /// (ordering only, ignored) are honoured.
+    /// </summary>
     public static JsonNode? Merge(JsonNode? target, JsonNode? patch, bool strategic = false)
     {
         if (patch is not JsonObject patchObject)
             return patch?.DeepClone();
+        if (strategic && Directive(patchObject) is { } directive)
+        {
+            if (directive == "replace")
+                return WithoutDirectives(patchObject);
+            if (directive != "merge")
+                throw new BadRequestException($"the strategic merge patch directive $patch: {directive} is not supported on an object by this server");
+        }
         var result = target is JsonObject t ? t.DeepClone().AsObject() : new JsonObject();
         foreach (var (key, value) in patchObject)
         {
             if (strategic && key.StartsWith('$'))
             {
-                if (key.StartsWith("$setElementOrder/", StringComparison.Ordinal))
-                    continue; // ordering only
-                throw new BadRequestException($"the strategic merge patch directive {key} is not supported by this server");
+                if (key.StartsWith(DeleteFromPrimitiveList, StringComparison.Ordinal))
+                    DeleteValues(result, key[DeleteFromPrimitiveList.Length..], value);
+                else if (key is not ("$patch" or "$retainKeys") && !key.StartsWith("$setElementOrder/", StringComparison.Ordinal))
+                    throw new BadRequestException($"the strategic merge patch directive {key} is not supported by this server");
+                continue;
             }
-            if (value is null)
+            if (value is null || (strategic && value is JsonObject o && Directive(o) == "delete"))
                 result.Remove(key);
-            else if (strategic && value is JsonArray patchList && MergeKeys.TryGetValue(key, out var mergeKey) && result[key] is JsonArray current)
+            else if (strategic && value is JsonArray patchList && result[key] is JsonArray current && MergeKeyOf(key, patchList) is { } mergeKey)
                 result[key] = MergeList(current, patchList, mergeKey);
             else
                 result[key] = Merge(result[key], value, strategic);
         }
+        if (strategic && patchObject["$retainKeys"] is JsonArray retain)
+        {
+            var kept = retain.Select(k => (string?)k).ToHashSet(StringComparer.Ordinal);
+            foreach (var key in result.Select(p => p.Key).Where(k => !kept.Contains(k)).ToList())
+                result.Remove(key);
+        }
         return result;
+    }
+
+    private static string? Directive(JsonObject o) => o["$patch"] is JsonValue v && v.TryGetValue<string>(out var d) ? d : null;
+
+    private static JsonObject WithoutDirectives(JsonObject o)
+    {
+        var copy = new JsonObject();
+        foreach (var (key, value) in o.Where(p => !p.Key.StartsWith('$')))
+            copy[key] = value?.DeepClone();
+        return copy;
+    }
+
+    /// <summary>The merge key of a list field, when its items (or the patch's first item) carry one of the field's keys.</summary>
+    private static string? MergeKeyOf(string field, JsonArray patchList) =>
+        MergeKeys.TryGetValue(field, out var keys)
+            ? keys.FirstOrDefault(k => patchList.OfType<JsonObject>().Any(i => i.ContainsKey(k))) ?? keys[0]
+            : null;
+
+    private static void DeleteValues(JsonObject result, string field, JsonNode? values)
+    {
+        if (result[field] is not JsonArray current || values is not JsonArray remove)
+            return;
+        var kept = current.Where(i => !remove.Any(r => JsonNode.DeepEquals(r, i))).Select(i => i?.DeepClone());
+        result[field] = new JsonArray([.. kept]);
     }
 
     /// <summary>Strategic merge of a list of objects by merge key: matching items merge, new ones append, <c>$patch: delete</c> removes.</summary>
     private static JsonArray MergeList(JsonArray current, JsonArray patch, string mergeKey)
     {
+        // [{"$patch": "replace"}, items...] replaces the whole list with the items.
+        if (patch.Any(e => e is JsonObject o && !o.ContainsKey(mergeKey) && Directive(o) == "replace"))
+            return new JsonArray([.. patch.Where(e => !(e is JsonObject o && !o.ContainsKey(mergeKey) && Directive(o) == "replace")).Select(e => Merge(null, e, strategic: true))]);
         var items = current.Select(i => i?.DeepClone()).ToList();
         foreach (var element in patch)
         {
@@ -59,11 +119,19 @@ internal static class JsonPatches
                 throw new BadRequestException($"every item of a list merged by {mergeKey} must be an object with {mergeKey}");
             var key = keyValue.ToJsonString();
             var index = items.FindIndex(i => i is JsonObject o && o[mergeKey]?.ToJsonString() == key);
-            var directive = (string?)patchItem["$patch"];
+            var directive = Directive(patchItem);
             if (directive == "delete")
             {
                 if (index >= 0)
                     items.RemoveAt(index);
+                continue;
+            }
+            if (directive == "replace")
+            {
+                if (index >= 0)
+                    items[index] = WithoutDirectives(patchItem);
+                else
+                    items.Add(WithoutDirectives(patchItem));
                 continue;
             }
             if (directive is not null && directive != "merge")

@@ -5,7 +5,7 @@ namespace Granary.Silo.Api;
 
 /// <summary>
 /// Every served kind under /api/v1 or /apis/{group}/{version}: get, list (with selectors and paging) and watch, as JSON or as
-/// Tables; create, update (PUT) and patch (merge, JSON and strategic merge); delete; pod logs. Lists and watches come from the silo's watch cache through the
+/// Tables; create, update (PUT) and patch (merge, JSON and strategic merge); delete; pod logs and exec. Lists and watches come from the silo's watch cache through the
 /// ListWatchGrain; gets and writes from the owning grain. Methods not served answer 405 with a Status.
 /// </summary>
 internal static class ResourceEndpoints
@@ -23,6 +23,12 @@ internal static class ResourceEndpoints
         if (ResourcePath.Parse(groupVersion, rest) is not { } path)
         {
             await ApiStatus.WriteAsync(context, ApiStatus.PathNotFound());
+            return;
+        }
+        // An exec is an upgrade (GET or POST), not a read: it has its own endpoint.
+        if (path.Resource.Name == "pods/exec")
+        {
+            await PodExec.HandleAsync(context, grains, path);
             return;
         }
         var method = context.Request.Method;
@@ -56,7 +62,10 @@ internal static class ResourceEndpoints
                 await WriteAsync(context, ResourceJson.Object(await ResourceWrites.ReplaceAsync(context, grains, path)));
                 return;
             case "patch":
-                await WriteAsync(context, ResourceJson.Object(await ResourceWrites.PatchAsync(context, grains, path)));
+                var patched = await ResourceWrites.PatchAsync(context, grains, path);
+                if (patched.Created)
+                    context.Response.StatusCode = StatusCodes.Status201Created;
+                await WriteAsync(context, ResourceJson.Object(patched.Object));
                 return;
             case "get" when path.Resource.Name == "pods/log":
                 await PodLogs.WriteAsync(context, grains, time, path);

@@ -7,9 +7,12 @@ using Granary.Serialization;
 
 namespace Granary.Silo.Api;
 
+/// <summary>What a write returns, and whether it created the object (201) rather than changed it (200).</summary>
+internal sealed record WriteResult(IResource Object, bool Created);
+
 /// <summary>
-/// Create (POST to a collection) and delete (DELETE of an object), as kubectl create -f and kubectl delete send
-/// them. Every rule about the object (validation, uid, resourceVersion, graceful deletion) is its grain's; this
+/// Create (POST), replace (PUT), patch (PATCH, including server-side apply) and delete, as kubectl sends them.
+/// Bodies are checked for unknown fields by the request's fieldValidation (<see cref="FieldValidation"/>). Every rule about the object (validation, uid, resourceVersion, graceful deletion) is its grain's; this
 /// only reads the request and answers like kube-apiserver.
 /// </summary>
 internal static class ResourceWrites
@@ -19,14 +22,19 @@ internal static class ResourceWrites
     private const string MergePatch = "application/merge-patch+json";
     private const string StrategicMergePatch = "application/strategic-merge-patch+json";
     private const string JsonPatch = "application/json-patch+json";
+    private const string ApplyPatch = "application/apply-patch+yaml";
     private const string SuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     public static async Task<IResource> CreateAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
     {
-        RejectDryRun(context.Request);
+        var dryRun = IsDryRun(context.Request);
+        var body = await ReadObjectAsync(context, path.Resource.Kind);
+        return await CreateAsync(grains, path, body, dryRun);
+    }
+
+    private static async Task<IResource> CreateAsync(IGrainFactory grains, ResourcePath path, JsonObject body, bool dryRun)
+    {
         var kind = path.Resource.Kind;
-        var body = await ReadJsonBodyAsync(context.Request) as JsonObject
-            ?? throw new BadRequestException("the request body must be a JSON object");
         body["kind"] ??= kind.Kind;
         body["apiVersion"] ??= kind.ApiVersion;
         if ((string?)body["kind"] != kind.Kind || (string?)body["apiVersion"] != kind.ApiVersion)
@@ -38,6 +46,13 @@ internal static class ResourceWrites
             if (!string.IsNullOrEmpty(meta.Namespace) && meta.Namespace != path.Namespace)
                 throw new BadRequestException("the namespace of the provided object does not match the namespace sent on the request");
             resource = resource.WithMetadata(meta with { Namespace = path.Namespace });
+        }
+        if (dryRun)
+        {
+            if (string.IsNullOrEmpty(resource.Metadata.Name) && !string.IsNullOrEmpty(resource.Metadata.GenerateName))
+                resource = resource.WithMetadata(resource.Metadata with { Name = resource.Metadata.GenerateName + Suffix() });
+            var key = kind.KeyOf(resource.Metadata.Namespace, resource.Metadata.Name ?? "");
+            return await ResourceGrains.DryRun(grains, kind, key).DryRunCreateAsync(resource);
         }
         if (!string.IsNullOrEmpty(resource.Metadata.Name) || string.IsNullOrEmpty(resource.Metadata.GenerateName))
             return await ResourceGrains.CreateAsync(grains, kind, resource);
@@ -57,7 +72,7 @@ internal static class ResourceWrites
 
     public static async Task<IResource> DeleteAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
     {
-        RejectDryRun(context.Request);
+        var dryRun = IsDryRun(context.Request);
         var options = DeleteOptions.Default;
         if (await ReadJsonBodyAsync(context.Request, optional: true) is JsonObject body)
         {
@@ -67,35 +82,56 @@ internal static class ResourceWrites
                 PreconditionUid = (string?)body["preconditions"]?["uid"],
                 PreconditionResourceVersion = (string?)body["preconditions"]?["resourceVersion"],
             };
+            // kubectl delete --dry-run=server sends it in the DeleteOptions body, not in the query.
+            foreach (var mode in body["dryRun"] as JsonArray ?? [])
+            {
+                dryRun = (string?)mode == "All"
+                    ? true
+                    : throw new BadRequestException($"dryRun: Unsupported value: \"{mode}\": supported values: \"All\"");
+            }
         }
         if (context.Request.Query["gracePeriodSeconds"].ToString() is { Length: > 0 } grace)
             options = options with { GracePeriodSeconds = Long(JsonValue.Create(grace), "gracePeriodSeconds") };
         var kind = path.Resource.Kind;
-        return await ResourceGrains.DeleteAsync(grains, kind, kind.KeyOf(path.Namespace, path.Name!), options);
+        var key = kind.KeyOf(path.Namespace, path.Name!);
+        if (dryRun)
+        {
+            // The object as it is: a dry-run delete checks that it exists and its preconditions hold.
+            var existing = await ResourceGrains.GetAsync(grains, kind, key);
+            if (options.PreconditionUid is { } uid && uid != existing.Metadata.Uid
+                || options.PreconditionResourceVersion is { } rv && rv != existing.Metadata.ResourceVersion)
+                throw new ConflictException(kind.Plural, path.Name!, "Precondition failed: the object's uid or resourceVersion is not the one in the precondition");
+            return existing;
+        }
+        return await ResourceGrains.DeleteAsync(grains, kind, key, options);
     }
 
     /// <summary>PUT of an object (or of its status): the body replaces it; a stale metadata.resourceVersion is a Conflict.</summary>
     public static async Task<IResource> ReplaceAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
     {
-        RejectDryRun(context.Request);
-        var body = await ReadJsonBodyAsync(context.Request) as JsonObject
-            ?? throw new BadRequestException("the request body must be a JSON object");
-        return await UpdateAsync(grains, path, body);
+        var dryRun = IsDryRun(context.Request);
+        var body = await ReadObjectAsync(context, path.Resource.Kind);
+        return await UpdateAsync(grains, path, body, dryRun);
     }
 
     /// <summary>
     /// PATCH of an object (or of its status): the patch is applied to the current object's JSON and the result
     /// written at the version it was read at. When the patch names no resourceVersion, a concurrent write is
-    /// retried a few times, as kube-apiserver does; otherwise it is a Conflict.
+    /// retried a few times, as kube-apiserver does; otherwise it is a Conflict. Unknown fields are looked for in a
+    /// merge patch itself, and in the result of a JSON patch. A server-side apply may create the object.
     /// </summary>
-    public static async Task<IResource> PatchAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
+    public static async Task<WriteResult> PatchAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
     {
-        RejectDryRun(context.Request);
+        var dryRun = IsDryRun(context.Request);
         var mediaType = MediaType(context.Request);
+        if (mediaType == ApplyPatch && !path.Resource.IsSubresource)
+            return await ApplyAsync(context, grains, path, dryRun);
         if (mediaType is not (MergePatch or StrategicMergePatch or JsonPatch))
             throw new UnsupportedMediaTypeException(context.Request.ContentType);
-        var patch = await ReadJsonBodyAsync(context.Request, mediaTypes: [mediaType]);
         var kind = path.Resource.Kind;
+        var patch = mediaType == JsonPatch
+            ? await ReadJsonBodyAsync(context.Request, mediaTypes: [mediaType])
+            : await ReadObjectAsync(context, kind, mediaType, patchDirectives: mediaType == StrategicMergePatch);
         var key = kind.KeyOf(path.Namespace, path.Name!);
         for (var attempt = 0; ; attempt++)
         {
@@ -105,9 +141,11 @@ internal static class ResourceWrites
                 JsonPatch => JsonPatches.Apply(current, patch),
                 _ => JsonPatches.Merge(current, patch, strategic: mediaType == StrategicMergePatch),
             } as JsonObject ?? throw new PatchFailedException("the patched object is not a JSON object");
+            if (mediaType == JsonPatch && attempt == 0)
+                FieldValidation.Check(context, kind, patched);
             try
             {
-                return await UpdateAsync(grains, path, patched);
+                return new WriteResult(await UpdateAsync(grains, path, patched, dryRun), Created: false);
             }
             catch (ConflictException) when (attempt < PatchAttempts && !NamesResourceVersion(patch))
             {
@@ -116,11 +154,75 @@ internal static class ResourceWrites
         }
     }
 
+    /// <summary>
+    /// Server-side apply: creates the object from the applied configuration when it does not exist, else merges
+    /// the configuration into it (<see cref="ServerSideApply"/>). fieldManager is required, as in Kubernetes.
+    /// </summary>
+    private static async Task<WriteResult> ApplyAsync(HttpContext context, IGrainFactory grains, ResourcePath path, bool dryRun)
+    {
+        var query = context.Request.Query;
+        var manager = query["fieldManager"].ToString();
+        if (manager.Length == 0)
+            throw ServerSideApply.MissingFieldManager();
+        var force = query["force"].ToString() is "true" or "1" or "True";
+        var kind = path.Resource.Kind;
+        var applied = await ReadAppliedAsync(context, kind);
+        if ((string?)applied["apiVersion"] is null || (string?)applied["kind"] is null)
+            throw new BadRequestException("an applied configuration must set apiVersion and kind");
+        if (applied["metadata"]?["managedFields"] is not null)
+            throw new BadRequestException("metadata.managedFields must be nil in an applied configuration");
+        var key = kind.KeyOf(path.Namespace, path.Name!);
+        var now = WholeSeconds(context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow());
+        for (var attempt = 0; ; attempt++)
+        {
+            IResource? current;
+            try
+            {
+                current = await ResourceGrains.GetAsync(grains, kind, key);
+            }
+            catch (NotFoundException)
+            {
+                current = null;
+            }
+            try
+            {
+                if (current is null)
+                {
+                    var created = ServerSideApply.Created(applied, manager, kind.ApiVersion, now);
+                    if ((string?)created["metadata"]?["name"] != path.Name)
+                        throw new BadRequestException($"the name of the object ({(string?)created["metadata"]?["name"]}) does not match the name on the URL ({path.Name})");
+                    return new WriteResult(await CreateAsync(grains, path, created, dryRun), Created: true);
+                }
+                var merged = ServerSideApply.Apply(ResourceJson.Object(current), applied, manager, force, kind.ApiVersion, now);
+                return new WriteResult(await UpdateAsync(grains, path, merged, dryRun), Created: false);
+            }
+            catch (GranaryException e) when (e is ConflictException or AlreadyExistsException or NotFoundException
+                && attempt < PatchAttempts && !NamesResourceVersion(applied))
+            {
+                // Created, changed or deleted in between: apply to what is there now.
+            }
+        }
+    }
+
+    /// <summary>An applied configuration: YAML, or JSON (which kubectl sends), checked for unknown fields like any body.</summary>
+    private static async Task<JsonObject> ReadAppliedAsync(HttpContext context, ResourceKind kind)
+    {
+        var text = await ReadTextAsync(context.Request);
+        if (text.AsSpan().TrimStart().StartsWith("{"))
+            return ParseObject(context, kind, text, patchDirectives: false);
+        var json = Client.Manifests.YamlJson.Parse(text) as JsonObject
+            ?? throw new BadRequestException("the applied configuration must be an object");
+        FieldValidation.Check(context, kind, json);
+        return json;
+    }
+
+    private static DateTimeOffset WholeSeconds(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+
     private static bool NamesResourceVersion(JsonNode? patch) =>
         patch is JsonArray ? patch.ToJsonString().Contains("/metadata/resourceVersion", StringComparison.Ordinal)
             : patch?["metadata"]?["resourceVersion"] is not null;
 
-    private static async Task<IResource> UpdateAsync(IGrainFactory grains, ResourcePath path, JsonObject body)
+    private static async Task<IResource> UpdateAsync(IGrainFactory grains, ResourcePath path, JsonObject body, bool dryRun)
     {
         var kind = path.Resource.Kind;
         body["kind"] ??= kind.Kind;
@@ -137,8 +239,10 @@ internal static class ResourceWrites
                 throw new BadRequestException("the namespace of the provided object does not match the namespace sent on the request");
             resource = resource.WithMetadata(meta with { Namespace = path.Namespace });
         }
-        return await ResourceGrains.UpdateAsync(grains, kind, kind.KeyOf(path.Namespace, path.Name!), resource,
-            status: path.Resource.IsStatus);
+        var key = kind.KeyOf(path.Namespace, path.Name!);
+        return dryRun
+            ? await ResourceGrains.DryRun(grains, kind, key).DryRunUpdateAsync(resource, status: path.Resource.IsStatus)
+            : await ResourceGrains.UpdateAsync(grains, kind, key, resource, status: path.Resource.IsStatus);
     }
 
     private static IResource Deserialize(JsonObject body, ResourceKind kind)
@@ -152,6 +256,41 @@ internal static class ResourceWrites
         {
             throw new BadRequestException($"{kind.Kind} in version \"{kind.ApiVersion}\" cannot be handled as a {kind.Kind}: {GranaryJson.Describe(e)}");
         }
+    }
+
+    /// <summary>
+    /// A JSON object body checked against the kind's fields by the request's fieldValidation: unknown or
+    /// repeated fields fail it (Strict) or come back as warnings (Warn). A repeated field keeps its last value.
+    /// </summary>
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceKind kind, string mediaType = "application/json", bool patchDirectives = false)
+    {
+        var text = await ReadTextAsync(context.Request);
+        if (MediaType(context.Request) != mediaType)
+            throw new UnsupportedMediaTypeException(context.Request.ContentType);
+        return ParseObject(context, kind, text, patchDirectives);
+    }
+
+    private static JsonObject ParseObject(HttpContext context, ResourceKind kind, string text, bool patchDirectives)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new BadRequestException("the request body must be a JSON object");
+            FieldValidation.Check(context, kind, document.RootElement, patchDirectives);
+            // A clone: the nodes keep referring to the element's document, which is disposed here.
+            return (JsonObject)UnknownFields.ToNode(document.RootElement.Clone())!;
+        }
+        catch (JsonException e)
+        {
+            throw new BadRequestException($"the request body is not valid JSON: {e.Message}");
+        }
+    }
+
+    private static async Task<string> ReadTextAsync(HttpRequest request)
+    {
+        using var reader = new StreamReader(request.Body);
+        return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
     }
 
     /// <summary>The JSON body; other media types are 415 (kubectl's typed clients send protobuf, which is not read).</summary>
@@ -175,11 +314,13 @@ internal static class ResourceWrites
 
     private static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
 
-    private static void RejectDryRun(HttpRequest request)
+    /// <summary>dryRun=All: validate and answer with the object as it would be, storing nothing.</summary>
+    private static bool IsDryRun(HttpRequest request) => request.Query["dryRun"].ToString() switch
     {
-        if (request.Query["dryRun"].Count > 0)
-            throw new BadRequestException("dryRun is not supported by this server");
-    }
+        "" => false,
+        "All" => true,
+        var other => throw new BadRequestException($"dryRun: Unsupported value: \"{other}\": supported values: \"All\""),
+    };
 
     private static long? Long(JsonNode? node, string name)
     {

@@ -19,9 +19,13 @@ internal static class CommandLine
           control-plane   register nodes, create pods and measure how fast they are bound
           pod-startup     run pods on one node agent and a private Docker engine, and measure
                           how long each takes from its create call to Running
+          kube-api        N HTTP clients create, get and list pods through the Kubernetes API;
+                          latency and throughput per verb
 
         COMMAND --help prints that command's options.
         """;
+
+    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command} and {KubeApiOptions.Command}";
 
     /// <summary>The options of the command given; null when help was asked for, with the text to print in <paramref name="help"/>.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string help)
@@ -32,6 +36,7 @@ internal static class CommandLine
         {
             ControlPlaneOptions.Command => ControlPlaneOptions.Usage,
             PodStartupOptions.Command => PodStartupOptions.Usage,
+            KubeApiOptions.Command => KubeApiOptions.Usage,
             _ => Usage,
         };
         if (wantsHelp)
@@ -39,10 +44,11 @@ internal static class CommandLine
         var rest = args.Skip(1).ToList();
         return command switch
         {
-            null => throw new UsageException($"a command is required: {ControlPlaneOptions.Command} or {PodStartupOptions.Command}"),
+            null => throw new UsageException($"a command is required: {Commands}"),
             ControlPlaneOptions.Command => ControlPlaneOptions.Parse(rest),
             PodStartupOptions.Command => PodStartupOptions.Parse(rest),
-            _ => throw new UsageException($"unknown command \"{command}\"; the commands are {ControlPlaneOptions.Command} and {PodStartupOptions.Command}"),
+            KubeApiOptions.Command => KubeApiOptions.Parse(rest),
+            _ => throw new UsageException($"unknown command \"{command}\"; the commands are {Commands}"),
         };
     }
 

@@ -4,8 +4,8 @@ namespace Granary.Bench;
 
 /// <summary>
 /// The private cluster the benchmark runs against when given no --redis or --gateway: a redis-server without
-/// persistence and one silo in Redis mode, both on free 127.0.0.1 ports, with a temporary folder for Redis.
-/// Disposing stops the silo, then Redis (SIGTERM), and removes the folder.
+/// persistence and one silo in Redis mode, both on free 127.0.0.1 ports (the silo's Kubernetes API too), with a
+/// temporary folder for Redis and the silo's kubeconfig. Disposing stops the silo, then Redis (SIGTERM), and removes the folder.
 /// </summary>
 internal sealed class LocalCluster : IAsyncDisposable
 {
@@ -32,6 +32,9 @@ internal sealed class LocalCluster : IAsyncDisposable
     public string Gateway { get; private set; } = "";
 
     public string Redis { get; private set; } = "";
+
+    /// <summary>The silo's Kubernetes API, "http://127.0.0.1:PORT" (plain HTTP, no authentication).</summary>
+    public Uri ApiUrl { get; private set; } = new("http://127.0.0.1");
 
     public ChildProcess Silo => _silo ?? throw new InvalidOperationException("the silo is not started");
 
@@ -65,13 +68,47 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     private async Task StartSiloAsync(string dll, string repoRoot, CancellationToken ct)
     {
-        var ports = ProcessHelpers.FreeLoopbackPorts(2);
-        string[] arguments = [dll, "--redis", Redis, "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--cluster-id", ClusterId];
+        var ports = ProcessHelpers.FreeLoopbackPorts(3);
+        // Its own API port and kubeconfig, so the benchmark neither collides with another silo nor touches ~/.granary.
+        string[] arguments = [dll, "--redis", Redis, "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--cluster-id", ClusterId,
+            "--api-port", $"{ports[2]}", "--kubeconfig", Path.Combine(_tempDir, "kubeconfig")];
         _output.WriteLine($"starting the silo: dotnet {string.Join(' ', arguments)}");
         var started = Stopwatch.GetTimestamp();
         _silo = await ChildProcess.StartAsync("the silo", "dotnet", arguments, repoRoot, "Silo ready", SiloStartLimit, ct);
         Gateway = $"127.0.0.1:{ports[1]}";
-        _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, cluster {ClusterId})");
+        ApiUrl = new Uri($"http://127.0.0.1:{ports[2]}");
+        await WaitForApiAsync(SiloStartLimit - Stopwatch.GetElapsedTime(started), ct);
+        _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, API {ApiUrl}, cluster {ClusterId})");
+    }
+
+    /// <summary>
+    /// Waits until the API answers /readyz with 200: the silo says it is ready when Orleans is, and the web server
+    /// may start listening a moment later.
+    /// </summary>
+    private async Task WaitForApiAsync(TimeSpan limit, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = ApiUrl, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
+        string last = "no answer yet";
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (Silo.HasExited)
+                throw new BenchmarkException($"the silo exited before its API answered. {Silo.FormatTail()}");
+            try
+            {
+                using var response = await http.GetAsync("/readyz", ct);
+                if (response.IsSuccessStatusCode)
+                    return;
+                last = $"HTTP {(int)response.StatusCode}";
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                // Not listening yet, or a request timed out: try again until the limit.
+                last = e.Message;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+        }
+        throw new BenchmarkException($"the silo's API at {ApiUrl} did not answer /readyz within {limit.TotalSeconds:0} s (last: {last}). {Silo.FormatTail()}");
     }
 
     public async ValueTask DisposeAsync()

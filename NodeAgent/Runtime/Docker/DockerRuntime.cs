@@ -159,15 +159,26 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         }
     }
 
-    public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct) =>
+    public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct) =>
         _connection.CallAsync($"exec in {id}", async (client, token) =>
         {
+            // Without input, stdin is not attached at all, so the command reads its end at once.
             var exec = await client.Exec.ExecCreateContainerAsync(id,
-                new ContainerExecCreateParameters { Cmd = command.ToList(), AttachStdout = true, AttachStderr = true }, token);
+                new ContainerExecCreateParameters { Cmd = command.ToList(), AttachStdin = !stdin.IsEmpty, AttachStdout = true, AttachStderr = true }, token);
             string stdout, stderr;
             using (var stream = await client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, token))
             await using (token.Register(stream.Dispose))
-                (stdout, stderr) = await stream.ReadOutputToEndAsync(token);
+            {
+                // Read while writing, so a command that answers as it reads never waits on a full pipe.
+                var output = stream.ReadOutputToEndAsync(token);
+                if (!stdin.IsEmpty)
+                {
+                    var input = stdin.ToArray();
+                    await stream.WriteAsync(input, 0, input.Length, token);
+                    stream.CloseWrite();
+                }
+                (stdout, stderr) = await output;
+            }
             // The output can end a moment before the engine records the exit code: wait for it, within the deadline.
             var inspect = await client.Exec.InspectContainerExecAsync(exec.ID, token);
             while (inspect.Running)

@@ -5,7 +5,7 @@ namespace Granary.NodeAgent.Runtime.Process;
 /// <summary>Exec for the process driver: the command runs on the host with the container's environment and working directory.</summary>
 internal static class Exec
 {
-    public static async Task<ExecResult> RunAsync(ProcessRecord record, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct)
+    public static async Task<ExecResult> RunAsync(ProcessRecord record, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct)
     {
         if (command.Count == 0)
             throw new RuntimeException(RuntimeErrorKind.Failed, $"exec in {record.Id}: no command");
@@ -27,13 +27,15 @@ internal static class Exec
             info.Environment[key] = value;
         using var process = SysProcess.Start(info)
             ?? throw new RuntimeException(RuntimeErrorKind.Failed, $"exec in {record.Id}: {command[0]} did not start");
-        process.StandardInput.Close();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try
         {
+            // Output is read while stdin is written: a command that answers as it reads would otherwise fill its
+            // pipe and wait on us while we wait on it.
             var stdout = process.StandardOutput.ReadToEndAsync(deadline.Token);
             var stderr = process.StandardError.ReadToEndAsync(deadline.Token);
+            await WriteStdinAsync(process, stdin, deadline.Token);
             await process.WaitForExitAsync(deadline.Token);
             return new ExecResult(process.ExitCode, await stdout, await stderr);
         }
@@ -43,6 +45,21 @@ internal static class Exec
             if (ct.IsCancellationRequested)
                 throw;
             throw new RuntimeException(RuntimeErrorKind.Timeout, $"exec in {record.Id}: {command[0]} did not finish within {timeout.TotalSeconds:0.#}s and was killed");
+        }
+    }
+
+    /// <summary>Gives the command its input, then the end of it. A command that exits without reading it all is no error.</summary>
+    private static async Task WriteStdinAsync(SysProcess process, ReadOnlyMemory<byte> stdin, CancellationToken ct)
+    {
+        try
+        {
+            if (!stdin.IsEmpty)
+                await process.StandardInput.BaseStream.WriteAsync(stdin, ct);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The command closed its stdin (or exited) before reading everything, as `true` or `head -c1` do.
         }
     }
 }

@@ -201,12 +201,12 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
         LogRemoved(_logger, id);
     }
 
-    public async Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct)
+    public async Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct)
     {
         var record = (Find(id) ?? throw NotFound(id)).Record;
         if (record.State != ContainerRunState.Running)
             throw new RuntimeException(RuntimeErrorKind.Conflict, $"container {id} is not running");
-        return await Exec.RunAsync(record, command, timeout, ct);
+        return await Exec.RunAsync(record, command, stdin, timeout, ct);
     }
 
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, LogOptions options, [EnumeratorCancellation] CancellationToken ct)

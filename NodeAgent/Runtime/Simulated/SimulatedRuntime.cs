@@ -100,7 +100,8 @@ public sealed class SimulatedRuntime(TimeProvider? time = null) : IContainerRunt
         return Task.CompletedTask;
     }
 
-    public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct)
+    /// <summary>A hollow container runs nothing: every command succeeds with no output, whatever its stdin.</summary>
+    public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct)
     {
         lock (_lock)
         {

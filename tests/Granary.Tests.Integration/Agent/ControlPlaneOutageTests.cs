@@ -30,7 +30,7 @@ public sealed class ControlPlaneOutageTests(OutageCluster cluster) : IClassFixtu
         await cluster.StopSiloAsync();
         await cluster.Agent.Process.WaitForLineAsync("Lost the control plane", Wait, "waiting for the agent to notice that the silo is gone");
         var duringOutage = await cluster.Engine.InspectAsync(first, CancellationToken.None);
-        var trigger = await cluster.Engine.ExecAsync(first, ["touch", "/tmp/stop"], TimeSpan.FromSeconds(30), CancellationToken.None);
+        var trigger = await cluster.Engine.ExecAsync(first, ["touch", "/tmp/stop"], ReadOnlyMemory<byte>.Empty, TimeSpan.FromSeconds(30), CancellationToken.None);
         await cluster.Agent.Process.WaitForLineAsync("Pod default/steady: started container main (attempt 1)", Wait,
             "waiting for the agent to restart pod steady's exited container while the control plane is down");
         var containers = await cluster.Engine.ListAsync(

@@ -113,6 +113,21 @@ public sealed partial class ChildProcess : IAsyncDisposable
             return [.. _output.ToString().Split('\n').Where(l => l.Contains(pattern, StringComparison.Ordinal)).Select(l => l.TrimEnd('\r'))];
     }
 
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, string phase)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{phase}: {Name} did not exit within {timeout.TotalSeconds:0}s. Output:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGTERM, then wait; SIGKILL if it does not stop within the grace period.</summary>
     public async Task StopAsync(TimeSpan? grace = null)
     {

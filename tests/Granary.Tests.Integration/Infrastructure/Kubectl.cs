@@ -19,10 +19,17 @@ public sealed class Kubectl(string kubeconfig, string cacheDir, string binary = 
 
     public Kubectl WithBinary(string path) => new(kubeconfig, cacheDir, path);
 
-    public async Task<CliResult> RunAsync(params string[] args)
+    public Task<CliResult> RunAsync(params string[] args) => RunCoreAsync(stdin: null, args);
+
+    /// <summary>Runs kubectl with <paramref name="stdin"/> as its input, then the end of it, as <c>echo … | kubectl …</c>.</summary>
+    public Task<CliResult> RunWithStdinAsync(string stdin, params string[] args) => RunCoreAsync(stdin, args);
+
+    private async Task<CliResult> RunCoreAsync(string? stdin, string[] args)
     {
         var info = Info(args);
         using var process = Process.Start(info)!;
+        if (stdin is not null)
+            await process.StandardInput.WriteAsync(stdin);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -2,19 +2,24 @@ namespace Granary.Tests.Integration.Infrastructure;
 
 /// <summary>
 /// A real silo process (the built Granary.Silo.dll), started on its own ports, with its Kubernetes API on its own
-/// port and its kubeconfig in its own temp folder (never the user's ~/.granary).
+/// port and its kubeconfig in its own temp folder (never the user's ~/.granary). With Redis the API serves HTTPS with
+/// bearer tokens, and the CA and token it generates live in that folder too.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly bool _ownsDir;
 
-    private SiloProcess(ChildProcess process, int siloPort, int gatewayPort, int apiPort, string dir)
+    private SiloProcess(ChildProcess process, int siloPort, int gatewayPort, int apiPort, string dir, string kubeconfig, Uri apiUrl, bool ownsDir)
     {
         Process = process;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
         ApiPort = apiPort;
         Dir = dir;
+        Kubeconfig = kubeconfig;
+        ApiUrl = apiUrl;
+        _ownsDir = ownsDir;
     }
 
     public ChildProcess Process { get; }
@@ -27,33 +32,53 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int ApiPort { get; }
 
-    /// <summary>The silo's own temp folder; it holds the kubeconfig and is deleted with the silo.</summary>
+    /// <summary>The silo's temp folder; it holds the kubeconfig and is deleted with the silo unless the test gave it.</summary>
     public string Dir { get; }
 
-    public string Kubeconfig => Path.Combine(Dir, "kubeconfig");
+    public string Kubeconfig { get; }
 
-    public Uri ApiUrl => new($"http://127.0.0.1:{ApiPort}");
+    /// <summary>http:// or https://, as the silo announced its API.</summary>
+    public Uri ApiUrl { get; }
 
     /// <summary>
     /// Starts a silo (Redis mode when <paramref name="redis"/> is set) and waits until it says it is ready and its
     /// API listens.
     /// </summary>
-    public static async Task<SiloProcess> StartAsync(string? redis, string clusterId, params string[] extraArgs)
+    public static Task<SiloProcess> StartAsync(string? redis, string clusterId, params string[] extraArgs) =>
+        StartAsync(Directory.CreateTempSubdirectory("granary-silo-").FullName, ownsDir: true, "kubeconfig", redis, clusterId, extraArgs);
+
+    /// <summary>
+    /// Starts a silo whose kubeconfig is <paramref name="kubeconfigName"/> in <paramref name="dir"/>, a folder the test owns
+    /// (and may share between silos, or keep across a restart, as ~/.granary is).
+    /// </summary>
+    public static Task<SiloProcess> StartInAsync(string dir, string kubeconfigName, string? redis, string clusterId, params string[] extraArgs) =>
+        StartAsync(dir, ownsDir: false, kubeconfigName, redis, clusterId, extraArgs);
+
+    /// <summary>The arguments of a silo on the given ports (for tests that start it themselves).</summary>
+    public static List<string> Arguments(int siloPort, int gatewayPort, int apiPort, string kubeconfig, string? redis, string clusterId, IEnumerable<string> extraArgs)
     {
-        int siloPort = FreePort.Next(), gatewayPort = FreePort.Next(), apiPort = FreePort.Next();
-        var dir = Directory.CreateTempSubdirectory("granary-silo-").FullName;
         var args = new List<string>
         {
             RepoPaths.SiloDll, "--silo-port", $"{siloPort}", "--gateway-port", $"{gatewayPort}", "--cluster-id", clusterId,
-            "--api-port", $"{apiPort}", "--kubeconfig", Path.Combine(dir, "kubeconfig"),
+            "--api-port", $"{apiPort}", "--kubeconfig", kubeconfig,
         };
         if (redis is not null)
             args.AddRange(["--redis", redis]);
         args.AddRange(extraArgs);
-        var process = ChildProcess.Start($"silo:{siloPort}", "dotnet", args);
+        return args;
+    }
+
+    private static async Task<SiloProcess> StartAsync(string dir, bool ownsDir, string kubeconfigName, string? redis, string clusterId, string[] extraArgs)
+    {
+        int siloPort = FreePort.Next(), gatewayPort = FreePort.Next(), apiPort = FreePort.Next();
+        var kubeconfig = Path.Combine(dir, kubeconfigName);
+        var process = ChildProcess.Start($"silo:{siloPort}", "dotnet", Arguments(siloPort, gatewayPort, apiPort, kubeconfig, redis, clusterId, extraArgs));
+        // The silo names its API's URL (http or https) before it says it is ready.
+        var announced = await process.WaitForLineAsync("Kubernetes API at ", StartTimeout, $"starting silo on port {siloPort}");
+        var apiUrl = new Uri(System.Text.RegularExpressions.Regex.Match(announced, @"Kubernetes API at (\S+)").Groups[1].Value);
         await process.WaitForLineAsync("Silo ready", StartTimeout, $"starting silo on port {siloPort}");
-        await process.WaitForLineAsync($"Now listening on: http://127.0.0.1:{apiPort}", StartTimeout, $"starting the API of silo {siloPort} on port {apiPort}");
-        return new SiloProcess(process, siloPort, gatewayPort, apiPort, dir);
+        await process.WaitForLineAsync($"Now listening on: {apiUrl.Scheme}://127.0.0.1:{apiPort}", StartTimeout, $"starting the API of silo {siloPort} on port {apiPort}");
+        return new SiloProcess(process, siloPort, gatewayPort, apiPort, dir, kubeconfig, apiUrl, ownsDir);
     }
 
     public Task StopAsync() => Process.StopAsync();
@@ -61,6 +86,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
-        Directory.Delete(Dir, recursive: true);
+        if (_ownsDir)
+            Directory.Delete(Dir, recursive: true);
     }
 }

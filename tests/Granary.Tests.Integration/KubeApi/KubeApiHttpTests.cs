@@ -62,8 +62,9 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     [InlineData("/apis/apps/v1/namespaces/default/deployments")]
     [InlineData("/api/v1/namespaces/default/services")]
     [InlineData("/api/v1/pods/x")]
-    [InlineData("/api/v1/namespaces/default/pods/x/exec")]
-    [InlineData("/openapi/v3")]
+    [InlineData("/api/v1/namespaces/default/pods/x/attach")]
+    [InlineData("/openapi/v2")]
+    [InlineData("/openapi/v3/apis/nope.example.com/v1")]
     public async Task UnknownPath_IsANotFoundStatus(string path)
     {
         var (code, body) = await GetJsonAsync(path);
@@ -130,15 +131,19 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
         const string path = "/api/v1/namespaces/default/pods/patch-http";
 
         var (failed, invalid) = await SendAsync(HttpMethod.Patch, path, """[{"op":"test","path":"/metadata/labels/app","value":"other"}]""", "application/json-patch+json");
-        var (apply, unsupported) = await SendAsync(HttpMethod.Patch, path, "{}", "application/apply-patch+yaml");
+        var (yaml, unsupported) = await SendAsync(HttpMethod.Patch, path, "{}", "application/yaml");
+        var (apply, noManager) = await SendAsync(HttpMethod.Patch, path, "{}", "application/apply-patch+yaml");
         var (ok, pod) = await SendAsync(HttpMethod.Patch, path,
             """{"spec":{"$setElementOrder/containers":[{"name":"main"}],"containers":[{"name":"main","image":"local/busybox:2"}]}}""",
             "application/strategic-merge-patch+json");
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, failed);
         AssertStatus(invalid, 422, "Invalid");
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, apply);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, yaml);
         AssertStatus(unsupported, 415, "UnsupportedMediaType");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, apply);
+        AssertStatus(noManager, 422, "Invalid");
+        Assert.Equal("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch", (string?)noManager["message"]);
         Assert.Equal(HttpStatusCode.OK, ok);
         var container = pod["spec"]!["containers"]!.AsArray().Single()!;
         Assert.Equal("local/busybox:2", (string?)container["image"]);
@@ -328,7 +333,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     [Fact]
     public async Task Create_Returns201WithTheStoredObject_NamespacedByThePath()
     {
-        var (code, pod) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods?fieldManager=kubectl-create&fieldValidation=Strict", PodJson("post-1"));
+        var (code, pod) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods?fieldManager=kubectl-create&fieldValidation=Ignore", PodJson("post-1"));
         var (_, got) = await GetJsonAsync("/api/v1/namespaces/default/pods/post-1");
 
         Assert.Equal(HttpStatusCode.Created, code);

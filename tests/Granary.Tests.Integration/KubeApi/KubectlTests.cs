@@ -190,8 +190,8 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
         var file = Manifest("create-web", KubeApiFixture.Pod("create-web", "create"));
         try
         {
-            var r = Ok(await Kubectl.RunAsync("create", "-f", file, "--validate=false"));
-            var again = await Kubectl.RunAsync("create", "-f", file, "--validate=false");
+            var r = Ok(await Kubectl.RunAsync("create", "-f", file));
+            var again = await Kubectl.RunAsync("create", "-f", file);
             var get = Ok(await Kubectl.RunAsync("get", "pod", "create-web", "-o", "name"));
 
             Assert.Equal("pod/create-web created\n", r.Stdout);
@@ -219,7 +219,7 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
             """);
         try
         {
-            var r = await Kubectl.RunAsync("create", "-f", file, "--validate=false");
+            var r = await Kubectl.RunAsync("create", "-f", file);
 
             Assert.Equal(1, r.ExitCode);
             Assert.Equal("The Pod \"bad\" is invalid: spec.containers[0].image: Required value\n", r.Stderr);
@@ -237,7 +237,7 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
         var file = Manifest("replace-web", KubeApiFixture.Pod("replace-web", "replaced"));
         try
         {
-            var r = Ok(await Kubectl.RunAsync("replace", "-f", file, "--validate=false"));
+            var r = Ok(await Kubectl.RunAsync("replace", "-f", file));
             var label = Ok(await Kubectl.RunAsync("get", "pod", "replace-web", "-o", "jsonpath={.metadata.labels.app}"));
 
             Assert.Equal("pod/replace-web replaced\n", r.Stdout);
@@ -277,10 +277,10 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
         var file = Manifest("apply-web", KubeApiFixture.Pod("apply-web", "apply"));
         try
         {
-            var created = Ok(await Kubectl.RunAsync("apply", "-f", file, "--validate=false"));
-            var unchanged = Ok(await Kubectl.RunAsync("apply", "-f", file, "--validate=false"));
+            var created = Ok(await Kubectl.RunAsync("apply", "-f", file));
+            var unchanged = Ok(await Kubectl.RunAsync("apply", "-f", file));
             File.WriteAllText(file, KubeApiFixture.Pod("apply-web", "applied"));
-            var configured = Ok(await Kubectl.RunAsync("apply", "-f", file, "--validate=false"));
+            var configured = Ok(await Kubectl.RunAsync("apply", "-f", file));
             var label = Ok(await Kubectl.RunAsync("get", "pod", "apply-web", "-o", "jsonpath={.metadata.labels.app}/{.spec.containers[0].image}"));
 
             Assert.Equal("pod/apply-web created\n", created.Stdout);

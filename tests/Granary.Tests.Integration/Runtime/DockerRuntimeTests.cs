@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Runtime.Docker;
 using Granary.Tests.Integration.Infrastructure;
@@ -135,7 +136,7 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
         });
 
         await first.Task.WaitAsync(Wait);
-        Assert.Equal(0, (await _runtime.ExecAsync(id, ["touch", "/tmp/go"], Wait, CancellationToken.None)).ExitCode);
+        Assert.Equal(0, (await _runtime.ExecAsync(id, ["touch", "/tmp/go"], ReadOnlyMemory<byte>.Empty, Wait, CancellationToken.None)).ExitCode);
         await second.Task.WaitAsync(Wait);
         await follow.CancelAsync();
         await reader.WaitAsync(Wait); // ends without an exception
@@ -148,9 +149,19 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
     {
         var id = await RunAsync(Spec("sleep 30"));
 
-        var result = await _runtime.ExecAsync(id, ["sh", "-c", "echo out; echo err >&2; exit 7"], Wait, CancellationToken.None);
+        var result = await _runtime.ExecAsync(id, ["sh", "-c", "echo out; echo err >&2; exit 7"], ReadOnlyMemory<byte>.Empty, Wait, CancellationToken.None);
 
         Assert.Equal(new ExecResult(7, "out\n", "err\n"), result);
+    }
+
+    [Fact]
+    public async Task Exec_WithStdin_TheCommandReadsItThenItsEnd()
+    {
+        var id = await RunAsync(Spec("sleep 30"));
+
+        var result = await _runtime.ExecAsync(id, ["sh", "-c", "cat; echo done >&2"], Encoding.UTF8.GetBytes("from stdin\n"), Wait, CancellationToken.None);
+
+        Assert.Equal(new ExecResult(0, "from stdin\n", "done\n"), result);
     }
 
     [Fact]
@@ -159,7 +170,7 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
         var id = await RunAsync(Spec("sleep 30"));
 
         var error = await Assert.ThrowsAsync<RuntimeException>(() =>
-            _runtime.ExecAsync(id, ["sleep", "10"], TimeSpan.FromMilliseconds(300), CancellationToken.None));
+            _runtime.ExecAsync(id, ["sleep", "10"], ReadOnlyMemory<byte>.Empty, TimeSpan.FromMilliseconds(300), CancellationToken.None));
 
         Assert.Equal(RuntimeErrorKind.Timeout, error.Kind);
     }
@@ -170,7 +181,7 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
         var id = await RunAsync(Spec("exit 0"));
         await WaitForStateAsync(id, ContainerRunState.Exited, "a container that exits at once");
 
-        var error = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync(id, ["true"], Wait, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync(id, ["true"], ReadOnlyMemory<byte>.Empty, Wait, CancellationToken.None));
 
         Assert.Equal(RuntimeErrorKind.Conflict, error.Kind);
     }

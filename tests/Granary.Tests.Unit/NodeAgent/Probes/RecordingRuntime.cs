@@ -22,7 +22,7 @@ internal sealed class RecordingRuntime(TimeProvider time) : IContainerRuntime
     public IEnumerable<double> Times(string check, DateTimeOffset start) =>
         Calls.Where(c => c.Command.EndsWith(" " + check, StringComparison.Ordinal)).Select(c => (c.At - start).TotalSeconds);
 
-    public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct)
+    public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct)
     {
         Calls.Enqueue(new(id, string.Join(' ', command), timeout, time.GetUtcNow()));
         var check = command[^1];

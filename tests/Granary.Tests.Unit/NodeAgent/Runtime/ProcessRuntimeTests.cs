@@ -1,3 +1,4 @@
+using System.Text;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Runtime.Process;
 using Granary.Tests.Unit.Grains;
@@ -168,7 +169,7 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
         });
 
         await first.Task.WaitAsync(Wait);
-        Assert.Equal(0, (await _runtime.ExecAsync(id, ["touch", "go"], Wait, CancellationToken.None)).ExitCode);
+        Assert.Equal(0, (await _runtime.ExecAsync(id, ["touch", "go"], ReadOnlyMemory<byte>.Empty, Wait, CancellationToken.None)).ExitCode);
         await second.Task.WaitAsync(Wait);
         await follow.CancelAsync();
         await reader.WaitAsync(Wait); // ends without an exception
@@ -199,9 +200,24 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
     {
         var id = await RunAsync(Spec("sleep 30") with { Env = new Dictionary<string, string> { ["WHO"] = "exec" } });
 
-        var result = await _runtime.ExecAsync(id, ["sh", "-c", "echo out $WHO; echo err >&2; exit 7"], Wait, CancellationToken.None);
+        var result = await _runtime.ExecAsync(id, ["sh", "-c", "echo out $WHO; echo err >&2; exit 7"], ReadOnlyMemory<byte>.Empty, Wait, CancellationToken.None);
 
         Assert.Equal(new ExecResult(7, "out exec\n", "err\n"), result);
+    }
+
+    [Fact]
+    public async Task Exec_WithStdin_TheCommandReadsItThenItsEnd()
+    {
+        var id = await RunAsync(Spec("sleep 30"));
+        var input = Encoding.UTF8.GetBytes("line one\nline two\n");
+
+        var cat = await _runtime.ExecAsync(id, ["cat"], input, Wait, CancellationToken.None);
+        var count = await _runtime.ExecAsync(id, ["wc", "-l"], input, Wait, CancellationToken.None);
+        var ignores = await _runtime.ExecAsync(id, ["true"], new byte[1 << 20], Wait, CancellationToken.None);
+
+        Assert.Equal(new ExecResult(0, "line one\nline two\n", ""), cat);
+        Assert.Equal("2", count.Stdout.Trim());
+        Assert.Equal(0, ignores.ExitCode);
     }
 
     [Fact]
@@ -212,9 +228,9 @@ public sealed class ProcessRuntimeTests : IAsyncLifetime
         await WaitForStateAsync(_runtime, exited, ContainerRunState.Exited, "a process that exits at once");
 
         var timeout = await Assert.ThrowsAsync<RuntimeException>(() =>
-            _runtime.ExecAsync(running, ["sleep", "10"], TimeSpan.FromMilliseconds(300), CancellationToken.None));
-        var stopped = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync(exited, ["true"], Wait, CancellationToken.None));
-        var missing = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync("nope", ["true"], Wait, CancellationToken.None));
+            _runtime.ExecAsync(running, ["sleep", "10"], ReadOnlyMemory<byte>.Empty, TimeSpan.FromMilliseconds(300), CancellationToken.None));
+        var stopped = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync(exited, ["true"], ReadOnlyMemory<byte>.Empty, Wait, CancellationToken.None));
+        var missing = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync("nope", ["true"], ReadOnlyMemory<byte>.Empty, Wait, CancellationToken.None));
 
         Assert.Equal((RuntimeErrorKind.Timeout, RuntimeErrorKind.Conflict, RuntimeErrorKind.NotFound), (timeout.Kind, stopped.Kind, missing.Kind));
     }

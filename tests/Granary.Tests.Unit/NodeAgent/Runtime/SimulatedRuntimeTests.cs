@@ -85,10 +85,10 @@ public sealed class SimulatedRuntimeTests
     {
         var id = await _runtime.CreateAsync(Spec("one"), CancellationToken.None);
 
-        var created = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync(id, ["true"], TimeSpan.FromSeconds(1), CancellationToken.None));
+        var created = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync(id, ["true"], ReadOnlyMemory<byte>.Empty, TimeSpan.FromSeconds(1), CancellationToken.None));
         await _runtime.StartAsync(id, CancellationToken.None);
-        var result = await _runtime.ExecAsync(id, ["true"], TimeSpan.FromSeconds(1), CancellationToken.None);
-        var missing = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync("nope", ["true"], TimeSpan.FromSeconds(1), CancellationToken.None));
+        var result = await _runtime.ExecAsync(id, ["true"], ReadOnlyMemory<byte>.Empty, TimeSpan.FromSeconds(1), CancellationToken.None);
+        var missing = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.ExecAsync("nope", ["true"], ReadOnlyMemory<byte>.Empty, TimeSpan.FromSeconds(1), CancellationToken.None));
 
         Assert.Equal(new ExecResult(0, "", ""), result);
         Assert.Equal((RuntimeErrorKind.Conflict, RuntimeErrorKind.NotFound), (created.Kind, missing.Kind));

@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Granary.Silo.Security;
+
+/// <summary>
+/// Who a bearer token stands for. Tokens are kept as SHA-256 digests and a presented token is compared with every one
+/// of them in constant time, so neither the comparison nor an early exit tells an attacker how much of a guess was right.
+/// </summary>
+internal sealed class TokenAuthenticator
+{
+    private readonly (byte[] Digest, ApiUser User)[] _tokens;
+
+    public TokenAuthenticator(IEnumerable<TokenFileEntry> entries) =>
+        _tokens = [.. entries.Select(e => (Digest(e.Token), e.User))];
+
+    public int Count => _tokens.Length;
+
+    /// <summary>The token's user, or null when no token matches.</summary>
+    public ApiUser? Authenticate(string token)
+    {
+        var digest = Digest(token);
+        ApiUser? found = null;
+        foreach (var (known, user) in _tokens)
+        {
+            // No break: every entry is compared whatever matched.
+            if (CryptographicOperations.FixedTimeEquals(digest, known))
+                found = user;
+        }
+        return found;
+    }
+
+    private static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+}
