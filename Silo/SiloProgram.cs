@@ -36,6 +36,12 @@ public static class SiloProgram
             return 2;
         }
 
+        if (!DurationSetting.TryParse(settings.EventTtl, out var eventTtl) || eventTtl <= TimeSpan.Zero)
+        {
+            Console.Error.WriteLine($"error: --event-ttl {settings.EventTtl} is not a positive duration (e.g. 1h, 30m, 90s)\n{Usage}");
+            return 2;
+        }
+
         ApiSecurity security;
         try
         {
@@ -65,6 +71,8 @@ public static class SiloProgram
         builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration));
         builder.Services.AddGranaryWatchCache();
         builder.Services.Configure<WatchCacheOptions>(builder.Configuration.GetSection("WatchCache"));
+        builder.Services.AddGranaryEvents();
+        builder.Services.Configure<Granary.Grains.Events.EventOptions>(o => o.Ttl = eventTtl);
         if (settings.DevMode)
             builder.Services.AddGranaryInMemoryStore();
         else
@@ -115,7 +123,7 @@ public static class SiloProgram
         Usage: Granary.Silo [--redis HOST:PORT] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
                             [--api-port N] [--api-address IP] [--kubeconfig PATH] [--api-tls B]
                             [--api-certificate PATH --api-certificate-key PATH [--api-certificate-ca PATH]]
-                            [--token-auth-file PATH] [--service-cidr CIDR] [--service-node-port-range LOW-HIGH]
+                            [--token-auth-file PATH] [--service-cidr CIDR] [--service-node-port-range LOW-HIGH] [--event-ttl D]
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
@@ -126,6 +134,7 @@ public static class SiloProgram
           --api-port N        Kubernetes API port (default 6440 in dev mode, 6443 with --redis)
           --api-address IP    address the Kubernetes API listens on (default 127.0.0.1)
           --kubeconfig PATH   where to write a kubeconfig for the API (default ~/.granary/kubeconfig)
+          --event-ttl D       how long events live after their last write (default 1h; e.g. 30m, 90s)
           --api-tls B         true: HTTPS with bearer tokens (the default with --redis); false: plain HTTP without
                               authentication (the default in dev mode)
           --api-certificate PATH, --api-certificate-key PATH

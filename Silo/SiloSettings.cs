@@ -30,6 +30,9 @@ public sealed class SiloSettings
     /// <summary>Where the silo writes a kubeconfig for its API. Unset: ~/.granary/kubeconfig.</summary>
     public string? Kubeconfig { get; set; }
 
+    /// <summary>How long events live after their last write, as kube-apiserver's --event-ttl ("1h", "90s", "00:05:00").</summary>
+    public string EventTtl { get; set; } = "1h";
+
     /// <summary>Serve the API over HTTPS with bearer tokens. Unset: HTTPS with Redis (production), plain HTTP in dev mode.</summary>
     public bool? ApiTls { get; set; }
 
@@ -76,6 +79,8 @@ public sealed class SiloSettings
         ["--api-port"] = nameof(ApiPort),
         ["--api-address"] = nameof(ApiAddress),
         ["--kubeconfig"] = nameof(Kubeconfig),
+        ["--event-ttl"] = nameof(EventTtl),
+
         ["--api-tls"] = nameof(ApiTls),
         ["--api-certificate"] = nameof(ApiCertificate),
         ["--api-certificate-key"] = nameof(ApiCertificateKey),

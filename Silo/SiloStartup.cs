@@ -19,6 +19,8 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await BuiltInNamespaces.EnsureAsync(grains);
+        // Expired events are deleted by one sweeper in the cluster; its reminder keeps it going after a failover.
+        await grains.GetGrain<Granary.Api.IEventSweeperGrain>(Granary.Api.IEventSweeperGrain.Key).StartAsync();
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();
         if (settings.DevMode)
             LogNotPersisted(logger);

@@ -35,6 +35,7 @@ public sealed class GranaryClient : IAsyncDisposable
         Services = new ResourceClient<Service>(_cluster);
         Endpoints = new ResourceClient<Endpoints>(_cluster);
         EndpointSlices = new ResourceClient<EndpointSlice>(_cluster);
+        Events = new ResourceClient<Event>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -49,6 +50,8 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<EndpointSlice> EndpointSlices { get; }
 
+    public ResourceClient<Event> Events { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -60,6 +63,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "Service" => Services,
         "Endpoints" => Endpoints,
         "EndpointSlice" => EndpointSlices,
+        "Event" => Events,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

@@ -18,9 +18,10 @@ public interface IPodGrain : IResourceGrain<Pod>
     /// <summary>
     /// Records why the pod cannot be scheduled (PodScheduled=False, reason Unschedulable). Writes only when the
     /// message changed, so repeated scheduling passes do not produce events. Ignored once the pod is bound.
+    /// Returns whether it wrote (the message is new), so the scheduler reports FailedScheduling once per message.
     /// </summary>
     [Alias("MarkUnschedulable")]
-    Task MarkUnschedulableAsync(string expectedUid, string message);
+    Task<bool> MarkUnschedulableAsync(string expectedUid, string message);
 
     /// <summary>
     /// The agent's status write. Forbidden unless the pod is bound to <paramref name="nodeName"/> (a node acts only
@@ -78,6 +79,13 @@ public interface INodeGrain : IResourceGrain<Node>
     /// <summary>Pod statuses observed by the agent, written in parallel. Returns the reports that failed and why.</summary>
     [Alias("ReportPodStatuses")]
     Task<ImmutableArray<string>> ReportPodStatusesAsync(ImmutableArray<PodStatusReport> reports);
+
+    /// <summary>
+    /// Events the node's agent observed, written in parallel. A node reports only about itself and the pods bound
+    /// to it: any other event is refused. Returns the events that were refused or failed, and why.
+    /// </summary>
+    [Alias("RecordEvents")]
+    Task<ImmutableArray<string>> RecordEventsAsync(ImmutableArray<Event> events);
 
     /// <summary>
     /// Forwards a log read to the agent. Fails with Unavailable-style errors when no agent is connected. Interleaves

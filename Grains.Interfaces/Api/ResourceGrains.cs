@@ -18,6 +18,7 @@ public static class ResourceGrains
         new KindAccess<Service, IServiceGrain>(),
         new KindAccess<Endpoints, IEndpointsGrain>(),
         new KindAccess<EndpointSlice, IEndpointSliceGrain>(),
+        new KindAccess<Event, IEventGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

@@ -27,8 +27,9 @@ public static class ResourceKinds
     public static readonly ResourceKind Service = new("Service", "services", "service", "v1", Namespaced: true, ["svc"]);
     public static readonly ResourceKind Endpoints = new("Endpoints", "endpoints", "endpoints", "v1", Namespaced: true, ["ep"]);
     public static readonly ResourceKind EndpointSlice = new("EndpointSlice", "endpointslices", "endpointslice", "discovery.k8s.io/v1", Namespaced: true, []);
+    public static readonly ResourceKind Event = new("Event", "events", "event", "v1", Namespaced: true, ["ev"]);
 
-    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Service, Endpoints, EndpointSlice];
+    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

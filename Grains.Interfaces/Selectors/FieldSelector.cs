@@ -6,14 +6,21 @@ namespace Granary.Selectors;
 
 /// <summary>
 /// A Kubernetes field selector (<c>spec.nodeName=n1,status.phase!=Running</c>) over the fields that can be
-/// selected on: metadata.name, metadata.namespace, spec.nodeName and status.phase (pods), spec.clusterIP and spec.type (services).
+/// selected on: metadata.name and metadata.namespace (every kind), spec.nodeName and status.phase (pods), spec.clusterIP
+/// and spec.type (services), and the involvedObject.*, reason, reportingComponent, source and type of events
+/// (kube-apiserver's event fields).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("granary.FieldSelector")]
 public sealed record FieldSelector([property: Id(0)] ImmutableArray<FieldRequirement> Requirements)
 {
     public static readonly FieldSelector Everything = new(ImmutableArray<FieldRequirement>.Empty);
 
-    private static readonly ImmutableArray<string> Supported = ["metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "spec.clusterIP", "spec.type"];
+    private static readonly ImmutableArray<string> Supported =
+    [
+        "metadata.name", "metadata.namespace", "spec.nodeName", "status.phase", "spec.clusterIP", "spec.type",
+        "involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion",
+        "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type",
+    ];
 
     public bool IsEmpty => Requirements.IsDefaultOrEmpty;
 
@@ -47,6 +54,24 @@ public sealed record FieldSelector([property: Id(0)] ImmutableArray<FieldRequire
         "spec.clusterIP" => (resource as Service)?.Spec.ClusterIP ?? "",
         "spec.type" => (resource as Service)?.Spec.Type ?? "",
         "status.phase" => (resource as Pod)?.Status?.Phase ?? (resource as Namespace)?.Status?.Phase ?? "",
+        _ when resource is Event e => EventValueOf(e, field),
+        _ => "",
+    };
+
+    private static string EventValueOf(Event e, string field) => field switch
+    {
+        "involvedObject.kind" => e.InvolvedObject.Kind ?? "",
+        "involvedObject.namespace" => e.InvolvedObject.Namespace ?? "",
+        "involvedObject.name" => e.InvolvedObject.Name ?? "",
+        "involvedObject.uid" => e.InvolvedObject.Uid ?? "",
+        "involvedObject.apiVersion" => e.InvolvedObject.ApiVersion ?? "",
+        "involvedObject.resourceVersion" => e.InvolvedObject.ResourceVersion ?? "",
+        "involvedObject.fieldPath" => e.InvolvedObject.FieldPath ?? "",
+        "reason" => e.Reason ?? "",
+        "reportingComponent" => e.ReportingComponent ?? "",
+        // As kube-apiserver: the source's component, or the reporting controller when there is none.
+        "source" => !string.IsNullOrEmpty(e.Source?.Component) ? e.Source.Component : e.ReportingComponent ?? "",
+        "type" => e.Type ?? "",
         _ => "",
     };
 

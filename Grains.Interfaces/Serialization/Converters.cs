@@ -61,6 +61,19 @@ public sealed class IntOrStringJsonConverter : JsonConverter<IntOrString>
     }
 }
 
+/// <summary>
+/// Kubernetes' MicroTime (eventTime, series.lastObservedTime): RFC 3339 with exactly six fractional digits, which Go
+/// clients require when they decode it.
+/// </summary>
+public sealed class MicroTimeJsonConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DateTimeOffset.Parse(reader.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+}
+
 /// <summary>FieldsV1 is any JSON object, written back exactly as read.</summary>
 public sealed class FieldsV1JsonConverter : JsonConverter<FieldsV1>
 {

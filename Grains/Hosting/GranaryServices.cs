@@ -1,4 +1,6 @@
+using Granary.Events;
 using Granary.Grains.Caching;
+using Granary.Grains.Events;
 using Granary.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -6,7 +8,7 @@ using StackExchange.Redis;
 
 namespace Granary.Grains.Hosting;
 
-/// <summary>Registers what the grains need on a silo: the object store and the watch cache.</summary>
+/// <summary>Registers what the grains need on a silo: the object store, the watch cache and the event pipeline.</summary>
 public static class GranaryServices
 {
     /// <summary>The dev-mode store: nothing survives the process.</summary>
@@ -23,6 +25,22 @@ public static class GranaryServices
         services.AddSingleton<WatchCache>();
         services.AddHostedService(sp => sp.GetRequiredService<WatchCache>());
         services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>
+    /// The silo's event pipeline: one <see cref="EventBroadcaster"/> writing through the event grains, from which grains
+    /// (the scheduler, controllers) make recorders. The TTL is configured with <see cref="EventOptions"/>.
+    /// </summary>
+    public static IServiceCollection AddGranaryEvents(this IServiceCollection services)
+    {
+        services.AddOptions<EventOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<GrainEventSink>();
+        services.AddSingleton(sp => new EventBroadcaster(
+            sp.GetRequiredService<GrainEventSink>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<EventBroadcaster>>()));
         return services;
     }
 

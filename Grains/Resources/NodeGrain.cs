@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Events;
 using Granary.Grains.Caching;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
@@ -20,12 +21,16 @@ public sealed partial class NodeGrain(
     TimeProvider time,
     ILogger<NodeGrain> logger,
     WatchCache cache,
+    EventBroadcaster events,
     [PersistentState(NodeLease.StateName, StorageNames.Default)] IPersistentState<NodeLease> lease)
     : ResourceGrain<Node>(store, time, logger), INodeGrain, IRemindable
 {
+    /// <summary>The component on node lifecycle events, as Kubernetes' node controller's.</summary>
+    public const string LifecycleComponent = "node-controller";
     private const int StatusParallelism = 32;
     private const string LeaseReminder = "lease-check";
     private static readonly TimeSpan LeaseCheckPeriod = TimeSpan.FromSeconds(5);
+    private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = LifecycleComponent });
     private INodeAgentObserver? _agent;
     private IGrainTimer? _leaseTimer;
 
@@ -55,7 +60,10 @@ public sealed partial class NodeGrain(
         await lease.WriteStateAsync();
         // The agent is back: a node marked Unknown for a lapsed lease is Ready again.
         if (ReadyStatus(Current) != "True")
+        {
             await SetReadyAsync("True", "KubeletReady", "granary agent is posting ready status");
+            _events.Record(Current!, Event.Normal, "NodeReady", $"Node {Name} status is now: NodeReady");
+        }
         StartLeaseChecks();
         if (first)
         {
@@ -85,6 +93,7 @@ public sealed partial class NodeGrain(
             return;
         LogLeaseExpired(Logger, Name, lease.State.RenewTime);
         await SetReadyAsync("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
+        _events.Record(Current!, Event.Normal, "NodeNotReady", $"Node {Name} status is now: NodeNotReady");
     }
 
     private static string? ReadyStatus(Node node) => node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status;
@@ -107,6 +116,7 @@ public sealed partial class NodeGrain(
         {
             var created = await CreateAsync(node);
             LogRegistered(Logger, Name, "created");
+            _events.Record(created, Event.Normal, "RegisteredNode", $"Node {Name} event: Registered Node {Name} in Controller");
             return created;
         }
         // Re-registration refreshes what the agent observes (status) and adds its labels; spec stays the operator's.
@@ -168,6 +178,56 @@ public sealed partial class NodeGrain(
             });
         return [.. failures];
     }
+
+    public async Task<ImmutableArray<string>> RecordEventsAsync(ImmutableArray<Event> events)
+    {
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(
+            events,
+            new ParallelOptions { MaxDegreeOfParallelism = StatusParallelism, TaskScheduler = TaskScheduler.Current },
+            async (e, _) =>
+            {
+                var key = $"{e.Metadata.Namespace}/{e.Metadata.Name}";
+                if (await RefusalAsync(e) is { } refusal)
+                {
+                    failures.Add($"{key}: {refusal}");
+                    return;
+                }
+                try
+                {
+                    await GrainFactory.GetGrain<IEventGrain>(key).RecordAsync(e);
+                }
+                catch (GranaryException error)
+                {
+                    failures.Add($"{key}: {error.Message}");
+                }
+            });
+        return [.. failures];
+    }
+
+    /// <summary>Why this node may not report <paramref name="e"/>; null when it may (about itself, or a pod bound to it).</summary>
+    private async Task<string?> RefusalAsync(Event e)
+    {
+        var involved = e.InvolvedObject;
+        if (!string.IsNullOrEmpty(e.Source?.Host) && e.Source.Host != Name)
+            return $"node \"{Name}\" cannot report events as host \"{e.Source.Host}\"";
+        if (involved.Kind == "Node")
+            return involved.Name == Name ? null : $"node \"{Name}\" cannot report events about node \"{involved.Name}\"";
+        if (involved.Kind != "Pod")
+            return $"node \"{Name}\" can report events only about itself and its pods, not a {involved.Kind}";
+        var key = $"{involved.Namespace}/{involved.Name}";
+        // The local cache usually has the pod; a pod bound a moment ago may need a consistent read.
+        if (!IsBoundHere(cache.For(ResourceKinds.Pod).Get(key), involved.Uid))
+        {
+            var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
+            if (!IsBoundHere(pods.Get(key), involved.Uid))
+                return $"node \"{Name}\" cannot report events about pod {key}: it is not bound to this node";
+        }
+        return null;
+    }
+
+    private bool IsBoundHere(IResource? resource, string? uid) =>
+        resource is Pod pod && pod.Spec.NodeName == Name && (string.IsNullOrEmpty(uid) || pod.Metadata.Uid == uid);
 
     public Task<PodLogChunk> ReadLogsAsync(PodLogRequest request) => RequireAgent().ReadLogsAsync(request);
 

@@ -85,13 +85,13 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         return await WriteUpdateAsync(pod, bound) ?? pod;
     }
 
-    public async Task MarkUnschedulableAsync(string expectedUid, string message)
+    public async Task<bool> MarkUnschedulableAsync(string expectedUid, string message)
     {
         if (Current is not { } pod || pod.Metadata.Uid != expectedUid || pod.Spec.NodeName is not null || pod.Metadata.DeletionTimestamp is not null)
-            return;
+            return false;
         var existing = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == PodScheduled);
         if (existing is { Status: "False", Reason: "Unschedulable" } && existing.Message == message)
-            return;
+            return false;
         var marked = pod with
         {
             Status = (pod.Status ?? new PodStatus()) with
@@ -103,7 +103,7 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
                 }),
             },
         };
-        await WriteUpdateAsync(pod, marked);
+        return await WriteUpdateAsync(pod, marked) is not null;
     }
 
     public async Task ReportStatusAsync(string nodeName, string expectedUid, PodStatus status)

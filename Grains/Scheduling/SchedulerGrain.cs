@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Events;
 using Granary.Grains.Caching;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
@@ -12,11 +13,16 @@ namespace Granary.Grains.Scheduling;
 /// <see cref="SchedulingPlanner"/> decide every pending pod against that snapshot in one turn, then binds in
 /// parallel through the pod grains (which refuse a stale binding, so a conflict just sends the pod round again).
 /// Level-triggered: cache changes, pod grains and a reminder only mark it dirty; a short timer runs the pass.
-/// A reminder brings it back on another silo after a failover.
+/// A reminder brings it back on another silo after a failover. It reports Scheduled and FailedScheduling events as
+/// kube-scheduler does (FailedScheduling once per new reason, not every pass).
 /// </summary>
 [KeepAlive]
-public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, ILogger<SchedulerGrain> logger) : Grain, ISchedulerGrain, IRemindable
+public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, EventBroadcaster events, ILogger<SchedulerGrain> logger)
+    : Grain, ISchedulerGrain, IRemindable
 {
+    /// <summary>The component name on the scheduler's events, as kube-scheduler's.</summary>
+    public const string Component = "default-scheduler";
+
     private const string ResyncReminder = "resync";
     private const int BindParallelism = 64;
     // Bounded batches keep each turn short; the next pass (50 ms later) takes the rest.
@@ -29,6 +35,7 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     // Unschedulable pods and the capacity generation they were last tried at: retried only when capacity changes.
     private readonly Dictionary<string, long> _unschedulable = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
+    private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = Component });
     private long _capacityGeneration;
     private volatile bool _dirty = true;
     private DateTimeOffset _lastResync;
@@ -174,8 +181,9 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         var key = KeyOf(a.Namespace, a.Name);
         try
         {
-            await GrainFactory.GetGrain<IPodGrain>(key).BindAsync(a.NodeName, a.Uid);
+            var pod = await GrainFactory.GetGrain<IPodGrain>(key).BindAsync(a.NodeName, a.Uid);
             Interlocked.Increment(ref _bound);
+            _events.Record(pod, Event.Normal, "Scheduled", $"Successfully assigned {key} to {a.NodeName}");
         }
         catch (GranaryException e)
         {
@@ -194,7 +202,11 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             return;
         try
         {
-            await GrainFactory.GetGrain<IPodGrain>(key).MarkUnschedulableAsync(u.Uid, u.Message);
+            if (await GrainFactory.GetGrain<IPodGrain>(key).MarkUnschedulableAsync(u.Uid, u.Message))
+            {
+                var involved = new ObjectReference { Kind = "Pod", ApiVersion = "v1", Namespace = u.Namespace, Name = u.Name, Uid = u.Uid };
+                _events.Record(involved, Event.Warning, "FailedScheduling", u.Message);
+            }
         }
         catch (NotFoundException)
         {

@@ -34,6 +34,9 @@ public static class AgentServices
         services.AddSingleton<ProbeManager>();
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
+        // The agent's own event pipeline, through the Node grain (in a dev silo, apart from the silo's own).
+        services.AddSingleton<AgentEventSink>();
+        services.AddSingleton<PodEvents>();
         services.AddSingleton<PodStatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PodStatusReporter>());
         services.AddSingleton<PodSyncLoop>();

@@ -21,6 +21,8 @@ namespace Granary.NodeAgent.Pods;
 /// pods — create what is missing, restart per policy with back-off, kill what fails liveness, stop and remove
 /// what is deleted, remove orphans after a grace period — then reports each pod's observed status.
 /// Level-triggered: every pass starts from what the engine says, so an agent restart adopts what runs.
+/// It records the kubelet's events (Pulled, Created, Started, Killing, BackOff, Unhealthy, Failed) on transitions,
+/// never once per pass: a state that persists (back-off, a missing image) is reported once per occurrence.
 /// </summary>
 public sealed partial class PodSyncLoop(
     IContainerRuntime runtime,
@@ -33,6 +35,7 @@ public sealed partial class PodSyncLoop(
     StartupGate startup,
     AgentHealth health,
     NodeIdentity node,
+    PodEvents events,
     IOptions<AgentSettings> settings,
     TimeProvider time,
     ILogger<PodSyncLoop> logger) : BackgroundService
@@ -51,6 +54,8 @@ public sealed partial class PodSyncLoop(
     private readonly ConcurrentDictionary<string, bool> _removingOrphans = new();
     private readonly ConcurrentDictionary<string, string> _lastFailure = new();
     private readonly ConcurrentDictionary<string, PodStatus> _lastStatus = new();
+    // What was last reported per pod container and topic ("uid/container/topic"), so a lasting state is reported once.
+    private readonly ConcurrentDictionary<string, string> _reported = new();
 
     public void Nudge()
     {
@@ -71,6 +76,7 @@ public sealed partial class PodSyncLoop(
         health.Register(LoopName, TimeSpan.FromSeconds(60));
         desired.Changed += Nudge;
         probes.Changed += Nudge;
+        probes.AttemptFailed += OnProbeFailed;
         var engineDown = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -109,6 +115,23 @@ public sealed partial class PodSyncLoop(
         }
         desired.Changed -= Nudge;
         probes.Changed -= Nudge;
+        probes.AttemptFailed -= OnProbeFailed;
+    }
+
+    private void OnProbeFailed(ProbeTarget target, ProbeResult result)
+    {
+        if (desired.Snapshot().FirstOrDefault(p => p.Metadata.Uid == target.PodUid) is { } pod)
+            events.Unhealthy(pod, target.Container, result.Message ?? $"{target.ContainerName} probe failed");
+    }
+
+    /// <summary>Records through <paramref name="record"/> unless <paramref name="token"/> is what was last reported on this topic.</summary>
+    private void ReportOnce(Pod pod, Container spec, string topic, string token, Action record)
+    {
+        var key = $"{pod.Metadata.Uid}/{spec.Name}/{topic}";
+        if (_reported.TryGetValue(key, out var last) && last == token)
+            return;
+        _reported[key] = token;
+        record();
     }
 
     /// <summary>One pass over every desired pod and every container this agent owns.</summary>
@@ -197,6 +220,9 @@ public sealed partial class PodSyncLoop(
             {
                 var why = changed ? "its spec changed" : $"it failed its liveness probe: {probes.LastFailure(current.Id)}";
                 LogKilling(logger, Key(pod), spec.Name, why);
+                events.Killing(pod, spec, changed
+                    ? $"Container {spec.Name} definition changed, will be restarted"
+                    : $"Container {spec.Name} failed liveness probe, will be restarted");
                 // The grace period runs beside the loop, so one slow container never holds up the other pods;
                 // a later pass sees it exited and restarts it by policy.
                 var id = current.Id;
@@ -233,6 +259,7 @@ public sealed partial class PodSyncLoop(
             var delay = backoff.RemainingDelay(key, now);
             if (delay is { } wait && wait > TimeSpan.Zero)
             {
+                ReportOnce(pod, spec, "backoff", current.Id, () => events.BackOff(pod, spec));
                 waiting = new ContainerStateWaiting
                 {
                     Reason = RestartBackoff.Reason,
@@ -275,15 +302,29 @@ public sealed partial class PodSyncLoop(
     {
         var image = spec.Image ?? "";
         if (await runtime.ImageExistsAsync(image, ct))
+        {
+            // Only called when a container is about to be created, as the kubelet reports it.
+            events.AlreadyPresent(pod, spec);
             return null;
+        }
         var key = $"pull/{pod.Metadata.Uid}/{spec.Name}";
         if (spec.ImagePullPolicy == "Never")
+        {
+            ReportOnce(pod, spec, "image", "never", () => events.NeverPull(pod, spec));
             return new ContainerStateWaiting { Reason = "ErrImageNeverPull", Message = $"Container image \"{image}\" is not present with pull policy of Never" };
+        }
         if (backoff.RemainingDelay(key, time.GetUtcNow()) is { } wait && wait > TimeSpan.Zero)
+        {
+            ReportOnce(pod, spec, "image", "backoff", () => events.PullBackOff(pod, spec));
             return new ContainerStateWaiting { Reason = "ImagePullBackOff", Message = $"Back-off pulling image \"{image}\": {_lastFailure.GetValueOrDefault(key)}" };
+        }
         try
         {
+            _reported.TryRemove($"{pod.Metadata.Uid}/{spec.Name}/image", out _);
+            events.Pulling(pod, spec);
+            var started = time.GetTimestamp();
             await runtime.PullImageAsync(image, ct);
+            events.Pulled(pod, spec, time.GetElapsedTime(started));
             backoff.Forget(key);
             return null;
         }
@@ -292,6 +333,7 @@ public sealed partial class PodSyncLoop(
             backoff.RecordFailure(key, time.GetUtcNow());
             _lastFailure[key] = e.Message;
             LogPullFailed(logger, Key(pod), image, e.Message);
+            events.PullFailed(pod, spec, e.Message);
             return new ContainerStateWaiting { Reason = "ErrImagePull", Message = e.Message };
         }
     }
@@ -306,17 +348,22 @@ public sealed partial class PodSyncLoop(
         }
         catch (DownwardApiException e)
         {
+            ReportOnce(pod, spec, "config", e.Message, () => events.Failed(pod, spec, e.Message));
             return new ContainerStateWaiting { Reason = "CreateContainerConfigError", Message = e.Message };
         }
+        _reported.TryRemove($"{pod.Metadata.Uid}/{spec.Name}/config", out _);
         var id = await runtime.CreateAsync(ContainerSpecs.Build(node.Name, pod, spec, attempt, podIp, env), ct);
+        events.Created(pod, spec);
         try
         {
             await runtime.StartAsync(id, ct);
+            events.Started(pod, spec);
         }
         catch (RuntimeException e) when (e.Kind == RuntimeErrorKind.Failed)
         {
             // The engine refused to start it (bad command, …): the container shows as exited with the engine's error.
             LogStartFailed(logger, Key(pod), spec.Name, e.Message);
+            events.Failed(pod, spec, e.Message);
         }
         LogStarted(logger, Key(pod), spec.Name, attempt);
         return null;
@@ -340,6 +387,11 @@ public sealed partial class PodSyncLoop(
             if (grace < TimeSpan.Zero)
                 grace = TimeSpan.Zero;
             using var cts = new CancellationTokenSource(grace + TimeSpan.FromMinutes(1));
+            foreach (var running in own.Where(c => c.State == ContainerRunState.Running))
+            {
+                if (pod.Spec.Containers?.FirstOrDefault(c => c.Name == ContainerNaming.Label(running, ContainerLabels.Container)) is { } spec)
+                    events.Killing(pod, spec, $"Stopping container {spec.Name}");
+            }
             await Task.WhenAll(own.Where(c => c.State == ContainerRunState.Running).Select(c => runtime.StopAsync(c.Id, grace, cts.Token)));
             await Task.WhenAll(own.Select(c => runtime.RemoveAsync(c.Id, cts.Token)));
             LogTerminated(logger, Key(pod), own.Count);
@@ -376,6 +428,8 @@ public sealed partial class PodSyncLoop(
         backoff.Forget(uid);
         network.Release(uid);
         _lastStatus.TryRemove(uid, out _);
+        foreach (var key in _reported.Keys.Where(k => k.StartsWith(uid + "/", StringComparison.Ordinal)))
+            _reported.TryRemove(key, out _);
     }
 
     /// <summary>

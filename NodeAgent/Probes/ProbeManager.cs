@@ -32,6 +32,12 @@ public sealed partial class ProbeManager : IDisposable
     public event Action? Changed;
 
     /// <summary>
+    /// Raised, on a probe's timer thread, for every failed (or errored) attempt: the kubelet's Unhealthy event. Handlers
+    /// should only record; an exception they throw is logged, not propagated.
+    /// </summary>
+    public event Action<ProbeTarget, ProbeResult>? AttemptFailed;
+
+    /// <summary>
     /// The containers that run now (by container id, with their start time and spec). New ones start with the
     /// initial results and their probes' timers; probes of containers no longer listed stop and their results go.
     /// A container id already known keeps its probes: a new attempt of a container has a new id. Idempotent.
@@ -94,7 +100,17 @@ public sealed partial class ProbeManager : IDisposable
         }
         var target = probes.Target;
         if (!result.Succeeded)
+        {
             LogAttemptFailed(_logger, target.PodUid, target.ContainerName, result.Message);
+            try
+            {
+                AttemptFailed?.Invoke(target, result);
+            }
+            catch (Exception e)
+            {
+                LogHandlerFailed(_logger, e);
+            }
+        }
         if (before.Started == after.Started && before.Ready == after.Ready && before.Live == after.Live)
             return;
 

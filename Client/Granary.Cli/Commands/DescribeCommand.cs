@@ -67,19 +67,31 @@ internal sealed class DescribeCommand : ICommand
         return failed ? 1 : 0;
     }
 
+    /// <summary>The object's events, found as kubectl finds them: by name, namespace and uid ("default" for cluster-scoped objects).</summary>
+    private static async Task<IReadOnlyList<Event>> EventsOfAsync(IClusterApi cluster, IResource resource, CancellationToken ct)
+    {
+        var options = new ListOptions
+        {
+            Namespace = resource.Metadata.Namespace ?? "default",
+            FieldSelector = EventsDescriber.SelectorFor(resource),
+        };
+        var (events, _) = await Listing.ListAllAsync(cluster.For(ResourceKinds.Event), options, ct);
+        return [.. events.OfType<Event>()];
+    }
+
     private static async Task<string> DescribeAsync(IClusterApi cluster, IResource resource, DateTimeOffset now, CancellationToken ct)
     {
         switch (resource)
         {
             case Pod pod:
-                return PodDescriber.Describe(pod, now);
+                return PodDescriber.Describe(pod, await EventsOfAsync(cluster, pod, ct), now);
             case Node node:
                 var onNode = new ListOptions
                 {
                     FieldSelector = $"spec.nodeName={node.Metadata.Name},status.phase!=Succeeded,status.phase!=Failed",
                 };
                 var (pods, _) = await Listing.ListAllAsync(cluster.For(ResourceKinds.Pod), onNode, ct);
-                return NodeDescriber.Describe(node, [.. pods.OfType<Pod>()], now);
+                return NodeDescriber.Describe(node, [.. pods.OfType<Pod>()], await EventsOfAsync(cluster, node, ct), now);
             case Namespace ns:
                 return NamespaceDescriber.Describe(ns, now);
             default:

@@ -8,7 +8,8 @@ namespace Granary.Cli.Output;
 internal static class NodeDescriber
 {
     /// <param name="pods">The pods bound to the node that have not finished (Succeeded or Failed pods are skipped here too).</param>
-    public static string Describe(Node node, IReadOnlyList<Pod> pods, DateTimeOffset now)
+    /// <param name="events">The node's events.</param>
+    public static string Describe(Node node, IReadOnlyList<Pod> pods, IReadOnlyList<Event> events, DateTimeOffset now)
     {
         var w = new DescribeWriter(now);
         var status = node.Status;
@@ -50,7 +51,7 @@ internal static class NodeDescriber
             w.Line(0, $"ProviderID:\t{node.Spec.ProviderID}");
 
         DescribePods(w, node, pods.Where(p => p.Status?.Phase is not ("Succeeded" or "Failed")).ToList());
-        w.Line(0, "Events:\t<none>");
+        EventsDescriber.Describe(w, events);
         return w.ToString();
     }
 

@@ -9,7 +9,8 @@ internal static class PodDescriber
 {
     private static readonly string[] QosResources = ["cpu", "memory"];
 
-    public static string Describe(Pod pod, DateTimeOffset now)
+    /// <param name="events">The pod's events (those whose involvedObject is this pod, by uid).</param>
+    public static string Describe(Pod pod, IReadOnlyList<Event> events, DateTimeOffset now)
     {
         var w = new DescribeWriter(now);
         var status = pod.Status;
@@ -53,7 +54,7 @@ internal static class PodDescriber
         w.Line(0, $"QoS Class:\t{QosClass(pod)}");
         w.Labels("Node-Selectors", pod.Spec.NodeSelector);
         w.Multiline("Tolerations", pod.Spec.Tolerations?.OrderBy(t => t.Key ?? "", StringComparer.Ordinal).Select(Toleration));
-        DescribeEvents(w, pod);
+        EventsDescriber.Describe(w, WithSchedulingVerdict(pod, events));
         return w.ToString();
     }
 
@@ -211,22 +212,26 @@ internal static class PodDescriber
     }
 
     /// <summary>
-    /// Granary keeps no Event objects yet; the scheduler's verdict lives in the PodScheduled=False condition,
-    /// so it is shown where kubectl shows the FailedScheduling event.
+    /// The events, plus the scheduler's verdict from the PodScheduled=False condition while its FailedScheduling event
+    /// is not there (events are written in the background, so a describe right after the verdict may come first).
     /// </summary>
-    private static void DescribeEvents(DescribeWriter w, Pod pod)
+    private static IReadOnlyList<Event> WithSchedulingVerdict(Pod pod, IReadOnlyList<Event> events)
     {
         var unscheduled = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False");
-        if (unscheduled is null)
+        if (unscheduled is null || events.Any(e => e.Reason == "FailedScheduling" && e.Message == unscheduled.Message))
+            return events;
+        var verdict = new Event
         {
-            w.Line(0, "Events:\t<none>");
-            return;
-        }
-        var reason = unscheduled.Reason is null or "Unschedulable" ? "FailedScheduling" : unscheduled.Reason;
-        w.Line(0, "Events:");
-        w.Line(1, "Type\tReason\tMessage");
-        w.Line(1, "----\t------\t-------");
-        w.Line(1, $"Warning\t{reason}\t{unscheduled.Message}");
+            InvolvedObject = ObjectReference.To(pod),
+            Type = Event.Warning,
+            Reason = unscheduled.Reason is null or "Unschedulable" ? "FailedScheduling" : unscheduled.Reason,
+            Message = unscheduled.Message,
+            Source = new EventSource { Component = "default-scheduler" },
+            FirstTimestamp = unscheduled.LastTransitionTime,
+            LastTimestamp = unscheduled.LastTransitionTime,
+            Count = 1,
+        };
+        return [.. events, verdict];
     }
 
     private static string FieldValue(Pod pod, string path) => path switch

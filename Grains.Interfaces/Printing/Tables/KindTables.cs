@@ -14,6 +14,7 @@ public static class KindTables
         ["Service"] = new ServiceTable(),
         ["Endpoints"] = new EndpointsTable(),
         ["EndpointSlice"] = new EndpointSliceTable(),
+        ["Event"] = new EventTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

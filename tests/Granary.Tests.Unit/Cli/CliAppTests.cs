@@ -137,14 +137,48 @@ public class CliAppTests
     }
 
     [Fact]
+    public async Task DescribePod_ShowsTheEventsOfThatPodOnly()
+    {
+        var pod = Pod("web") with { Metadata = Pod("web").Metadata with { Uid = "uid-now" } };
+        Event About(string uid, string reason) => new()
+        {
+            Metadata = new ObjectMeta { Name = $"web.{reason.ToLowerInvariant()}", Namespace = "default" },
+            InvolvedObject = new ObjectReference { Kind = "Pod", Namespace = "default", Name = "web", Uid = uid },
+            Type = Event.Normal,
+            Reason = reason,
+            Message = $"{reason} message",
+            Source = new EventSource { Component = "granary-agent" },
+            FirstTimestamp = Now.AddSeconds(-40),
+            LastTimestamp = Now.AddSeconds(-40),
+            Count = 1,
+        };
+        // An earlier pod of the same name had its own events: describe shows the current pod's only (by uid).
+        _cli.Cluster.With(pod, About("uid-now", "Started"), About("uid-before", "Killing"));
+
+        var code = await _cli.RunAsync("describe pod web");
+
+        Assert.Equal(0, code);
+        Assert.Contains("list events ns=default labels= fields=involvedObject.name=web,involvedObject.namespace=default,involvedObject.uid=uid-now", _cli.Cluster.Calls);
+        Assert.Contains("\n  Normal  Started  40s   granary-agent  Started message\n", _cli.Out.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Killing", _cli.Out.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DescribeNode_ListsItsPodsAcrossNamespaces()
     {
-        _cli.Cluster.With(Node("node-1"), Pod("a", "team-a", node: "node-1"), Pod("b", node: "node-2"));
+        var node = Node("node-1");
+        _cli.Cluster.With(node, Pod("a", "team-a", node: "node-1"), Pod("b", node: "node-2"));
 
         var code = await _cli.RunAsync("describe node node-1");
 
         Assert.Equal(0, code);
-        Assert.Equal(["get nodes node-1", "list pods ns=* labels= fields=spec.nodeName=node-1,status.phase!=Succeeded,status.phase!=Failed"], _cli.Cluster.Calls);
+        Assert.Equal(
+        [
+            "get nodes node-1",
+            "list pods ns=* labels= fields=spec.nodeName=node-1,status.phase!=Succeeded,status.phase!=Failed",
+            // A node's events live in "default", found as kubectl finds them: by name, no namespace, and uid.
+            $"list events ns=default labels= fields=involvedObject.name=node-1,involvedObject.namespace=,involvedObject.uid={node.Metadata.Uid}",
+        ], _cli.Cluster.Calls);
         Assert.Contains("Non-terminated Pods:          (1 in total)\n", _cli.Out.ToString(), StringComparison.Ordinal);
         Assert.Contains("\n  team-a                      a", _cli.Out.ToString(), StringComparison.Ordinal);
     }

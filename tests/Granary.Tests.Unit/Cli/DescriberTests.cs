@@ -117,7 +117,7 @@ public class DescriberTests
             Events:          <none>
 
             """.ReplaceLineEndings("\n"),
-            PodDescriber.Describe(RunningPod(), Now));
+            PodDescriber.Describe(RunningPod(), [], Now));
     }
 
     [Fact]
@@ -145,13 +145,45 @@ public class DescriberTests
             "Node-Selectors:  <none>",
             "Tolerations:     <none>",
             "Events:",
-            "  Type     Reason            Message",
-            "  ----     ------            -------",
-            "  Warning  FailedScheduling  0/3 nodes are available: 3 Insufficient cpu.",
+            "  Type     Reason            Age        From               Message",
+            "  ----     ------            ----       ----               -------",
+            "  Warning  FailedScheduling  <unknown>  default-scheduler  0/3 nodes are available: 3 Insufficient cpu.",
             "",
         ];
 
-        Assert.Equal(string.Join("\n", expected), PodDescriber.Describe(PendingPod(), Now));
+        Assert.Equal(string.Join("\n", expected), PodDescriber.Describe(PendingPod(), [], Now));
+    }
+
+    [Fact]
+    public void DescribePod_WithEvents_PrintsThemOldestFirst_WithRepeatsAsCountOverAge()
+    {
+        var pod = RunningPod();
+        Event Recorded(string type, string reason, string message, TimeSpan first, TimeSpan last, int count, string from) => new()
+        {
+            InvolvedObject = ObjectReference.To(pod),
+            Type = type,
+            Reason = reason,
+            Message = message,
+            FirstTimestamp = Now - first,
+            LastTimestamp = Now - last,
+            Count = count,
+            Source = new EventSource { Component = from },
+        };
+        Event[] events =
+        [
+            Recorded("Warning", "BackOff", "Back-off restarting failed container web", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(20), 3, "granary-agent"),
+            Recorded("Normal", "Scheduled", "Successfully assigned default/web-1 to node-1", TimeSpan.FromMinutes(6), TimeSpan.FromMinutes(6), 1, "default-scheduler"),
+        ];
+
+        var text = PodDescriber.Describe(pod, events, Now);
+
+        Assert.EndsWith(string.Join("\n",
+            "Events:",
+            "  Type     Reason     Age               From               Message",
+            "  ----     ------     ----              ----               -------",
+            "  Normal   Scheduled  6m                default-scheduler  Successfully assigned default/web-1 to node-1",
+            "  Warning  BackOff    20s (x3 over 5m)  granary-agent      Back-off restarting failed container web",
+            ""), text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -205,7 +237,7 @@ public class DescriberTests
             Events:     <none>
 
             """.ReplaceLineEndings("\n"),
-            NodeDescriber.Describe(WorkerNode(), [RunningPod(), PendingPod()], Now));
+            NodeDescriber.Describe(WorkerNode(), [RunningPod(), PendingPod()], [], Now));
     }
 
     [Fact]

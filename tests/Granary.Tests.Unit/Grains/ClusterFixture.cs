@@ -28,7 +28,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             // A small history, so tests can reach the "expired" edge without writing 100,000 events.
             silo.Services.Configure<StoreOptions>(o => o.EventHistory = 200);
             silo.Services.Configure<Granary.Grains.Caching.WatchCacheOptions>(o => o.EventWindow = 100);
-            silo.Services.AddGranaryInMemoryStore().AddGranaryWatchCache();
+            silo.Services.AddGranaryInMemoryStore().AddGranaryWatchCache().AddGranaryEvents();
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
