@@ -32,6 +32,8 @@ public sealed class GranaryClient : IAsyncDisposable
         Pods = new ResourceClient<Pod>(_cluster);
         Nodes = new ResourceClient<Node>(_cluster);
         Namespaces = new ResourceClient<Namespace>(_cluster);
+        ReplicaSets = new ResourceClient<ReplicaSet>(_cluster);
+        Deployments = new ResourceClient<Deployment>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -39,6 +41,10 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Node> Nodes { get; }
 
     public ResourceClient<Namespace> Namespaces { get; }
+
+    public ResourceClient<ReplicaSet> ReplicaSets { get; }
+
+    public ResourceClient<Deployment> Deployments { get; }
 
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
@@ -48,6 +54,8 @@ public sealed class GranaryClient : IAsyncDisposable
         "Pod" => Pods,
         "Node" => Nodes,
         "Namespace" => Namespaces,
+        "ReplicaSet" => ReplicaSets,
+        "Deployment" => Deployments,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

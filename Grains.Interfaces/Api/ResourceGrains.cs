@@ -15,6 +15,8 @@ public static class ResourceGrains
         new KindAccess<Pod, IPodGrain>(),
         new KindAccess<Node, INodeGrain>(),
         new KindAccess<Namespace, INamespaceGrain>(),
+        new KindAccess<ReplicaSet, IReplicaSetGrain>(),
+        new KindAccess<Deployment, IDeploymentGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

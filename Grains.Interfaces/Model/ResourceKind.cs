@@ -24,8 +24,10 @@ public static class ResourceKinds
     public static readonly ResourceKind Pod = new("Pod", "pods", "pod", "v1", Namespaced: true, ["po"]);
     public static readonly ResourceKind Node = new("Node", "nodes", "node", "v1", Namespaced: false, ["no"]);
     public static readonly ResourceKind Namespace = new("Namespace", "namespaces", "namespace", "v1", Namespaced: false, ["ns"]);
+    public static readonly ResourceKind ReplicaSet = new("ReplicaSet", "replicasets", "replicaset", "apps/v1", Namespaced: true, ["rs"]);
+    public static readonly ResourceKind Deployment = new("Deployment", "deployments", "deployment", "apps/v1", Namespaced: true, ["deploy"]);
 
-    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace];
+    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, ReplicaSet, Deployment];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -11,6 +11,8 @@ public static class KindTables
         ["Pod"] = new PodTable(),
         ["Node"] = new NodeTable(),
         ["Namespace"] = new NamespaceTable(),
+        ["ReplicaSet"] = new ReplicaSetTable(),
+        ["Deployment"] = new DeploymentTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
