@@ -13,6 +13,9 @@ internal sealed record ApiResource(string Name, ResourceKind Kind, ImmutableArra
 
     /// <summary>The status subresource: writes to it change status only.</summary>
     public bool IsStatus => Name.EndsWith("/status", StringComparison.Ordinal);
+
+    /// <summary>The scale subresource: reads and writes an autoscaling/v1 Scale, not the object.</summary>
+    public bool IsScale => Name.EndsWith("/scale", StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -31,6 +34,8 @@ internal static class ApiResources
             ["Pod"] = [("log", ["get"]), ("status", StatusVerbs)],
             ["Node"] = [("status", StatusVerbs)],
             ["Namespace"] = [("status", StatusVerbs)],
+            ["ReplicaSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
+            ["Deployment"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
         }.ToImmutableDictionary();
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>

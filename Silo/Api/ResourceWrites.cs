@@ -16,9 +16,9 @@ internal static class ResourceWrites
 {
     private const int GenerateNameAttempts = 8;
     private const int PatchAttempts = 4;
-    private const string MergePatch = "application/merge-patch+json";
-    private const string StrategicMergePatch = "application/strategic-merge-patch+json";
-    private const string JsonPatch = "application/json-patch+json";
+    internal const string MergePatch = "application/merge-patch+json";
+    internal const string StrategicMergePatch = "application/strategic-merge-patch+json";
+    internal const string JsonPatch = "application/json-patch+json";
     private const string SuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     public static async Task<IResource> CreateAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
@@ -66,10 +66,13 @@ internal static class ResourceWrites
                 GracePeriodSeconds = Long(body["gracePeriodSeconds"], "gracePeriodSeconds"),
                 PreconditionUid = (string?)body["preconditions"]?["uid"],
                 PreconditionResourceVersion = (string?)body["preconditions"]?["resourceVersion"],
+                PropagationPolicy = PropagationPolicy(body),
             };
         }
         if (context.Request.Query["gracePeriodSeconds"].ToString() is { Length: > 0 } grace)
             options = options with { GracePeriodSeconds = Long(JsonValue.Create(grace), "gracePeriodSeconds") };
+        if (context.Request.Query["propagationPolicy"].ToString() is { Length: > 0 } policy)
+            options = options with { PropagationPolicy = CheckedPolicy(policy) };
         var kind = path.Resource.Kind;
         return await ResourceGrains.DeleteAsync(grains, kind, kind.KeyOf(path.Namespace, path.Name!), options);
     }
@@ -116,7 +119,7 @@ internal static class ResourceWrites
         }
     }
 
-    private static bool NamesResourceVersion(JsonNode? patch) =>
+    internal static bool NamesResourceVersion(JsonNode? patch) =>
         patch is JsonArray ? patch.ToJsonString().Contains("/metadata/resourceVersion", StringComparison.Ordinal)
             : patch?["metadata"]?["resourceVersion"] is not null;
 
@@ -155,7 +158,7 @@ internal static class ResourceWrites
     }
 
     /// <summary>The JSON body; other media types are 415 (kubectl's typed clients send protobuf, which is not read).</summary>
-    private static async Task<JsonNode?> ReadJsonBodyAsync(HttpRequest request, bool optional = false, string[]? mediaTypes = null)
+    internal static async Task<JsonNode?> ReadJsonBodyAsync(HttpRequest request, bool optional = false, string[]? mediaTypes = null)
     {
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
@@ -173,13 +176,31 @@ internal static class ResourceWrites
         }
     }
 
-    private static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+    internal static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
 
-    private static void RejectDryRun(HttpRequest request)
+    internal static void RejectDryRun(HttpRequest request)
     {
         if (request.Query["dryRun"].Count > 0)
             throw new BadRequestException("dryRun is not supported by this server");
     }
+
+    /// <summary>propagationPolicy, or the older orphanDependents (true means Orphan, false Background).</summary>
+    private static string? PropagationPolicy(JsonObject body)
+    {
+        if (body["propagationPolicy"] is { } policy)
+        {
+            if (body["orphanDependents"] is not null)
+                throw new InvalidException("DeleteOptions", "", [FieldError.Invalid("propagationPolicy", (string?)policy, "orphanDependents and deletionPropagation cannot be both set")]);
+            return CheckedPolicy((string?)policy);
+        }
+        return body["orphanDependents"] is { } orphan
+            ? orphan.GetValueKind() == JsonValueKind.True ? PropagationPolicies.Orphan : PropagationPolicies.Background
+            : null;
+    }
+
+    private static string? CheckedPolicy(string? policy) =>
+        policy is null || PropagationPolicies.All.Contains(policy) ? policy
+            : throw new InvalidException("DeleteOptions", "", [FieldError.Unsupported("propagationPolicy", policy, PropagationPolicies.All)]);
 
     private static long? Long(JsonNode? node, string name)
     {
