@@ -215,8 +215,12 @@ public sealed partial class DeploymentGrain(IObjectStore store, TimeProvider tim
 
     private IReplicaSetGrain Grain(ReplicaSet rs) => GrainFactory.GetGrain<IReplicaSetGrain>($"{NamespaceName}/{rs.Metadata.Name}");
 
+    /// <summary>
+    /// A ReplicaSet as the planner sees it. Available pods are counted up to spec.replicas only: a ReplicaSet just
+    /// scaled down still reports the pods it is deleting, and counting them would let a rollout take too many down.
+    /// </summary>
     private static ReplicaSetReplicas Replicas(ReplicaSet rs) => new(
-        rs.Metadata.Name!, rs.Spec.Replicas ?? 0, rs.Status?.AvailableReplicas ?? 0, rs.Status?.Replicas ?? 0,
+        rs.Metadata.Name!, rs.Spec.Replicas ?? 0, Math.Min(rs.Status?.AvailableReplicas ?? 0, rs.Spec.Replicas ?? 0), rs.Status?.Replicas ?? 0,
         rs.Metadata.CreationTimestamp ?? DateTimeOffset.MinValue);
 
     /// <summary>Whether a ReplicaSet runs the Deployment's template (its own hash label aside).</summary>

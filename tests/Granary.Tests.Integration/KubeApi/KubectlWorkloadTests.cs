@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Granary.Tests.Integration.Infrastructure;
 
@@ -138,5 +139,49 @@ public sealed class KubectlWorkloadTests(KubeApiAgentFixture api) : IClassFixtur
             "get", "pods", "-l", "app=kimg", "-o", "jsonpath={range .items[*]}{.spec.containers[0].image}{\"\\n\"}{end}");
 
         Ok(await Kubectl.RunAsync("delete", "deployment", "kimg"));
+    }
+
+    [Fact]
+    public async Task Scale_Subresource_AndOrphanAndForegroundDeletion()
+    {
+        await ApplyAsync(Manifest("korph", 2, "local/web:1"));
+        await RolloutStatusAsync("korph");
+
+        var scale = JsonNode.Parse(Ok(await Kubectl.RunAsync("get", "--raw", "/apis/apps/v1/namespaces/default/deployments/korph/scale")).Stdout)!;
+        Assert.Equal(("Scale", "autoscaling/v1", "korph", "default"),
+            ((string?)scale["kind"], (string?)scale["apiVersion"], (string?)scale["metadata"]?["name"], (string?)scale["metadata"]?["namespace"]));
+        Assert.Equal((2, 2, "app=korph"), ((int?)scale["spec"]?["replicas"], (int?)scale["status"]?["replicas"], (string?)scale["status"]?["selector"]));
+
+        // Orphan: the Deployment goes, its ReplicaSet and pods stay, no longer owned.
+        Assert.Equal("deployment.apps \"korph\" deleted\n", Ok(await Kubectl.RunAsync("delete", "deployment", "korph", "--cascade=orphan")).Stdout);
+        var owners = Ok(await Kubectl.RunAsync("get", "rs", "-l", "app=korph", "-o", "jsonpath={range .items[*]}{.metadata.name}:{.metadata.ownerReferences}{\"\\n\"}{end}"));
+        Assert.Matches($@"^korph-{Hash}:\n$", owners.Stdout);
+        Assert.Equal(2, Regex.Count(Ok(await Kubectl.RunAsync("get", "pods", "-l", "app=korph", "--no-headers")).Stdout, @"\s1/1\s+Running\s"));
+
+        // Foreground: the ReplicaSet goes only after its pods.
+        var delete = Ok(await Kubectl.RunAsync("delete", "rs", "-l", "app=korph", "--cascade=foreground"));
+        Assert.Matches($@"^replicaset\.apps ""korph-{Hash}"" deleted\n$", delete.Stdout);
+        var left = Ok(await Kubectl.RunAsync("get", "rs,pods", "-l", "app=korph"));
+        Assert.Equal("", left.Stdout);
+        Assert.Contains("No resources found", left.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apply_SelectorNotMatchingTemplate_IsInvalidWithKubesMessage()
+    {
+        var yaml = Manifest("kbad", 1, "local/web:1").Replace("      labels:\n        app: kbad\n    spec:", "      labels:\n        app: other\n    spec:", StringComparison.Ordinal);
+        var file = Path.Combine(Path.GetTempPath(), $"granary-deploy-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(file, yaml);
+        try
+        {
+            var r = await Kubectl.RunAsync("apply", "-f", file, "--validate=false");
+
+            Assert.Equal(1, r.ExitCode);
+            Assert.Contains("The Deployment \"kbad\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match template `labels`", r.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }

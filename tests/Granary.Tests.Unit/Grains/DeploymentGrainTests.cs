@@ -156,4 +156,30 @@ public sealed class DeploymentGrainTests(ClusterFixture fixture) : IClassFixture
         Assert.Empty(await SetsAsync(ns));
         Assert.Empty((await Client.Pods.ListAsync(new ListOptions { Namespace = ns })).Items);
     }
+
+    [Fact]
+    public async Task NamespaceDeletion_RemovesDeploymentsReplicaSetsAndPods()
+    {
+        var ns = await NamespaceAsync(Client, "dep-ns");
+        await Client.Deployments.CreateAsync(Deployment(ns, "web", 2));
+        await Eventually.Until(() => ActivePodsAsync(Client, ns), p => p.Count == 2, $"deployment {ns}/web creating 2 pods");
+
+        await Client.Namespaces.DeleteAsync(null, ns);
+
+        await Eventually.Until(async () =>
+        {
+            try
+            {
+                await Client.Namespaces.GetAsync(null, ns);
+                return false;
+            }
+            catch (NotFoundException)
+            {
+                return true;
+            }
+        }, gone => gone, $"namespace {ns} emptied and removed");
+        Assert.Empty((await Client.Deployments.ListAsync(new ListOptions { Namespace = ns })).Items);
+        Assert.Empty(await SetsAsync(ns));
+        Assert.Empty((await Client.Pods.ListAsync(new ListOptions { Namespace = ns })).Items);
+    }
 }
