@@ -100,7 +100,7 @@ public sealed class ApplyCommandTests : IDisposable
 
         Assert.Equal(
             (1, "namespace/team-a created\npod/web created\n",
-             $"error: {file} (document 1): kind \"Widget\" is not served (served kinds: Pod, Node, Namespace)\n"
+             $"error: {file} (document 1): kind \"Widget\" is not served (served kinds: Pod, Node, Namespace, ReplicaSet, Deployment)\n"
              + $"error: {file} (document 4): metadata.name: Required value\n"),
             _cli.Result(code));
     }

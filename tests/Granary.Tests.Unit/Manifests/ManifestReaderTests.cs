@@ -123,8 +123,8 @@ public sealed class ManifestReaderTests : IDisposable
         "pod.yaml (document 1): pod: metadata.labels.enabled: Invalid value: Cannot get the value of a token type 'True' as a string.")]
     [InlineData("metadata: {name: a}\n",
         "pod.yaml (document 1): the document has no \"kind\" field (expected e.g. kind: Pod)")]
-    [InlineData("kind: Deployment\n",
-        "pod.yaml (document 1): kind \"Deployment\" is not served (served kinds: Pod, Node, Namespace)")]
+    [InlineData("kind: StatefulSet\n",
+        "pod.yaml (document 1): kind \"StatefulSet\" is not served (served kinds: Pod, Node, Namespace, ReplicaSet, Deployment)")]
     [InlineData("- a\n- b\n",
         "pod.yaml (document 1): expected an object with apiVersion, kind and metadata, not a list")]
     [InlineData("kind: List\nitems:\n- kind: Namespace\n  metadata: {name: a}\n- 5\n",
@@ -148,7 +148,7 @@ public sealed class ManifestReaderTests : IDisposable
         var documents = ManifestReader.ParseDocuments(text, "ns.yaml");
 
         Assert.Equal(
-            ["ns.yaml (document 1): a", "ns.yaml (document 2): kind \"Nope\" is not served (served kinds: Pod, Node, Namespace)", "ns.yaml (document 3): c"],
+            ["ns.yaml (document 1): a", "ns.yaml (document 2): kind \"Nope\" is not served (served kinds: Pod, Node, Namespace, ReplicaSet, Deployment)", "ns.yaml (document 3): c"],
             documents.Select(d => $"{d.Location}: {d.Resource?.Metadata.Name ?? d.Error!.Message[(d.Location.Length + 2)..]}"));
     }
 
