@@ -36,6 +36,8 @@ public sealed class GranaryClient : IAsyncDisposable
         Endpoints = new ResourceClient<Endpoints>(_cluster);
         EndpointSlices = new ResourceClient<EndpointSlice>(_cluster);
         Events = new ResourceClient<Event>(_cluster);
+        ReplicaSets = new ResourceClient<ReplicaSet>(_cluster);
+        Deployments = new ResourceClient<Deployment>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -52,6 +54,10 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<Event> Events { get; }
 
+    public ResourceClient<ReplicaSet> ReplicaSets { get; }
+
+    public ResourceClient<Deployment> Deployments { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -64,6 +70,8 @@ public sealed class GranaryClient : IAsyncDisposable
         "Endpoints" => Endpoints,
         "EndpointSlice" => EndpointSlices,
         "Event" => Events,
+        "ReplicaSet" => ReplicaSets,
+        "Deployment" => Deployments,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

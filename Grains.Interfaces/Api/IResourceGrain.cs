@@ -77,4 +77,27 @@ public sealed record DeleteOptions
 
     /// <summary>When set, the delete fails with Conflict unless the object is still at this version.</summary>
     [Id(2)] public string? PreconditionResourceVersion { get; init; }
+
+    /// <summary>
+    /// What happens to the object's dependents (objects naming it in ownerReferences): Background (the default) deletes
+    /// the object at once and its dependents after; Foreground deletes the dependents first; Orphan keeps them and
+    /// removes their references to it. See <see cref="PropagationPolicies"/>.
+    /// </summary>
+    [Id(3)] public string? PropagationPolicy { get; init; }
+}
+
+/// <summary>The values of <see cref="DeleteOptions.PropagationPolicy"/>, and the finalizers that carry them.</summary>
+public static class PropagationPolicies
+{
+    public const string Background = "Background";
+    public const string Foreground = "Foreground";
+    public const string Orphan = "Orphan";
+
+    public static readonly System.Collections.Immutable.ImmutableArray<string> All = [Foreground, Background, Orphan];
+
+    /// <summary>The finalizer kube-apiserver puts on an owner deleted in the foreground: it goes once its dependents have.</summary>
+    public const string ForegroundFinalizer = "foregroundDeletion";
+
+    /// <summary>The finalizer of an owner deleted with Orphan: it goes once no dependent names the owner any more.</summary>
+    public const string OrphanFinalizer = "orphan";
 }

@@ -105,8 +105,9 @@ public interface INamespaceGrain : IResourceGrain<Namespace>
 {
     /// <summary>
     /// Succeeds when objects may be created in this namespace; throws NotFound when it does not exist and
-    /// Forbidden while it is being deleted. Read-only.
+    /// Forbidden while it is being deleted. Read-only, and interleaved with anything: the namespace's clean-up calls
+    /// controllers (ReplicaSets, Deployments) that may be creating pods, which ask this very question.
     /// </summary>
-    [Alias("AssertAcceptsContent"), ReadOnly]
+    [Alias("AssertAcceptsContent"), ReadOnly, AlwaysInterleave]
     Task AssertAcceptsContentAsync();
 }

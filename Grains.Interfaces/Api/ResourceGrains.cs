@@ -19,6 +19,8 @@ public static class ResourceGrains
         new KindAccess<Endpoints, IEndpointsGrain>(),
         new KindAccess<EndpointSlice, IEndpointSliceGrain>(),
         new KindAccess<Event, IEventGrain>(),
+        new KindAccess<ReplicaSet, IReplicaSetGrain>(),
+        new KindAccess<Deployment, IDeploymentGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

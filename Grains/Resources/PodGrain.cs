@@ -5,6 +5,7 @@ using Granary.Grains.Caching;
 using Granary.Grains.Services;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
+using Granary.Grains.Workloads;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
 
@@ -36,6 +37,11 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         // The node's agent hears of every change to a pod bound to it, including its removal.
         if ((after ?? before)?.Spec.NodeName is { } node)
             await GrainFactory.GetGrain<INodeGrain>(node).PodChangedAsync(after ?? WithDeletionMark(before!));
+
+        // Its controlling ReplicaSet counts it (a pod released or adopted concerns the old controller and the new one).
+        foreach (var owner in new[] { before, after }.Select(p => p is null ? null : OwnerReferences.ControllerRef(p.Metadata))
+                     .Where(o => o is { Kind: "ReplicaSet" }).DistinctBy(o => o!.Uid))
+            await GrainFactory.GetGrain<IReplicaSetGrain>($"{NamespaceName}/{owner!.Name}").PodChangedAsync();
 
         // The scheduler cares when a pod waits for a node, and when one stops holding capacity.
         var pending = after is { Spec.NodeName: null, Metadata.DeletionTimestamp: null };

@@ -83,6 +83,12 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     /// <summary>Whether deleting must wait for someone to finish (e.g. an agent stopping containers).</summary>
     protected virtual Task<bool> NeedsGracefulDeletionAsync(T resource, DeleteOptions options) => Task.FromResult(false);
 
+    /// <summary>
+    /// Whether objects of this kind own dependents (ReplicaSets own pods): then a delete with propagationPolicy
+    /// Foreground or Orphan leaves a finalizer for the garbage collector instead of removing the object at once.
+    /// </summary>
+    protected virtual bool OwnsDependents => false;
+
     /// <summary>The deletion mark for a graceful delete (pods add the grace period).</summary>
     protected virtual ObjectMeta MarkDeleting(T resource, DeleteOptions options) =>
         resource.Metadata with { DeletionTimestamp = Now(), DeletionGracePeriodSeconds = 0 };
@@ -181,6 +187,16 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
         if (options.PreconditionResourceVersion is { } rv && rv != existing.Metadata.ResourceVersion)
             throw new ConflictException(Kind.Plural, Name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {existing.Metadata.ResourceVersion}");
 
+        if (OwnsDependents && existing.Metadata.DeletionTimestamp is null && PropagationFinalizer(options) is { } finalizer
+            && !(existing.Metadata.Finalizers ?? []).Contains(finalizer))
+        {
+            // The garbage collector finishes the delete: dependents first (Foreground) or freed (Orphan).
+            var withFinalizer = (T)existing.WithMetadata(existing.Metadata with { Finalizers = (existing.Metadata.Finalizers ?? []).Add(finalizer) });
+            var marked = (T)withFinalizer.WithMetadata(MarkDeleting(withFinalizer, options));
+            var written = await WriteUpdateAsync(existing, marked) ?? existing;
+            await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).WakeAsync();
+            return written;
+        }
         if (existing.Metadata.Finalizers is { Count: > 0 } || await NeedsGracefulDeletionAsync(existing, options))
         {
             if (existing.Metadata.DeletionTimestamp is not null)
@@ -192,6 +208,13 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     }
 
     // ---- shared steps ----
+
+    private static string? PropagationFinalizer(DeleteOptions options) => options.PropagationPolicy switch
+    {
+        PropagationPolicies.Foreground => PropagationPolicies.ForegroundFinalizer,
+        PropagationPolicies.Orphan => PropagationPolicies.OrphanFinalizer,
+        _ => null,
+    };
 
     /// <summary>Writes <paramref name="updated"/> unless it equals <paramref name="existing"/>; null when nothing changed.</summary>
     protected async Task<T?> WriteUpdateAsync(T existing, T updated)

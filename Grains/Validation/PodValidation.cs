@@ -15,7 +15,8 @@ public static partial class PodValidation
     public static ImmutableList<FieldError> Validate(Pod pod) =>
         [.. MetadataValidation.Validate(pod.Metadata, namespaced: true), .. Spec(pod.Spec, "spec")];
 
-    private static IEnumerable<FieldError> Spec(PodSpec spec, string field)
+    /// <summary>The pod spec rules at <paramref name="field"/> (also for the pod templates of workloads).</summary>
+    public static IEnumerable<FieldError> Spec(PodSpec spec, string field)
     {
         foreach (var error in ContainerValidation.Validate(spec.Containers, $"{field}.containers"))
             yield return error;

@@ -13,6 +13,9 @@ internal sealed record ApiResource(string Name, ResourceKind Kind, ImmutableArra
 
     /// <summary>The status subresource: writes to it change status only.</summary>
     public bool IsStatus => Name.EndsWith("/status", StringComparison.Ordinal);
+
+    /// <summary>The scale subresource: reads and writes an autoscaling/v1 Scale, not the object.</summary>
+    public bool IsScale => Name.EndsWith("/scale", StringComparison.Ordinal);
 }
 
 /// <summary>
@@ -33,6 +36,8 @@ internal static class ApiResources
             ["Node"] = [("status", StatusVerbs)],
             ["Namespace"] = [("status", StatusVerbs)],
             ["Service"] = [("status", StatusVerbs)],
+            ["ReplicaSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
+            ["Deployment"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
         }.ToImmutableDictionary();
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>

@@ -48,6 +48,11 @@ internal static class ResourceEndpoints
             return;
         }
 
+        if (path.Resource.IsScale)
+        {
+            await WriteAsync(context, await ScaleSubresource.HandleAsync(context, grains, path, verb));
+            return;
+        }
         switch (verb)
         {
             case "create":

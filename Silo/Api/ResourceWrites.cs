@@ -19,10 +19,10 @@ internal static class ResourceWrites
 {
     private const int GenerateNameAttempts = 8;
     private const int PatchAttempts = 4;
-    private const string MergePatch = "application/merge-patch+json";
-    private const string StrategicMergePatch = "application/strategic-merge-patch+json";
-    private const string JsonPatch = "application/json-patch+json";
-    private const string ApplyPatch = "application/apply-patch+yaml";
+    internal const string MergePatch = "application/merge-patch+json";
+    internal const string StrategicMergePatch = "application/strategic-merge-patch+json";
+    internal const string JsonPatch = "application/json-patch+json";
+    internal const string ApplyPatch = "application/apply-patch+yaml";
     private const string SuffixAlphabet = "bcdfghjklmnpqrstvwxz2456789";
 
     public static async Task<IResource> CreateAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
@@ -81,6 +81,7 @@ internal static class ResourceWrites
                 GracePeriodSeconds = Long(body["gracePeriodSeconds"], "gracePeriodSeconds"),
                 PreconditionUid = (string?)body["preconditions"]?["uid"],
                 PreconditionResourceVersion = (string?)body["preconditions"]?["resourceVersion"],
+                PropagationPolicy = PropagationPolicy(body),
             };
             // kubectl delete --dry-run=server sends it in the DeleteOptions body, not in the query.
             foreach (var mode in body["dryRun"] as JsonArray ?? [])
@@ -92,6 +93,8 @@ internal static class ResourceWrites
         }
         if (context.Request.Query["gracePeriodSeconds"].ToString() is { Length: > 0 } grace)
             options = options with { GracePeriodSeconds = Long(JsonValue.Create(grace), "gracePeriodSeconds") };
+        if (context.Request.Query["propagationPolicy"].ToString() is { Length: > 0 } policy)
+            options = options with { PropagationPolicy = CheckedPolicy(policy) };
         var kind = path.Resource.Kind;
         var key = kind.KeyOf(path.Namespace, path.Name!);
         if (dryRun)
@@ -218,7 +221,7 @@ internal static class ResourceWrites
 
     private static DateTimeOffset WholeSeconds(DateTimeOffset t) => new(t.Ticks - (t.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 
-    private static bool NamesResourceVersion(JsonNode? patch) =>
+    internal static bool NamesResourceVersion(JsonNode? patch) =>
         patch is JsonArray ? patch.ToJsonString().Contains("/metadata/resourceVersion", StringComparison.Ordinal)
             : patch?["metadata"]?["resourceVersion"] is not null;
 
@@ -294,7 +297,7 @@ internal static class ResourceWrites
     }
 
     /// <summary>The JSON body; other media types are 415 (kubectl's typed clients send protobuf, which is not read).</summary>
-    private static async Task<JsonNode?> ReadJsonBodyAsync(HttpRequest request, bool optional = false, string[]? mediaTypes = null)
+    internal static async Task<JsonNode?> ReadJsonBodyAsync(HttpRequest request, bool optional = false, string[]? mediaTypes = null)
     {
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
@@ -312,7 +315,14 @@ internal static class ResourceWrites
         }
     }
 
-    private static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+    internal static string? MediaType(HttpRequest request) => request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+
+    /// <summary>The scale subresource writes for real only: a dry run there is refused rather than silently done.</summary>
+    internal static void RejectDryRun(HttpRequest request)
+    {
+        if (IsDryRun(request))
+            throw new BadRequestException("dryRun is not supported on the scale subresource");
+    }
 
     /// <summary>dryRun=All: validate and answer with the object as it would be, storing nothing.</summary>
     private static bool IsDryRun(HttpRequest request) => request.Query["dryRun"].ToString() switch
@@ -321,6 +331,24 @@ internal static class ResourceWrites
         "All" => true,
         var other => throw new BadRequestException($"dryRun: Unsupported value: \"{other}\": supported values: \"All\""),
     };
+
+    /// <summary>propagationPolicy, or the older orphanDependents (true means Orphan, false Background).</summary>
+    private static string? PropagationPolicy(JsonObject body)
+    {
+        if (body["propagationPolicy"] is { } policy)
+        {
+            if (body["orphanDependents"] is not null)
+                throw new InvalidException("DeleteOptions", "", [FieldError.Invalid("propagationPolicy", (string?)policy, "orphanDependents and deletionPropagation cannot be both set")]);
+            return CheckedPolicy((string?)policy);
+        }
+        return body["orphanDependents"] is { } orphan
+            ? orphan.GetValueKind() == JsonValueKind.True ? PropagationPolicies.Orphan : PropagationPolicies.Background
+            : null;
+    }
+
+    private static string? CheckedPolicy(string? policy) =>
+        policy is null || PropagationPolicies.All.Contains(policy) ? policy
+            : throw new InvalidException("DeleteOptions", "", [FieldError.Unsupported("propagationPolicy", policy, PropagationPolicies.All)]);
 
     private static long? Long(JsonNode? node, string name)
     {

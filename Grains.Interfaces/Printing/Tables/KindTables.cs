@@ -15,6 +15,8 @@ public static class KindTables
         ["Endpoints"] = new EndpointsTable(),
         ["EndpointSlice"] = new EndpointSliceTable(),
         ["Event"] = new EventTable(),
+        ["ReplicaSet"] = new ReplicaSetTable(),
+        ["Deployment"] = new DeploymentTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

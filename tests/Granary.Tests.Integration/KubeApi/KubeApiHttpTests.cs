@@ -59,7 +59,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     }
 
     [Theory]
-    [InlineData("/apis/apps/v1/namespaces/default/deployments")]
+    [InlineData("/apis/apps/v1/namespaces/default/statefulsets")]
     [InlineData("/api/v1/namespaces/default/configmaps")]
     [InlineData("/api/v1/pods/x")]
     [InlineData("/api/v1/namespaces/default/pods/x/attach")]
@@ -428,5 +428,39 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
         Assert.Equal("pods \"logs-missing\" not found", (string?)missing["message"]);
         Assert.Equal(HttpStatusCode.BadRequest, badContainerCode);
         AssertStatus(badContainer, 400, "BadRequest");
+    }
+
+    [Fact]
+    public async Task ReplicaSetScale_GetPatchPut_AnswerAutoscalingV1Scale()
+    {
+        const string rs = """
+            {"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"scale-rs"},
+             "spec":{"replicas":1,"selector":{"matchLabels":{"app":"scale-rs"}},
+                     "template":{"metadata":{"labels":{"app":"scale-rs"}},"spec":{"containers":[{"name":"main","image":"local/busybox:1"}]}}}}
+            """;
+        const string path = "/apis/apps/v1/namespaces/default/replicasets/scale-rs/scale";
+        var (created, _) = await SendJsonAsync(HttpMethod.Post, "/apis/apps/v1/namespaces/default/replicasets", rs);
+
+        var (getCode, scale) = await GetJsonAsync(path);
+        var (patchCode, patched) = await SendJsonAsync(HttpMethod.Patch, path, """{"spec":{"replicas":3}}""", "application/merge-patch+json");
+        var (putCode, put) = await SendJsonAsync(HttpMethod.Put, path,
+            """{"kind":"Scale","apiVersion":"autoscaling/v1","metadata":{"name":"scale-rs"},"spec":{"replicas":2}}""");
+        var (staleCode, stale) = await SendJsonAsync(HttpMethod.Put, path,
+            """{"kind":"Scale","apiVersion":"autoscaling/v1","metadata":{"name":"scale-rs","resourceVersion":"1"},"spec":{"replicas":5}}""");
+        var (negativeCode, negative) = await SendJsonAsync(HttpMethod.Patch, path, """{"spec":{"replicas":-1}}""", "application/merge-patch+json");
+        var (_, after) = await GetJsonAsync("/apis/apps/v1/namespaces/default/replicasets/scale-rs");
+
+        Assert.Equal((HttpStatusCode.Created, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK), (created, getCode, patchCode, putCode));
+        Assert.Equal(("Scale", "autoscaling/v1", "scale-rs", "default"),
+            ((string?)scale["kind"], (string?)scale["apiVersion"], (string?)scale["metadata"]!["name"], (string?)scale["metadata"]!["namespace"]));
+        Assert.Equal((1, "app=scale-rs"), ((int?)scale["spec"]!["replicas"], (string?)scale["status"]!["selector"]));
+        Assert.Equal(3, (int?)patched["spec"]!["replicas"]);
+        Assert.Equal(2, (int?)put["spec"]!["replicas"]);
+        Assert.Equal(HttpStatusCode.Conflict, staleCode);
+        AssertStatus(stale, 409, "Conflict");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, negativeCode);
+        AssertStatus(negative, 422, "Invalid");
+        Assert.Equal(2, (int?)after["spec"]!["replicas"]);
+        Assert.Equal(3, (int?)after["metadata"]!["generation"]);
     }
 }

@@ -104,6 +104,8 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
         Assert.Matches(@"(?m)^nodes\s+no\s+v1\s+false\s+Node$", r.Stdout);
         Assert.Matches(@"(?m)^pods\s+po\s+v1\s+true\s+Pod$", r.Stdout);
         Assert.Matches(@"(?m)^events\s+ev\s+v1\s+true\s+Event$", r.Stdout);
+        Assert.Matches(@"(?m)^deployments\s+deploy\s+apps/v1\s+true\s+Deployment$", r.Stdout);
+        Assert.Matches(@"(?m)^replicasets\s+rs\s+apps/v1\s+true\s+ReplicaSet$", r.Stdout);
     }
 
     [Fact]

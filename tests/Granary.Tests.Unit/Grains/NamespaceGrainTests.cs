@@ -51,8 +51,9 @@ public sealed class NamespaceGrainTests(ClusterFixture fixture) : IClassFixture<
         Assert.Equal($"unable to create new content in namespace {ns} because it is being terminated", e.Message);
 
         // Releasing the finalizer lets the pod and then the namespace go.
-        var held = await Client.Pods.GetAsync(ns, "held");
-        Assert.NotNull(held.Metadata.DeletionTimestamp);
+        // The clean-up marks it on its own timer: the create above may have been answered before its first pass.
+        var held = await Eventually.Until(() => Client.Pods.GetAsync(ns, "held"), p => p.Metadata.DeletionTimestamp is not null,
+            $"namespace {ns}'s clean-up marking pod held for deletion");
         await Client.Pods.UpdateAsync(held with { Metadata = held.Metadata with { Finalizers = [] } });
         await Eventually.Until(
             async () => (await Client.Namespaces.ListAsync()).Items.Any(n => n.Metadata.Name == ns),

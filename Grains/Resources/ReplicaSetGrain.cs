@@ -1,0 +1,187 @@
+using System.Collections.Immutable;
+using Granary.Api;
+using Granary.Errors;
+using Granary.Grains.Caching;
+using Granary.Grains.Storage;
+using Granary.Grains.Validation;
+using Granary.Grains.Workloads;
+using Granary.Model;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.Grains.Resources;
+
+/// <summary>
+/// Owns one ReplicaSet (key "namespace/name") and is its controller: keeps spec.replicas active pods that it controls,
+/// adopting orphans its selector matches and releasing pods it no longer matches, and writes its status from them.
+/// Pods are read from the silo's watch cache (a consistent read, so its own creations are always seen).
+/// </summary>
+public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider time, ILogger<ReplicaSetGrain> logger, WatchCache cache)
+    : ControllerGrain<ReplicaSet>(store, time, logger), IReplicaSetGrain
+{
+    private const int NameAttempts = 4;
+
+    protected override ImmutableList<FieldError> Validate(ReplicaSet resource) => ReplicaSetValidation.Validate(resource);
+
+    protected override ImmutableList<FieldError> ValidateUpdate(ReplicaSet old, ReplicaSet updated) => ReplicaSetValidation.ValidateUpdate(old, updated);
+
+    protected override ReplicaSet ApplyDefaults(ReplicaSet resource) => WorkloadDefaults.Apply(resource);
+
+    // Status is the controller's: a create starts from an empty one, as in Kubernetes.
+    protected override ReplicaSet PrepareCreate(ReplicaSet resource) => resource with { Status = new ReplicaSetStatus() };
+
+    protected override ReplicaSet WithSpec(ReplicaSet existing, ReplicaSet desired) => existing with { Spec = desired.Spec };
+
+    protected override ReplicaSet WithStatus(ReplicaSet existing, ReplicaSet desired) => existing with { Status = desired.Status };
+
+    protected override bool OwnsDependents => true;
+
+    protected override async Task AfterWriteAsync(ReplicaSet? before, ReplicaSet? after)
+    {
+        if (!Reconciling)
+            RequestReconcile(TimeSpan.Zero);
+        // The owning Deployment counts this ReplicaSet's replicas: every change concerns it.
+        if (OwnerReferences.ControllerRef((after ?? before)!.Metadata) is { Kind: "Deployment" } owner)
+            await GrainFactory.GetGrain<IDeploymentGrain>($"{NamespaceName}/{owner.Name}").ReplicaSetChangedAsync();
+        if (after is null || before is null)
+            await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).WakeAsync();
+    }
+
+    public Task PodChangedAsync()
+    {
+        RequestReconcile(NotificationDelay);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task<DateTimeOffset?> ReconcileAsync()
+    {
+        if (Current is not { Metadata.DeletionTimestamp: null } rs)
+            return null;
+        var now = Time.GetUtcNow();
+        var owned = await ClaimPodsAsync(rs);
+        var active = owned.Where(PodReadiness.IsActive).ToList();
+        var sync = ReplicaSetPlanner.Plan(rs, active, now);
+
+        if (sync.ToCreate > 0)
+            await CreatePodsAsync(rs, sync.ToCreate);
+        if (sync.ToDelete.Count > 0)
+            await DeletePodsAsync(sync.ToDelete);
+
+        if (Current is { } latest)
+            await WriteUpdateAsync(latest, latest with { Status = sync.Status });
+
+        if (!sync.Converged)
+            return sync.ToCreate > 0 || sync.ToDelete.Count > 0 ? now + UnconvergedResync : sync.RecheckAt;
+        // Pods that are not available yet will say so when they change; the resync covers a lost word.
+        return active.Any(p => !PodReadiness.IsAvailable(p, rs.Spec.MinReadySeconds ?? 0, now)) ? now + UnconvergedResync : null;
+    }
+
+    /// <summary>
+    /// The pods this ReplicaSet controls: its own that its selector still matches, plus orphans it adopts. Its own
+    /// pods that no longer match are released (their controller reference removed), as Kubernetes' ClaimPods does.
+    /// </summary>
+    private async Task<List<Pod>> ClaimPodsAsync(ReplicaSet rs)
+    {
+        var selector = rs.Spec.Selector!.ToSelector();
+        var (_, items) = (await cache.ConsistentAsync(ResourceKinds.Pod)).Snapshot(ObjectFilter.Parse(NamespaceName, null, null));
+        var owned = new List<Pod>();
+        foreach (var pod in items.Select(i => (Pod)i.Value))
+        {
+            var controller = OwnerReferences.ControllerRef(pod.Metadata);
+            var matches = selector.Matches(pod.Metadata.Labels);
+            if (controller?.Uid == rs.Metadata.Uid)
+            {
+                if (matches)
+                    owned.Add(pod);
+                else if (PodReadiness.IsActive(pod))
+                    await UpdatePodAsync(pod, pod with { Metadata = OwnerReferences.Release(pod.Metadata, rs.Metadata.Uid!) }, "release");
+            }
+            else if (controller is null && matches && PodReadiness.IsActive(pod))
+            {
+                if (await UpdatePodAsync(pod, pod with { Metadata = OwnerReferences.Adopt(pod.Metadata, rs) }, "adopt") is { } adopted)
+                    owned.Add(adopted);
+            }
+        }
+        return owned;
+    }
+
+    /// <summary>Writes a pod at the version read; a conflict (someone else wrote it) is left to the next pass.</summary>
+    private async Task<Pod?> UpdatePodAsync(Pod pod, Pod updated, string action)
+    {
+        try
+        {
+            var written = await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{pod.Metadata.Name}").UpdateAsync(updated);
+            LogClaimed(Logger, Key, action, pod.Metadata.Name!);
+            return written;
+        }
+        catch (GranaryException e) when (e is ConflictException or NotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates pods in batches of 1, 2, 4, … (Kubernetes' slow start), stopping at the first batch with a failure.</summary>
+    private async Task CreatePodsAsync(ReplicaSet rs, int count)
+    {
+        var created = 0;
+        for (var batch = 1; created < count; batch = Math.Min(batch * 2, count - created))
+        {
+            batch = Math.Min(batch, count - created);
+            var results = await Task.WhenAll(Enumerable.Range(0, batch).Select(_ => CreatePodAsync(rs)));
+            created += results.Count(ok => ok);
+            if (results.Any(ok => !ok))
+                throw new InvalidOperationException($"could not create {count - created} of {count} pods for replicaset {Key}; see the errors above");
+        }
+        LogCreated(Logger, Key, count);
+    }
+
+    private async Task<bool> CreatePodAsync(ReplicaSet rs)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var name = ReplicaSetPlanner.NewPodName(rs.Metadata.Name!, Random.Shared);
+            try
+            {
+                await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{name}").CreateAsync(ReplicaSetPlanner.NewPod(rs, name));
+                return true;
+            }
+            catch (AlreadyExistsException) when (attempt < NameAttempts)
+            {
+                // Another pod has this name: draw again, as generateName does.
+            }
+            catch (GranaryException e)
+            {
+                LogCreateFailed(Logger, Key, e.Message);
+                return false;
+            }
+        }
+    }
+
+    private async Task DeletePodsAsync(IReadOnlyList<Pod> pods)
+    {
+        await Task.WhenAll(pods.Select(async pod =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{pod.Metadata.Name}")
+                    .DeleteAsync(new DeleteOptions { PreconditionUid = pod.Metadata.Uid });
+            }
+            catch (GranaryException e) when (e is NotFoundException or ConflictException)
+            {
+                // Gone or replaced already: what we wanted.
+            }
+        }));
+        LogDeleted(Logger, Key, pods.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ReplicaSet {Key} created {Count} pod(s)")]
+    private static partial void LogCreated(ILogger logger, string key, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ReplicaSet {Key} deleted {Count} surplus pod(s)")]
+    private static partial void LogDeleted(ILogger logger, string key, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ReplicaSet {Key} could not create a pod: {Reason}")]
+    private static partial void LogCreateFailed(ILogger logger, string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ReplicaSet {Key}: {Action} pod {Pod}")]
+    private static partial void LogClaimed(ILogger logger, string key, string action, string pod);
+}
