@@ -45,14 +45,3 @@ public sealed record EndpointPort
     [Id(2)] public string? Protocol { get; init; }
     [Id(3)] public string? AppProtocol { get; init; }
 }
-
-[GenerateSerializer, Immutable, Alias("granary.ObjectReference")]
-public sealed record ObjectReference
-{
-    [Id(0)] public string? Kind { get; init; }
-    [Id(1)] public string? Namespace { get; init; }
-    [Id(2)] public string? Name { get; init; }
-    [Id(3)] public string? Uid { get; init; }
-    [Id(4)] public string? ApiVersion { get; init; }
-    [Id(5)] public string? ResourceVersion { get; init; }
-}
