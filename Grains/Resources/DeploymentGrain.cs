@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Events;
 using Granary.Grains.Caching;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
@@ -17,9 +18,12 @@ namespace Granary.Grains.Resources;
 /// or Recreate), deletes idle old ones beyond revisionHistoryLimit, and writes its status and conditions from them.
 /// ReplicaSets are read from the silo's watch cache (a consistent read); each tells this grain when it changes.
 /// </summary>
-public sealed partial class DeploymentGrain(IObjectStore store, TimeProvider time, ILogger<DeploymentGrain> logger, WatchCache cache)
+public sealed partial class DeploymentGrain(IObjectStore store, TimeProvider time, ILogger<DeploymentGrain> logger, WatchCache cache,
+    EventBroadcaster events)
     : ControllerGrain<Deployment>(store, time, logger), IDeploymentGrain
 {
+    private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = "deployment-controller" });
+
     protected override ImmutableList<FieldError> Validate(Deployment resource) => DeploymentValidation.Validate(resource);
 
     protected override ImmutableList<FieldError> ValidateUpdate(Deployment old, Deployment updated) => DeploymentValidation.ValidateUpdate(old, updated);
@@ -162,6 +166,7 @@ public sealed partial class DeploymentGrain(IObjectStore store, TimeProvider tim
         {
             var created = await GrainFactory.GetGrain<IReplicaSetGrain>($"{NamespaceName}/{name}").CreateAsync(rs);
             LogNewReplicaSet(Logger, Key, name, replicas);
+            _events.Record(d, Event.Normal, "ScalingReplicaSet", $"Scaled up replica set {name} to {replicas}");
             return (created, DeploymentConditions.Set(status, DeploymentConditions.New(DeploymentConditions.Progressing, true,
                 DeploymentConditions.NewReplicaSetCreated, $"Created new replica set \"{name}\"", now)));
         }
@@ -179,8 +184,12 @@ public sealed partial class DeploymentGrain(IObjectStore store, TimeProvider tim
     private async Task<ReplicaSet> ScaleAsync(Deployment d, ReplicaSet rs, int replicas)
     {
         var scaled = await UpdateReplicaSetAsync(rs, replicas, d, RevisionHistory.Revision(rs));
-        if (rs.Spec.Replicas != replicas)
-            LogScaled(Logger, Key, rs.Metadata.Name!, rs.Spec.Replicas ?? 0, replicas);
+        if (rs.Spec.Replicas is var from && from != replicas)
+        {
+            LogScaled(Logger, Key, rs.Metadata.Name!, from ?? 0, replicas);
+            _events.Record(d, Event.Normal, "ScalingReplicaSet",
+                $"Scaled {(replicas > (from ?? 0) ? "up" : "down")} replica set {rs.Metadata.Name} to {replicas} from {from ?? 0}");
+        }
         return scaled;
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Events;
 using Granary.Grains.Caching;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
@@ -15,9 +16,12 @@ namespace Granary.Grains.Resources;
 /// adopting orphans its selector matches and releasing pods it no longer matches, and writes its status from them.
 /// Pods are read from the silo's watch cache (a consistent read, so its own creations are always seen).
 /// </summary>
-public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider time, ILogger<ReplicaSetGrain> logger, WatchCache cache)
+public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider time, ILogger<ReplicaSetGrain> logger, WatchCache cache,
+    EventBroadcaster events)
     : ControllerGrain<ReplicaSet>(store, time, logger), IReplicaSetGrain
 {
+    private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = "replicaset-controller" });
+
     private const int NameAttempts = 4;
 
     protected override ImmutableList<FieldError> Validate(ReplicaSet resource) => ReplicaSetValidation.Validate(resource);
@@ -64,7 +68,7 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
         if (sync.ToCreate > 0)
             await CreatePodsAsync(rs, sync.ToCreate);
         if (sync.ToDelete.Count > 0)
-            await DeletePodsAsync(sync.ToDelete);
+            await DeletePodsAsync(rs, sync.ToDelete);
 
         if (Current is { } latest)
             await WriteUpdateAsync(latest, latest with { Status = sync.Status });
@@ -142,6 +146,7 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
             try
             {
                 await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{name}").CreateAsync(ReplicaSetPlanner.NewPod(rs, name));
+                _events.Record(rs, Event.Normal, "SuccessfulCreate", $"Created pod: {name}");
                 return true;
             }
             catch (AlreadyExistsException) when (attempt < NameAttempts)
@@ -151,12 +156,13 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
             catch (GranaryException e)
             {
                 LogCreateFailed(Logger, Key, e.Message);
+                _events.Record(rs, Event.Warning, "FailedCreate", $"Error creating: {e.Message}");
                 return false;
             }
         }
     }
 
-    private async Task DeletePodsAsync(IReadOnlyList<Pod> pods)
+    private async Task DeletePodsAsync(ReplicaSet rs, IReadOnlyList<Pod> pods)
     {
         await Task.WhenAll(pods.Select(async pod =>
         {
@@ -164,6 +170,7 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
             {
                 await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{pod.Metadata.Name}")
                     .DeleteAsync(new DeleteOptions { PreconditionUid = pod.Metadata.Uid });
+                _events.Record(rs, Event.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
             }
             catch (GranaryException e) when (e is NotFoundException or ConflictException)
             {

@@ -29,9 +29,9 @@ internal static class OpenApiPaths
 
     private static JsonArray ListParameters() =>
     [
-        Query("allowWatchBookmarks", "boolean", "Accepted; bookmarks are not sent."),
+        Query("allowWatchBookmarks", "boolean", "With watch: send BOOKMARK events with the current version while nothing changes."),
         Query("continue", "string", "The continue token of the previous page."),
-        Query("fieldSelector", "string", "Restricts the list by fields (metadata.name, metadata.namespace, spec.nodeName, status.phase)."),
+        Query("fieldSelector", "string", "Restricts the list by fields: metadata.name, metadata.namespace and the kind's own (spec.nodeName and status.phase of pods, the involvedObject fields of events, ...)."),
         Query("labelSelector", "string", "Restricts the list by labels."),
         Query("limit", "integer", "The most items one page returns."),
         Query("resourceVersion", "string", "With watch: the version to watch from."),

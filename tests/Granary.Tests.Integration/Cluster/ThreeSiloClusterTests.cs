@@ -102,7 +102,9 @@ public sealed class ThreeSiloClusterTests(RedisServer redis) : IClassFixture<Red
     private static async Task<Dictionary<string, (string? Uid, string? Version)>> SnapshotAsync(GranaryClient client)
     {
         var result = new Dictionary<string, (string?, string?)>();
-        foreach (var kind in ResourceKinds.All)
+        // Events are recorded in the background (a pod's Scheduled event may land after the snapshot) and counted up
+        // in place, so they are no fixed set to compare; every other kind must come back exactly.
+        foreach (var kind in ResourceKinds.All.Where(k => k != ResourceKinds.Event))
         {
             var list = await client.For(kind).ListAsync(new ListOptions());
             foreach (var item in list.Items)

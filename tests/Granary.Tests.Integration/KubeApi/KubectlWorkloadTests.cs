@@ -104,6 +104,14 @@ public sealed class KubectlWorkloadTests(KubeApiAgentFixture api) : IClassFixtur
         Assert.Matches(@"(?m)^\s+Available\s+True\s+MinimumReplicasAvailable$", describe.Stdout);
         Assert.Matches(@"(?m)^\s+Progressing\s+True\s+NewReplicaSetAvailable$", describe.Stdout);
 
+        // The controllers' events, recorded in the background.
+        await UntilAsync("the deployment controller's ScalingReplicaSet event for kweb",
+            r => r.ExitCode == 0 && Regex.IsMatch(r.Stdout, $@"Scaled up replica set kweb-{Hash} to \d"),
+            "get", "events", "--field-selector", "involvedObject.kind=Deployment,involvedObject.name=kweb,reason=ScalingReplicaSet");
+        await UntilAsync("the replicaset controller's SuccessfulCreate events for kweb's pods",
+            r => r.ExitCode == 0 && Regex.IsMatch(r.Stdout, $@"Created pod: kweb-{Hash}-{Suffix}"),
+            "get", "events", "--field-selector", "involvedObject.kind=ReplicaSet,reason=SuccessfulCreate");
+
         var all = Ok(await Kubectl.RunAsync("get", "all"));
         Assert.Matches(@"(?m)^deployment\.apps/kweb\s+3/3\s+3\s+3\s+", all.Stdout);
         Assert.Matches($@"(?m)^replicaset\.apps/kweb-{Hash}\s+3\s+3\s+3\s+", all.Stdout);
