@@ -12,14 +12,12 @@ namespace Granary.Bench;
 /// request at a time, so N requests are in flight. Every answer is checked (status code, and the object or list
 /// it must carry); a wrong one is counted as an error with what was wrong, never retried.
 /// </summary>
-internal sealed class KubeApiBenchmark(Uri api, KubeApiOptions options, TextWriter output) : IDisposable
+internal sealed class KubeApiBenchmark(ApiAccess api, KubeApiOptions options, TextWriter output) : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string _run = Guid.NewGuid().ToString("N")[..6];
-    private readonly HttpClient[] _clients = [.. Enumerable.Range(0, options.Clients).Select(_ => new HttpClient(
-        new SocketsHttpHandler { MaxConnectionsPerServer = 1, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
-    { BaseAddress = api, Timeout = RequestTimeout })];
+    private readonly HttpClient[] _clients = [.. Enumerable.Range(0, options.Clients).Select(_ => api.CreateClient(RequestTimeout, maxConnections: 1))];
 
     public string Namespace(int client) => $"kapi-{_run}-{client:00}";
 

@@ -18,7 +18,7 @@ internal static class KubeApiCommand
             var rssAtStart = cluster is null ? null : ProcessHelpers.RssBytes(cluster.Silo.Pid);
 
             KubeApiResult result;
-            using (var benchmark = new KubeApiBenchmark(cluster?.ApiUrl ?? options.Api!, options, output))
+            using (var benchmark = new KubeApiBenchmark(cluster?.Api ?? ApiAccess.Plain(options.Api!), options, output))
             {
                 try
                 {

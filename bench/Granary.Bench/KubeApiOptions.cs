@@ -16,7 +16,7 @@ internal sealed record KubeApiOptions : BenchOptions
           --requests M           requests of each verb: M creates, then M gets, then M list
                                  pages (default 3000)
           --limit L              the page size of the lists (default 100)
-          --api URL              use the Kubernetes API at this URL (e.g. http://127.0.0.1:6443)
+          --api URL              use the plain-HTTP Kubernetes API at this URL (e.g. a dev-mode silo, http://127.0.0.1:6440)
           -h, --help             print this text
 
         Without --api the benchmark starts its own redis-server and one silo in Redis mode

@@ -33,8 +33,8 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public string Redis { get; private set; } = "";
 
-    /// <summary>The silo's Kubernetes API, "http://127.0.0.1:PORT" (plain HTTP, no authentication).</summary>
-    public Uri ApiUrl { get; private set; } = new("http://127.0.0.1");
+    /// <summary>The silo's Kubernetes API: HTTPS with the generated CA and admin token, read from the kubeconfig it writes.</summary>
+    public ApiAccess Api { get; private set; } = ApiAccess.Plain(new Uri("http://127.0.0.1"));
 
     public ChildProcess Silo => _silo ?? throw new InvalidOperationException("the silo is not started");
 
@@ -76,9 +76,9 @@ internal sealed class LocalCluster : IAsyncDisposable
         var started = Stopwatch.GetTimestamp();
         _silo = await ChildProcess.StartAsync("the silo", "dotnet", arguments, repoRoot, "Silo ready", SiloStartLimit, ct);
         Gateway = $"127.0.0.1:{ports[1]}";
-        ApiUrl = new Uri($"http://127.0.0.1:{ports[2]}");
+        Api = ApiAccess.FromKubeconfig(Path.Combine(_tempDir, "kubeconfig"));
         await WaitForApiAsync(SiloStartLimit - Stopwatch.GetElapsedTime(started), ct);
-        _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, API {ApiUrl}, cluster {ClusterId})");
+        _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, API {Api.Url}, cluster {ClusterId})");
     }
 
     /// <summary>
@@ -87,7 +87,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// </summary>
     private async Task WaitForApiAsync(TimeSpan limit, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = ApiUrl, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = Api.CreateClient(TimeSpan.FromSeconds(5));
         var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
         string last = "no answer yet";
         while (Stopwatch.GetTimestamp() < deadline)
@@ -108,7 +108,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
         }
-        throw new BenchmarkException($"the silo's API at {ApiUrl} did not answer /readyz within {limit.TotalSeconds:0} s (last: {last}). {Silo.FormatTail()}");
+        throw new BenchmarkException($"the silo's API at {Api.Url} did not answer /readyz within {limit.TotalSeconds:0} s (last: {last}). {Silo.FormatTail()}");
     }
 
     public async ValueTask DisposeAsync()
