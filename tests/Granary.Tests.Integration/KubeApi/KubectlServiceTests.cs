@@ -62,7 +62,7 @@ public sealed partial class KubectlServiceTests(KubeApiAgentFixture api) : IClas
         var file = Manifest($"{Pod("web-1", "web")}\n---\n{Service("web", "web")}");
         try
         {
-            var apply = Ok(await Kubectl.RunAsync("apply", "-f", file, "--validate=false"));
+            var apply = Ok(await Kubectl.RunAsync("apply", "-f", file));
             Assert.Equal("pod/web-1 created\nservice/web created\n", apply.Stdout);
 
             // Barrier: the endpoints list the pod once the agent reports it ready.
@@ -102,8 +102,8 @@ public sealed partial class KubectlServiceTests(KubeApiAgentFixture api) : IClas
             var clashing = Manifest(Service("web-clash", "web", clusterIP));
             try
             {
-                Assert.Equal("service/web-again created\n", Ok(await Kubectl.RunAsync("apply", "-f", again, "--validate=false")).Stdout);
-                var clash = await Kubectl.RunAsync("create", "-f", clashing, "--validate=false");
+                Assert.Equal("service/web-again created\n", Ok(await Kubectl.RunAsync("apply", "-f", again)).Stdout);
+                var clash = await Kubectl.RunAsync("create", "-f", clashing);
                 Assert.Equal(1, clash.ExitCode);
                 Assert.Equal(
                     $"The Service \"web-clash\" is invalid: spec.clusterIPs: Invalid value: []string{{\"{clusterIP}\"}}: failed to allocate IP {clusterIP}: provided IP is already allocated\n",
@@ -144,7 +144,7 @@ public sealed partial class KubectlServiceTests(KubeApiAgentFixture api) : IClas
             """);
         try
         {
-            var r = await Kubectl.RunAsync("create", "-f", file, "--validate=false");
+            var r = await Kubectl.RunAsync("create", "-f", file);
 
             Assert.Equal(1, r.ExitCode);
             Assert.Equal("The Service \"noports\" is invalid: spec.ports: Required value\n", r.Stderr);

@@ -47,7 +47,7 @@ public sealed class KubectlWorkloadTests(KubeApiAgentFixture api) : IClassFixtur
         await File.WriteAllTextAsync(file, yaml);
         try
         {
-            var r = Ok(await Kubectl.RunAsync("apply", "-f", file, "--validate=false"));
+            var r = Ok(await Kubectl.RunAsync("apply", "-f", file));
             Assert.Matches(@"^deployment\.apps/\S+ (created|configured)\n$", r.Stdout);
         }
         finally
@@ -182,7 +182,7 @@ public sealed class KubectlWorkloadTests(KubeApiAgentFixture api) : IClassFixtur
         await File.WriteAllTextAsync(file, yaml);
         try
         {
-            var r = await Kubectl.RunAsync("apply", "-f", file, "--validate=false");
+            var r = await Kubectl.RunAsync("apply", "-f", file);
 
             Assert.Equal(1, r.ExitCode);
             Assert.Contains("The Deployment \"kbad\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"other\"}: `selector` does not match template `labels`", r.Stderr, StringComparison.Ordinal);
