@@ -24,9 +24,15 @@ public sealed class Kubectl(string kubeconfig, string cacheDir, string binary = 
     /// <summary>Runs kubectl with <paramref name="stdin"/> as its input, then the end of it, as <c>echo … | kubectl …</c>.</summary>
     public Task<CliResult> RunWithStdinAsync(string stdin, params string[] args) => RunCoreAsync(stdin, args);
 
-    private async Task<CliResult> RunCoreAsync(string? stdin, string[] args)
+    /// <summary>Runs kubectl with extra environment variables (e.g. KUBE_EDITOR for kubectl edit).</summary>
+    public Task<CliResult> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunCoreAsync(null, args, environment);
+
+    private async Task<CliResult> RunCoreAsync(string? stdin, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = Info(args);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
         using var process = Process.Start(info)!;
         if (stdin is not null)
             await process.StandardInput.WriteAsync(stdin);

@@ -295,4 +295,26 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
             File.Delete(file);
         }
     }
+
+    [Fact]
+    public async Task Edit_WritesWhatTheEditorChanged()
+    {
+        await api.ApplyAsync(KubeApiFixture.Pod("edit-web", "edit"));
+        var editor = Path.Combine(Path.GetTempPath(), $"granary-editor-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(editor, "#!/bin/sh\nsed -i 's/app: edit$/app: edited/' \"$1\"\n");
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(editor, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var edit = Ok(await Kubectl.RunWithEnvironmentAsync(new Dictionary<string, string> { ["KUBE_EDITOR"] = editor }, "edit", "pod", "edit-web"));
+            var label = Ok(await Kubectl.RunAsync("get", "pod", "edit-web", "-o", "jsonpath={.metadata.labels.app}"));
+
+            Assert.Equal("pod/edit-web edited\n", edit.Stdout);
+            Assert.Equal("edited", label.Stdout);
+        }
+        finally
+        {
+            File.Delete(editor);
+        }
+    }
 }
