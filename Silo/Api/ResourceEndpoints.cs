@@ -31,6 +31,12 @@ internal static class ResourceEndpoints
             await PodExec.HandleAsync(context, grains, path);
             return;
         }
+        // A binding is a POST to an object's subresource, which the verb table below has no room for.
+        if (path.Resource.Name == "pods/binding")
+        {
+            await PodBinding.HandleAsync(context, grains, path);
+            return;
+        }
         var method = context.Request.Method;
         var query = HttpMethods.IsGet(method) ? ApiQuery.From(context.Request) : null;
         var verb = method switch

@@ -463,4 +463,27 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
         Assert.Equal(2, (int?)after["spec"]!["replicas"]);
         Assert.Equal(3, (int?)after["metadata"]!["generation"]);
     }
+
+    [Fact]
+    public async Task Binding_PlacesThePodOnce_AsACustomSchedulerDoes()
+    {
+        var pod = JsonNode.Parse(PodJson("bind-web"))!;
+        pod["spec"]!["schedulerName"] = Infrastructure.TestObjects.NotScheduled;
+        var (created, _) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods?fieldValidation=Ignore", pod.ToJsonString());
+        const string path = "/api/v1/namespaces/default/pods/bind-web/binding";
+
+        var (code, status) = await SendJsonAsync(HttpMethod.Post, path, """{"apiVersion":"v1","kind":"Binding","metadata":{"name":"bind-web"},"target":{"kind":"Node","name":"bind-n1"}}""");
+        var (_, bound) = await GetJsonAsync("/api/v1/namespaces/default/pods/bind-web");
+        var (againCode, again) = await SendJsonAsync(HttpMethod.Post, path, """{"metadata":{"name":"bind-web"},"target":{"kind":"Node","name":"bind-n2"}}""");
+        var (noTargetCode, noTarget) = await SendJsonAsync(HttpMethod.Post, path, """{"metadata":{"name":"bind-web"},"target":{}}""");
+        var (missingCode, _) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods/bind-none/binding", """{"target":{"kind":"Node","name":"bind-n1"}}""");
+
+        Assert.Equal(HttpStatusCode.Created, created);
+        Assert.Equal((HttpStatusCode.Created, "Success"), (code, (string?)status["status"]));
+        Assert.Equal("bind-n1", (string?)bound["spec"]!["nodeName"]);
+        Assert.Equal((HttpStatusCode.Conflict, "Conflict"), (againCode, (string?)again["reason"]));
+        Assert.Contains("bind-n1", (string?)again["message"]);
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "target.name"), (noTargetCode, (string?)noTarget["details"]!["causes"]![0]!["field"]));
+        Assert.Equal(HttpStatusCode.NotFound, missingCode);
+    }
 }
