@@ -52,9 +52,9 @@ internal static class DiscoveryEndpoints
 
     private static JsonObject ApiGroup(string group)
     {
-        var body = new JsonObject { ["kind"] = "APIGroup", ["apiVersion"] = "v1" };
-        foreach (var (key, value) in Group(group))
-            body[key] = value?.DeepClone();
+        var body = Group(group);
+        body["kind"] = "APIGroup";
+        body["apiVersion"] = "v1";
         return body;
     }
 

@@ -110,8 +110,9 @@ internal static class JsonPatches
     private static JsonArray MergeList(JsonArray current, JsonArray patch, string mergeKey)
     {
         // [{"$patch": "replace"}, items...] replaces the whole list with the items.
-        if (patch.Any(e => e is JsonObject o && !o.ContainsKey(mergeKey) && Directive(o) == "replace"))
-            return new JsonArray([.. patch.Where(e => !(e is JsonObject o && !o.ContainsKey(mergeKey) && Directive(o) == "replace")).Select(e => Merge(null, e, strategic: true))]);
+        bool IsReplaceMarker(JsonNode? e) => e is JsonObject o && !o.ContainsKey(mergeKey) && Directive(o) == "replace";
+        if (patch.Any(IsReplaceMarker))
+            return new JsonArray([.. patch.Where(e => !IsReplaceMarker(e)).Select(e => Merge(null, e, strategic: true))]);
         var items = current.Select(i => i?.DeepClone()).ToList();
         foreach (var element in patch)
         {

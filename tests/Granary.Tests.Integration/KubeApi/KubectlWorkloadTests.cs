@@ -62,6 +62,13 @@ public sealed class KubectlWorkloadTests(KubeApiAgentFixture api) : IClassFixtur
         Assert.EndsWith($"deployment \"{name}\" successfully rolled out\n", r.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>Runs a kubectl watch until it prints a line containing <paramref name="text"/>; returns that line.</summary>
+    private async Task<string> WatchForLineAsync(string phase, string text, params string[] args)
+    {
+        await using var watch = Kubectl.Start(args);
+        return await watch.WaitForLineAsync(text, TimeSpan.FromSeconds(60), phase);
+    }
+
     /// <summary>Repeats a kubectl command until its output satisfies the condition; fails naming the phase and the last output.</summary>
     private async Task<CliResult> UntilAsync(string phase, Func<CliResult, bool> done, params string[] args)
     {
@@ -104,13 +111,13 @@ public sealed class KubectlWorkloadTests(KubeApiAgentFixture api) : IClassFixtur
         Assert.Matches(@"(?m)^\s+Available\s+True\s+MinimumReplicasAvailable$", describe.Stdout);
         Assert.Matches(@"(?m)^\s+Progressing\s+True\s+NewReplicaSetAvailable$", describe.Stdout);
 
-        // The controllers' events, recorded in the background.
-        await UntilAsync("the deployment controller's ScalingReplicaSet event for kweb",
-            r => r.ExitCode == 0 && Regex.IsMatch(r.Stdout, $@"Scaled up replica set kweb-{Hash} to \d"),
-            "get", "events", "--field-selector", "involvedObject.kind=Deployment,involvedObject.name=kweb,reason=ScalingReplicaSet");
-        await UntilAsync("the replicaset controller's SuccessfulCreate events for kweb's pods",
-            r => r.ExitCode == 0 && Regex.IsMatch(r.Stdout, $@"Created pod: kweb-{Hash}-{Suffix}"),
-            "get", "events", "--field-selector", "involvedObject.kind=ReplicaSet,reason=SuccessfulCreate");
+        // The controllers' events, recorded in the background: watched until they arrive.
+        var scaling = await WatchForLineAsync("the deployment controller's ScalingReplicaSet event for kweb", "Scaled up replica set kweb-",
+            "get", "events", "--field-selector", "involvedObject.kind=Deployment,involvedObject.name=kweb,reason=ScalingReplicaSet", "-w");
+        Assert.Matches($@"Scaled up replica set kweb-{Hash} to \d", scaling);
+        var created = await WatchForLineAsync("the replicaset controller's SuccessfulCreate events for kweb's pods", "Created pod: kweb-",
+            "get", "events", "--field-selector", "involvedObject.kind=ReplicaSet,reason=SuccessfulCreate", "-w");
+        Assert.Matches($@"Created pod: kweb-{Hash}-{Suffix}", created);
 
         var all = Ok(await Kubectl.RunAsync("get", "all"));
         Assert.Matches(@"(?m)^deployment\.apps/kweb\s+3/3\s+3\s+3\s+", all.Stdout);
