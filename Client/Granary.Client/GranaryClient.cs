@@ -38,6 +38,8 @@ public sealed class GranaryClient : IAsyncDisposable
         Events = new ResourceClient<Event>(_cluster);
         ReplicaSets = new ResourceClient<ReplicaSet>(_cluster);
         Deployments = new ResourceClient<Deployment>(_cluster);
+        ConfigMaps = new ResourceClient<ConfigMap>(_cluster);
+        Secrets = new ResourceClient<Secret>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -58,6 +60,10 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<Deployment> Deployments { get; }
 
+    public ResourceClient<ConfigMap> ConfigMaps { get; }
+
+    public ResourceClient<Secret> Secrets { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -72,6 +78,8 @@ public sealed class GranaryClient : IAsyncDisposable
         "Event" => Events,
         "ReplicaSet" => ReplicaSets,
         "Deployment" => Deployments,
+        "ConfigMap" => ConfigMaps,
+        "Secret" => Secrets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

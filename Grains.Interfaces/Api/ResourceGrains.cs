@@ -21,6 +21,8 @@ public static class ResourceGrains
         new KindAccess<Event, IEventGrain>(),
         new KindAccess<ReplicaSet, IReplicaSetGrain>(),
         new KindAccess<Deployment, IDeploymentGrain>(),
+        new KindAccess<ConfigMap, IConfigMapGrain>(),
+        new KindAccess<Secret, ISecretGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

@@ -17,6 +17,8 @@ public static class KindTables
         ["Event"] = new EventTable(),
         ["ReplicaSet"] = new ReplicaSetTable(),
         ["Deployment"] = new DeploymentTable(),
+        ["ConfigMap"] = new ConfigMapTable(),
+        ["Secret"] = new SecretTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
