@@ -2,6 +2,7 @@ using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.ControlPlane;
 using Granary.NodeAgent.Networking;
 using Granary.NodeAgent.Pods;
+using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Systemd;
@@ -26,7 +27,6 @@ public static class AgentServices
         services.AddSingleton<DesiredPods>();
         services.AddSingleton<ContainerAccess>();
         services.AddSingleton<NodeDescriber>();
-        services.AddSingleton<RestartBackoff>();
         services.AddSingleton<AgentHealth>();
         services.AddSingleton<StartupGate>();
         services.TryAddSingleton(sp => new SdNotifier(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SdNotifier>>()));
@@ -39,6 +39,11 @@ public static class AgentServices
         services.AddSingleton<PodEvents>();
         services.AddSingleton<PodStatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PodStatusReporter>());
+        services.AddSingleton<PodRecords>();
+        services.AddSingleton<PodTerminator>();
+        services.AddSingleton<PodSyncExecutor>();
+        services.AddSingleton<PodSync>();
+        services.AddSingleton<OrphanCollector>();
         services.AddSingleton<PodSyncLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<PodSyncLoop>());
         services.AddHostedService<WatchdogService>();
