@@ -9,11 +9,7 @@ internal static class ConfigMapDescriber
 {
     public static string Describe(ConfigMap configMap, IReadOnlyList<Event> events, DateTimeOffset now)
     {
-        var w = new DescribeWriter(now);
-        w.Line(0, $"Name:\t{configMap.Metadata.Name}");
-        w.Line(0, $"Namespace:\t{configMap.Metadata.Namespace}");
-        w.Labels("Labels", configMap.Metadata.Labels);
-        w.Annotations("Annotations", configMap.Metadata.Annotations);
+        var w = ConfigHeader.Write(configMap.Metadata, now);
         w.Line(0, "");
         w.Line(0, "Data");
         w.Line(0, "====");
@@ -40,11 +36,7 @@ internal static class SecretDescriber
 {
     public static string Describe(Secret secret, DateTimeOffset now)
     {
-        var w = new DescribeWriter(now);
-        w.Line(0, $"Name:\t{secret.Metadata.Name}");
-        w.Line(0, $"Namespace:\t{secret.Metadata.Namespace}");
-        w.Labels("Labels", secret.Metadata.Labels);
-        w.Annotations("Annotations", secret.Metadata.Annotations);
+        var w = ConfigHeader.Write(secret.Metadata, now);
         w.Line(0, "");
         w.Line(0, $"Type:\t{secret.Type}");
         w.Line(0, "");
@@ -53,5 +45,19 @@ internal static class SecretDescriber
         foreach (var (key, value) in secret.Data ?? ImmutableSortedDictionary<string, Bytes>.Empty)
             w.Line(0, string.Create(CultureInfo.InvariantCulture, $"{key}:\t{value.Length} bytes"));
         return w.ToString();
+    }
+}
+
+/// <summary>The lines both describers start with: name, namespace, labels, annotations.</summary>
+internal static class ConfigHeader
+{
+    public static DescribeWriter Write(ObjectMeta meta, DateTimeOffset now)
+    {
+        var w = new DescribeWriter(now);
+        w.Line(0, $"Name:\t{meta.Name}");
+        w.Line(0, $"Namespace:\t{meta.Namespace}");
+        w.Labels("Labels", meta.Labels);
+        w.Annotations("Annotations", meta.Annotations);
+        return w;
     }
 }

@@ -60,7 +60,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
 
     [Theory]
     [InlineData("/apis/apps/v1/namespaces/default/statefulsets")]
-    [InlineData("/api/v1/namespaces/default/configmaps")]
+    [InlineData("/api/v1/namespaces/default/replicationcontrollers")]
     [InlineData("/api/v1/pods/x")]
     [InlineData("/api/v1/namespaces/default/pods/x/attach")]
     [InlineData("/openapi/v2")]
