@@ -263,6 +263,21 @@ public sealed partial class KubectlConfigTests(KubeApiFixture api) : IClassFixtu
     }
 
     [Fact]
+    public async Task Explain_ConfigMapAndSecret_ListTheirFields()
+    {
+        var secret = Ok(await Kubectl.RunAsync("explain", "secret")).Stdout;
+        var configMap = Ok(await Kubectl.RunAsync("explain", "configmap")).Stdout;
+
+        Assert.StartsWith("KIND:       Secret\nVERSION:    v1\n", secret, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  data\t<map\[string\]string>$", secret);
+        Assert.Matches(@"(?m)^  stringData\t<map\[string\]string>$", secret);
+        Assert.Matches(@"(?m)^  type\t<string>$", secret);
+        Assert.Matches(@"(?m)^  immutable\t<boolean>$", secret);
+        Assert.StartsWith("KIND:       ConfigMap\nVERSION:    v1\n", configMap, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  binaryData\t<map\[string\]string>$", configMap);
+    }
+
+    [Fact]
     public async Task KubernetesClient_ReadsAndWatchesConfigMapsAndSecrets()
     {
         var client = Connect(api.Silo);
