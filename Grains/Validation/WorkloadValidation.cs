@@ -66,7 +66,7 @@ public static class WorkloadValidation
             yield return new FieldError("spec.selector", "Invalid value", $"{GoSyntax.Selector(updated)}: {ValidationMessages.Immutable}");
     }
 
-    private static IEnumerable<FieldError> Selector(LabelSelectorSpec selector, string field)
+    internal static IEnumerable<FieldError> Selector(LabelSelectorSpec selector, string field)
     {
         foreach (var error in SyntaxValidation.Labels(selector.MatchLabels, $"{field}.matchLabels"))
             yield return error;
