@@ -33,6 +33,8 @@ public static class ResourceKinds
     public static readonly ResourceKind PersistentVolumeClaim = new("PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", "v1", Namespaced: true, ["pvc"]);
     public static readonly ResourceKind PersistentVolume = new("PersistentVolume", "persistentvolumes", "persistentvolume", "v1", Namespaced: false, ["pv"]);
     public static readonly ResourceKind StorageClass = new("StorageClass", "storageclasses", "storageclass", "storage.k8s.io/v1", Namespaced: false, ["sc"]);
+    public static readonly ResourceKind ConfigMap = new("ConfigMap", "configmaps", "configmap", "v1", Namespaced: true, ["cm"]);
+    public static readonly ResourceKind Secret = new("Secret", "secrets", "secret", "v1", Namespaced: true, []);
 
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass];
 
