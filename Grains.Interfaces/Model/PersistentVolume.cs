@@ -52,13 +52,6 @@ public sealed record VolumeNodeAffinity
     [Id(0)] public NodeSelector? Required { get; init; }
 }
 
-[GenerateSerializer, Immutable, Alias("granary.HostPathVolumeSource")]
-public sealed record HostPathVolumeSource
-{
-    [Id(0)] public string Path { get; init; } = "";
-    [Id(1)] public string? Type { get; init; }
-}
-
 [GenerateSerializer, Immutable, Alias("granary.LocalVolumeSource")]
 public sealed record LocalVolumeSource
 {
