@@ -21,6 +21,9 @@ public static class ResourceGrains
         new KindAccess<Event, IEventGrain>(),
         new KindAccess<ReplicaSet, IReplicaSetGrain>(),
         new KindAccess<Deployment, IDeploymentGrain>(),
+        new KindAccess<PersistentVolumeClaim, IPersistentVolumeClaimGrain>(),
+        new KindAccess<PersistentVolume, IPersistentVolumeGrain>(),
+        new KindAccess<StorageClass, IStorageClassGrain>(),
         new KindAccess<ConfigMap, IConfigMapGrain>(),
         new KindAccess<Secret, ISecretGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
