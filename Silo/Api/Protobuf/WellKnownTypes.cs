@@ -6,8 +6,8 @@ namespace Granary.Silo.Api.Protobuf;
 
 /// <summary>
 /// The messages whose JSON is not an object of their fields, by message name, as apimachinery marshals them:
-/// a Quantity is its string, an IntOrString a number or a string, Time and MicroTime RFC 3339 (Go's zero time has no
-/// JSON here: kubectl sends it for an unset creationTimestamp), a Duration Go's duration string, FieldsV1 and
+/// a Quantity is its string, an IntOrString a number or a string, Time and MicroTime RFC 3339 (Go's zero time, which
+/// apimachinery writes as an empty message and kubectl sends for an unset creationTimestamp, has no JSON here), a Duration Go's duration string, FieldsV1 and
 /// RawExtension the JSON their bytes hold.
 /// </summary>
 internal static class WellKnownTypes
@@ -23,6 +23,8 @@ internal static class WellKnownTypes
     /// <summary>The JSON of a well-known message, or null when it has none (a zero time, empty raw bytes).</summary>
     public static JsonNode? Decode(string message, ReadOnlySpan<byte> data, string path)
     {
+        if (data.IsEmpty && message is "meta.v1.Time" or "meta.v1.MicroTime")
+            return null;
         var fields = Fields(data, path);
         return message switch
         {
