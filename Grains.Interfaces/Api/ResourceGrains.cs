@@ -21,6 +21,7 @@ public static class ResourceGrains
         new KindAccess<Event, IEventGrain>(),
         new KindAccess<ReplicaSet, IReplicaSetGrain>(),
         new KindAccess<Deployment, IDeploymentGrain>(),
+        new KindAccess<ServiceAccount, IServiceAccountGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

@@ -30,8 +30,9 @@ public static class ResourceKinds
     public static readonly ResourceKind Event = new("Event", "events", "event", "v1", Namespaced: true, ["ev"]);
     public static readonly ResourceKind ReplicaSet = new("ReplicaSet", "replicasets", "replicaset", "apps/v1", Namespaced: true, ["rs"]);
     public static readonly ResourceKind Deployment = new("Deployment", "deployments", "deployment", "apps/v1", Namespaced: true, ["deploy"]);
+    public static readonly ResourceKind ServiceAccount = new("ServiceAccount", "serviceaccounts", "serviceaccount", "v1", Namespaced: true, ["sa"]);
 
-    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment];
+    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, ServiceAccount];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -17,6 +17,7 @@ public static class KindTables
         ["Event"] = new EventTable(),
         ["ReplicaSet"] = new ReplicaSetTable(),
         ["Deployment"] = new DeploymentTable(),
+        ["ServiceAccount"] = new ServiceAccountTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
