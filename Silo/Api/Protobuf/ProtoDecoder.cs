@@ -31,7 +31,7 @@ internal sealed class ProtoDecoder(ProtoSchema schema)
         return new DecodedMessage(json, unknown);
     }
 
-    public static string Utf8Text(ReadOnlySpan<byte> bytes)
+    public static string Utf8Text(ReadOnlySpan<byte> bytes, string path = "a string field")
     {
         try
         {
@@ -39,7 +39,7 @@ internal sealed class ProtoDecoder(ProtoSchema schema)
         }
         catch (DecoderFallbackException)
         {
-            throw new ProtobufFormatException("a string field is not valid UTF-8");
+            throw new ProtobufFormatException($"{path}: not valid UTF-8");
         }
     }
 
@@ -132,7 +132,7 @@ internal sealed class ProtoDecoder(ProtoSchema schema)
         Expect(wireType, Scalar(type), type, path);
         switch (type)
         {
-            case "string": return JsonValue.Create(Utf8Text(reader.ReadLengthDelimited()));
+            case "string": return JsonValue.Create(Utf8Text(reader.ReadLengthDelimited(), path));
             case "bytes": return JsonValue.Create(Convert.ToBase64String(reader.ReadLengthDelimited()));
             case "bool": return JsonValue.Create(reader.ReadVarint() != 0);
             case "int32": return JsonValue.Create((int)reader.ReadVarint());

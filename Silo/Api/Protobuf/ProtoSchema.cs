@@ -56,7 +56,8 @@ internal sealed class ProtoSchema
 
     /// <summary>
     /// The message of an object with this apiVersion and kind: <c>v1</c> is core.v1, <c>apps/v1</c> apps.v1,
-    /// <c>rbac.authorization.k8s.io/v1</c> rbac.v1 (a group's first label); null when the schema has none.
+    /// <c>rbac.authorization.k8s.io/v1</c> rbac.v1 (a group's first label); the options every group version carries
+    /// (DeleteOptions) are meta.v1's. Null when the schema has none.
     /// </summary>
     public ProtoMessageSchema? ForKind(string apiVersion, string kind)
     {
@@ -64,7 +65,7 @@ internal sealed class ProtoSchema
         var package = slash < 0 ? $"core.{apiVersion}" : $"{apiVersion[..slash].Split('.')[0]}.{apiVersion[(slash + 1)..]}";
         if (apiVersion == "meta.k8s.io/v1")
             package = "meta.v1";
-        return Find($"{package}.{kind}");
+        return Find($"{package}.{kind}") ?? Find($"meta.v1.{kind}");
     }
 
     public static ProtoSchema Parse(string text)
