@@ -38,6 +38,7 @@ public sealed class GranaryClient : IAsyncDisposable
         Events = new ResourceClient<Event>(_cluster);
         ReplicaSets = new ResourceClient<ReplicaSet>(_cluster);
         Deployments = new ResourceClient<Deployment>(_cluster);
+        ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -58,6 +59,8 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<Deployment> Deployments { get; }
 
+    public ResourceClient<ServiceAccount> ServiceAccounts { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -72,6 +75,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "Event" => Events,
         "ReplicaSet" => ReplicaSets,
         "Deployment" => Deployments,
+        "ServiceAccount" => ServiceAccounts,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 
