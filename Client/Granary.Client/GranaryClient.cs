@@ -43,6 +43,7 @@ public sealed class GranaryClient : IAsyncDisposable
         StorageClasses = new ResourceClient<StorageClass>(_cluster);
         ConfigMaps = new ResourceClient<ConfigMap>(_cluster);
         Secrets = new ResourceClient<Secret>(_cluster);
+        ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -72,6 +73,7 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<ConfigMap> ConfigMaps { get; }
 
     public ResourceClient<Secret> Secrets { get; }
+    public ResourceClient<ServiceAccount> ServiceAccounts { get; }
 
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
@@ -92,6 +94,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "StorageClass" => StorageClasses,
         "ConfigMap" => ConfigMaps,
         "Secret" => Secrets,
+        "ServiceAccount" => ServiceAccounts,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

@@ -26,6 +26,7 @@ public static class ResourceGrains
         new KindAccess<StorageClass, IStorageClassGrain>(),
         new KindAccess<ConfigMap, IConfigMapGrain>(),
         new KindAccess<Secret, ISecretGrain>(),
+        new KindAccess<ServiceAccount, IServiceAccountGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

@@ -22,6 +22,7 @@ public static class KindTables
         ["StorageClass"] = new StorageClassTable(),
         ["ConfigMap"] = new ConfigMapTable(),
         ["Secret"] = new SecretTable(),
+        ["ServiceAccount"] = new ServiceAccountTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
