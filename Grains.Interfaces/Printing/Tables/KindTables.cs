@@ -17,6 +17,12 @@ public static class KindTables
         ["Event"] = new EventTable(),
         ["ReplicaSet"] = new ReplicaSetTable(),
         ["Deployment"] = new DeploymentTable(),
+        ["PersistentVolumeClaim"] = new PersistentVolumeClaimTable(),
+        ["PersistentVolume"] = new PersistentVolumeTable(),
+        ["StorageClass"] = new StorageClassTable(),
+        ["ConfigMap"] = new ConfigMapTable(),
+        ["Secret"] = new SecretTable(),
+        ["ServiceAccount"] = new ServiceAccountTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
