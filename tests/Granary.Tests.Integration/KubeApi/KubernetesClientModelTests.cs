@@ -65,6 +65,26 @@ public sealed partial class KubernetesClientTests
             Spec = new V1ReplicaSetSpec { Replicas = 0, Selector = Selector("alone"), Template = Template("alone") },
         }, ns);
 
+        await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings" }, Data = new Dictionary<string, string> { ["a.key"] = "1" } }, ns);
+        await _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "db" }, StringData = new Dictionary<string, string> { ["password"] = "s3cr3t" } }, ns);
+        await _client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "robot" } }, ns);
+        await _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(new V1PersistentVolumeClaim
+        {
+            Metadata = new V1ObjectMeta { Name = "data" },
+            Spec = new V1PersistentVolumeClaimSpec { AccessModes = ["ReadWriteOnce"], Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") } } },
+        }, ns);
+        var storageClass = $"kc-model-{Guid.NewGuid():N}"[..17];
+        await _client.StorageV1.CreateStorageClassAsync(new V1StorageClass { Metadata = new V1ObjectMeta { Name = storageClass }, Provisioner = "example.com/none" });
+        await _client.CoreV1.CreatePersistentVolumeAsync(new V1PersistentVolume
+        {
+            Metadata = new V1ObjectMeta { Name = storageClass },
+            Spec = new V1PersistentVolumeSpec
+            {
+                Capacity = new Dictionary<string, ResourceQuantity> { ["storage"] = new("1Gi") }, AccessModes = ["ReadWriteOnce"],
+                StorageClassName = storageClass, HostPath = new V1HostPathVolumeSource { Path = "/tmp/kc-model" },
+            },
+        });
+
         var missing = new List<string>();
         void Check(string what, object? model) => missing.AddRange(OpenApiRequiredFields.Missing(model, what));
 
@@ -95,9 +115,18 @@ public sealed partial class KubernetesClientTests
         Check("get deployment", await _client.AppsV1.ReadNamespacedDeploymentAsync("web", ns));
         Check("get replicaset", await _client.AppsV1.ReadNamespacedReplicaSetAsync("alone", ns));
         Check("get endpointslice", await _client.DiscoveryV1.ReadNamespacedEndpointSliceAsync("manual-1", ns));
+        Check("watch configmap", await FirstAddedAsync(_client.CoreV1.WatchListNamespacedConfigMapAsync(ns, cancellationToken: Cancel()), c => c.Metadata.Name == "settings", "configmap settings"));
+        Check("list configmaps", await _client.CoreV1.ListNamespacedConfigMapAsync(ns));
+        Check("list secrets", await _client.CoreV1.ListNamespacedSecretAsync(ns));
+        Check("list serviceaccounts", await _client.CoreV1.ListNamespacedServiceAccountAsync(ns));
+        Check("list persistentvolumeclaims", await _client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns));
+        Check("get persistentvolume", await _client.CoreV1.ReadPersistentVolumeAsync(storageClass));
+        Check("list storageclasses", await _client.StorageV1.ListStorageClassAsync());
 
         Assert.Empty(missing);
         await _client.CoreV1.DeleteNodeAsync(node);
+        await _client.CoreV1.DeletePersistentVolumeAsync(storageClass);
+        await _client.StorageV1.DeleteStorageClassAsync(storageClass);
     }
 
     [Fact]

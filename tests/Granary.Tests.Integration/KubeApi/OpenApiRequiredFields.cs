@@ -90,6 +90,11 @@ internal static class OpenApiRequiredFields
         ["V1ReplicaSetCondition"] = ["status", "type"],
         ["V1DeploymentSpec"] = ["selector", "template"],
         ["V1DeploymentCondition"] = ["status", "type"],
+        // Storage.
+        ["V1StorageClass"] = ["provisioner"],
+        ["V1PersistentVolumeClaimCondition"] = ["status", "type"],
+        ["V1TypedLocalObjectReference"] = ["kind", "name"],
+        ["V1LocalVolumeSource"] = ["path"],
     };
 
     /// <summary>Every required field left null anywhere in <paramref name="model"/>, as "path: Type.field".</summary>
