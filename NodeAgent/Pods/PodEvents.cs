@@ -65,6 +65,9 @@ public sealed class PodEvents : IAsyncDisposable
     /// <summary>A failed probe attempt; <paramref name="message"/> is already the kubelet's ("Liveness probe failed: …").</summary>
     public void Unhealthy(Pod pod, Container c, string message) => Warning(pod, c, "Unhealthy", message);
 
+    /// <summary>The pod ran longer than its activeDeadlineSeconds and is failed (about the pod, not one container).</summary>
+    public void DeadlineExceeded(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "DeadlineExceeded", message);
+
     public ValueTask DisposeAsync() => _broadcaster.DisposeAsync();
 
     private void Normal(Pod pod, Container c, string reason, string message) => _recorder.Record(pod, Event.Normal, reason, message, FieldPath(c));

@@ -15,6 +15,8 @@ public static class PodReasons
     public const string ErrImageNeverPull = "ErrImageNeverPull";
     public const string CreateContainerConfigError = "CreateContainerConfigError";
 
+    public const string DeadlineExceeded = "DeadlineExceeded";
+
     public const string Completed = "Completed";
     public const string Error = "Error";
     public const string OomKilled = "OOMKilled";

@@ -21,11 +21,13 @@ public sealed record ContainerObservation(
 public static class PodStatusBuilder
 {
     /// <param name="runtime">The driver's name, the scheme of containerID ("docker://…").</param>
+    /// <param name="failure">Set when the pod failed as a whole (its deadline ran out): phase Failed with that reason.</param>
     public static PodStatus Build(Pod pod, IReadOnlyList<ContainerObservation> containers, string runtime, string podIp, string hostIp,
-        PodStatus? previous, DateTimeOffset now)
+        PodStatus? previous, DateTimeOffset now, Sync.PodFailure? failure = null)
     {
         var statuses = containers.Select(c => ContainerStatusOf(c, runtime)).ToImmutableList();
-        var phase = PhaseOf(pod.Spec.RestartPolicy ?? "Always", statuses, previous?.Phase);
+        var phase = failure is not null && !PodReasons.IsFinished(previous?.Phase) ? PodReasons.Failed
+            : PhaseOf(pod.Spec.RestartPolicy ?? "Always", statuses, previous?.Phase);
         var allReady = statuses.Count > 0 && statuses.All(s => s.Ready) && phase == "Running";
         var conditions = ImmutableList.Create(
             Condition("Initialized", true, previous, now),
@@ -39,6 +41,8 @@ public static class PodStatusBuilder
             HostIP = hostIp,
             PodIP = podIp,
             StartTime = previous?.StartTime ?? Truncate(now),
+            Reason = failure?.Reason ?? previous?.Reason,
+            Message = failure?.Message ?? previous?.Message,
         };
     }
 
@@ -46,7 +50,8 @@ public static class PodStatusBuilder
     {
         Name = o.Name,
         Image = o.Image,
-        ImageID = o.Current?.ImageId,
+        // Required in core/v1 (an empty string until there is an instance), as the kubelet writes it.
+        ImageID = o.Current?.ImageRef ?? "",
         ContainerID = o.Current is null ? null : $"{runtime}://{o.Current.Id}",
         Ready = o.Ready && o.Current?.State == ContainerRunState.Running,
         Started = o.Current?.State == ContainerRunState.Running && o.Started,

@@ -12,6 +12,8 @@ namespace Granary.NodeAgent.Pods.Sync;
 /// </summary>
 public static class PodActionsPlanner
 {
+    public const string DeadlineMessage = "Pod was active on the node longer than the specified deadline";
+
     /// <summary>
     /// The images whose presence the planner needs: those of containers that may be created this pass (none yet,
     /// or the latest exited). Asking the engine only for these keeps a running pod's pass free of image lookups.
@@ -21,7 +23,7 @@ public static class PodActionsPlanner
         if (pod.Metadata.DeletionTimestamp is not null)
             return ImmutableHashSet<string>.Empty;
         return (pod.Spec.Containers ?? [])
-            .Where(spec => Latest(containers, spec.Name) is null or { State: ContainerRunState.Exited })
+            .Where(spec => spec.ImagePullPolicy != PullAlways && Latest(containers, spec.Name) is null or { State: ContainerRunState.Exited })
             .Select(spec => spec.Image ?? "")
             .ToImmutableHashSet(StringComparer.Ordinal);
     }
@@ -39,8 +41,15 @@ public static class PodActionsPlanner
         var plan = new Planning(input);
         foreach (var spec in pod.Spec.Containers ?? [])
             plan.Container(spec);
-        return new PodPlan(plan.Actions.ToImmutable(), plan.Observations.ToImmutable(), plan.Restarts.ToImmutable(), ReportStatus: true);
+        return new PodPlan(plan.Actions.ToImmutable(), plan.Observations.ToImmutable(), plan.Restarts.ToImmutable(), ReportStatus: true,
+            plan.DeadlineExceeded ? new PodFailure(PodReasons.DeadlineExceeded, DeadlineMessage) : null);
     }
+
+    private const string PullAlways = "Always";
+
+    /// <summary>The kubelet's activeDeadlineSeconds: the pod has been active on the node (since status.startTime) for that long.</summary>
+    public static bool IsPastDeadline(Pod pod, DateTimeOffset? startTime, DateTimeOffset now) =>
+        pod.Spec.ActiveDeadlineSeconds is { } seconds && startTime is { } started && now - started >= TimeSpan.FromSeconds(seconds);
 
     private static ContainerInfo? Latest(IReadOnlyList<ContainerInfo> containers, string name) =>
         Instances(containers, name).FirstOrDefault();
@@ -68,6 +77,9 @@ public static class PodActionsPlanner
         // A pod that finished stays finished: its containers are not restarted.
         private readonly bool _finished = PodReasons.IsFinished((input.Memory.LastStatus ?? input.Pod.Status)?.Phase);
 
+        /// <summary>Past activeDeadlineSeconds: the pod fails, its containers are stopped and none starts again.</summary>
+        public bool DeadlineExceeded { get; } = IsPastDeadline(input.Pod, (input.Memory.LastStatus ?? input.Pod.Status)?.StartTime, input.Now);
+
         public ImmutableList<PodAction>.Builder Actions { get; } = ImmutableList.CreateBuilder<PodAction>();
         public ImmutableList<ContainerObservation>.Builder Observations { get; } = ImmutableList.CreateBuilder<ContainerObservation>();
         public ImmutableDictionary<string, RestartBackoff>.Builder Restarts { get; } = input.Memory.Restarts.ToBuilder();
@@ -79,6 +91,15 @@ public static class PodActionsPlanner
             var previous = instances.Skip(1).FirstOrDefault();
             var probe = current is null ? null : input.Probes.GetValueOrDefault(current.Id);
             ContainerStateWaiting? waiting = null;
+
+            if (DeadlineExceeded)
+            {
+                if (current is { State: ContainerRunState.Running } && !_memory.Killing.Contains(current.Id))
+                    Actions.Add(new KillContainer(spec, current, KillReason.DeadlineExceeded, $"Stopping container {spec.Name}", "the pod ran past its activeDeadlineSeconds"));
+                ReportPod(LastingEvent.DeadlineExceeded, ReportTopic.Deadline);
+                Observations.Add(new ContainerObservation(spec.Name, current, previous, Waiting: null, Ready: false, Started: false, spec.Image ?? ""));
+                return;
+            }
 
             switch (current?.State)
             {
@@ -145,7 +166,7 @@ public static class PodActionsPlanner
         private ContainerStateWaiting? Create(Container spec, int attempt, ContainerInfo? replacing)
         {
             var image = spec.Image ?? "";
-            if (input.PresentImages.Contains(image))
+            if (spec.ImagePullPolicy != PullAlways && input.PresentImages.Contains(image))
             {
                 Actions.Add(new StartContainer(spec, attempt, Pull: false, replacing));
                 return null;
@@ -170,6 +191,14 @@ public static class PodActionsPlanner
             }
             Actions.Add(new StartContainer(spec, attempt, Pull: true, replacing));
             return null;
+        }
+
+        /// <summary>A pod-level lasting state, reported once (however many containers the pod has).</summary>
+        private void ReportPod(LastingEvent @event, ReportTopic topic)
+        {
+            var key = new ReportKey("", topic);
+            if (!_memory.Reported.ContainsKey(key) && !Actions.OfType<ReportEvent>().Any(r => r.Key == key))
+                Actions.Add(new ReportEvent(null, @event, key, topic.ToString()));
         }
 
         private void Report(Container spec, LastingEvent @event, ReportTopic topic, string token)

@@ -34,7 +34,7 @@ public sealed class PodSync(
             return;
 
         var status = PodStatusBuilder.Build(pod, observations, runtime.Name, sandbox.PodIp, sandbox.HostIp, input.Memory.LastStatus ?? pod.Status,
-            time.GetUtcNow());
+            time.GetUtcNow(), plan.Failure);
         record.SetStatus(status);
         reporter.Report(pod, status);
     }

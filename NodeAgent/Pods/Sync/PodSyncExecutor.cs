@@ -188,13 +188,16 @@ public sealed partial class PodSyncExecutor(
         switch (report.Event)
         {
             case LastingEvent.NeverPull:
-                events.NeverPull(pod, report.Spec);
+                events.NeverPull(pod, report.Spec!);
                 break;
             case LastingEvent.PullBackOff:
-                events.PullBackOff(pod, report.Spec);
+                events.PullBackOff(pod, report.Spec!);
                 break;
             case LastingEvent.CrashLoopBackOff:
-                events.BackOff(pod, report.Spec);
+                events.BackOff(pod, report.Spec!);
+                break;
+            case LastingEvent.DeadlineExceeded:
+                events.DeadlineExceeded(pod, PodActionsPlanner.DeadlineMessage);
                 break;
         }
     }
