@@ -5,6 +5,7 @@ using Granary.Client;
 using Granary.Model;
 using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Runtime;
+using Granary.NodeAgent.Runtime.Docker;
 using Granary.Tests.Integration.Infrastructure;
 using static Granary.Tests.Integration.Agent.PodStates;
 
@@ -80,6 +81,10 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
 
         var container = Assert.Single(await ContainersOfAsync(created.Metadata.Uid!));
         Assert.Equal("docker://" + container.Id, main.ContainerID);
+        // The fixture's image is imported, not pulled: no repository digest, so the kubelet's docker://<image id>.
+        Assert.Equal("docker://" + container.ImageId, main.ImageID);
+        Assert.Matches("^docker://sha256:[0-9a-f]{64}$", main.ImageID);
+        Assert.Equal(BusyboxImage.Name, main.Image);
         Assert.Equal(ContainerRunState.Running, container.State);
         var expected = new Dictionary<string, string>
         {
@@ -227,6 +232,26 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.Equal(new PodExecResult(0, "", ""), open);
         Assert.True(MainOf(ready)!.Ready);
         Assert.Equal(0, MainOf(ready)!.RestartCount);
+    }
+
+    [Fact]
+    public async Task ActiveDeadline_RunsOut_ThePodFailsWithDeadlineExceeded_AndItsContainerIsStopped()
+    {
+        var spec = Busybox("deadline", "trap \"exit 0\" TERM; while true; do sleep 1; done", gracePeriodSeconds: 10);
+        spec = spec with { Spec = spec.Spec with { ActiveDeadlineSeconds = 2 } };
+        var (watch, created) = await CreateWatchedAsync(spec);
+        await using var _ = watch;
+
+        var running = await watch.NextAsync(p => MainOf(p)?.State?.Running is not null, "waiting for pod deadline to run");
+        var failed = await watch.NextAsync(p => p.Status?.Phase == "Failed" && MainOf(p)?.State?.Terminated is not null,
+            "waiting for pod deadline to fail once its 2 s deadline ran out, its container stopped");
+
+        Assert.Equal(("DeadlineExceeded", "Pod was active on the node longer than the specified deadline"), (failed.Status!.Reason, failed.Status.Message));
+        Assert.Equal("terminated:Completed(0)#0", StateOf(MainOf(failed)));
+        Assert.True(MainOf(failed)!.State!.Terminated!.FinishedAt >= running.Status!.StartTime!.Value.AddSeconds(2),
+            $"stopped before the deadline:\n{watch.Describe()}");
+        Assert.Equal(["0"], (await ContainersOfAsync(created.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
+        await Client.Pods.DeleteAsync(Ns, "deadline");
     }
 
     [Fact]
