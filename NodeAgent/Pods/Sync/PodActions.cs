@@ -28,7 +28,14 @@ public sealed record PodPlan(
     ImmutableList<ContainerObservation> Containers,
     ImmutableDictionary<string, RestartBackoff> Restarts,
     bool ReportStatus,
-    PodFailure? Failure = null);
+    PodFailure? Failure = null)
+{
+    /// <summary>The init containers' observations, in spec order.</summary>
+    public ImmutableList<ContainerObservation> InitContainers { get; init; } = [];
+
+    /// <summary>Every init container done (regular ones completed, sidecars started): the app containers run.</summary>
+    public bool Initialized { get; init; } = true;
+}
 
 /// <summary>Why a whole pod failed, as status.reason and status.message show it.</summary>
 public sealed record PodFailure(string Reason, string Message);
@@ -46,7 +53,7 @@ public sealed record StartContainer(Container Spec, int Attempt, bool Pull, Cont
 /// <summary>Starts an instance that was created but never started (the agent stopped in between).</summary>
 public sealed record StartCreated(Container Spec, ContainerInfo Instance) : PodAction;
 
-public enum KillReason { SpecChanged, LivenessFailed, DeadlineExceeded }
+public enum KillReason { SpecChanged, LivenessFailed, DeadlineExceeded, PodFinished, PostStartHookFailed }
 
 /// <summary>Stops a running instance within the pod's grace period, beside the loop; a later pass restarts it by policy.</summary>
 /// <param name="Message">The Killing event's message, as the kubelet's.</param>

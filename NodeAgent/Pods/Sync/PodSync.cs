@@ -29,12 +29,12 @@ public sealed class PodSync(
             await PresentImagesAsync(pod, instances, ct),
             time.GetUtcNow());
         var plan = PodActionsPlanner.Plan(input);
-        var observations = await executor.ExecuteAsync(pod, sandbox, plan, ct, stopping);
+        var done = await executor.ExecuteAsync(pod, sandbox, plan, ct, stopping);
         if (!plan.ReportStatus || sandbox is null)
             return;
 
-        var status = PodStatusBuilder.Build(pod, observations, runtime.Name, sandbox.PodIp, sandbox.HostIp, input.Memory.LastStatus ?? pod.Status,
-            time.GetUtcNow(), plan.Failure);
+        var observed = new PodObservation(done.Containers, done.InitContainers, done.Initialized, sandbox, done.Failure);
+        var status = PodStatusBuilder.Build(pod, observed, runtime.Name, input.Memory.LastStatus ?? pod.Status, time.GetUtcNow());
         record.SetStatus(status);
         reporter.Report(pod, status);
     }

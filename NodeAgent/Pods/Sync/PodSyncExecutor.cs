@@ -49,14 +49,14 @@ public sealed partial class PodSyncExecutor(
         return ContainerSpecs.Build(node.Name, pod, spec, attempt, sandbox.PodIp, env);
     }
 
-    /// <summary>Carries out the plan's actions in order; returns the containers' observations updated by what happened.</summary>
+    /// <summary>Carries out the plan's actions in order; returns the plan with the containers' observations updated by what happened.</summary>
     /// <param name="stopping">Cancelled when the agent stops: work beside the loop (kills, termination) gives up then.</param>
-    public async Task<IReadOnlyList<ContainerObservation>> ExecuteAsync(Pod pod, PodSandbox? sandbox, PodPlan plan, CancellationToken ct,
-        CancellationToken stopping)
+    public async Task<PodPlan> ExecuteAsync(Pod pod, PodSandbox? sandbox, PodPlan plan, CancellationToken ct, CancellationToken stopping)
     {
         var record = records.For(pod.Metadata.Uid!);
         record.SetRestarts(plan.Restarts);
-        var observations = plan.Containers.ToDictionary(o => o.Name, StringComparer.Ordinal);
+        // Names are unique across a pod's init and app containers.
+        var observations = plan.InitContainers.Concat(plan.Containers).ToDictionary(o => o.Name, StringComparer.Ordinal);
         foreach (var action in plan.Actions)
         {
             switch (action)
@@ -89,7 +89,11 @@ public sealed partial class PodSyncExecutor(
                     break;
             }
         }
-        return [.. plan.Containers.Select(o => observations[o.Name])];
+        return plan with
+        {
+            Containers = [.. plan.Containers.Select(o => observations[o.Name])],
+            InitContainers = [.. plan.InitContainers.Select(o => observations[o.Name])],
+        };
     }
 
     /// <summary>Pulls when asked, then creates and starts one attempt; the observation shows the new instance or why there is none.</summary>

@@ -20,18 +20,26 @@ public sealed partial class PodTerminator(IContainerRuntime runtime, ControlPlan
         var uid = pod.Metadata.Uid!;
         try
         {
-            var grace = pod.Metadata.DeletionTimestamp is { } deadline ? deadline - time.GetUtcNow() : GracePeriod(pod);
+            var grace = pod.Metadata.DeletionTimestamp is { } deletion ? deletion - time.GetUtcNow() : GracePeriod(pod);
             if (grace < TimeSpan.Zero)
                 grace = TimeSpan.Zero;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(grace + TimeSpan.FromMinutes(1));
-            var running = instances.Where(c => c.State == ContainerRunState.Running).ToList();
-            foreach (var container in running)
+            var deadline = time.GetUtcNow() + grace;
+            // App containers first, together; then the sidecars one by one in reverse order, within what is left of
+            // the grace period, as the kubelet stops them (a sidecar outlives the containers it serves).
+            var specs = (pod.Spec.Containers ?? []).Concat(pod.Spec.InitContainers ?? []).ToDictionary(c => c.Name, StringComparer.Ordinal);
+            var running = instances.Where(c => c.State == ContainerRunState.Running)
+                .Select(c => (Instance: c, Spec: specs.GetValueOrDefault(ContainerNaming.Label(c, ContainerLabels.Container) ?? "")))
+                .ToList();
+            var sidecarOrder = (pod.Spec.InitContainers ?? []).Where(PodActionsPlanner.IsSidecar).Select(c => c.Name).ToList();
+            var apps = running.Where(r => r.Spec is null || !sidecarOrder.Contains(r.Spec.Name)).ToList();
+            await Task.WhenAll(apps.Select(r => StopAsync(pod, r.Instance, r.Spec, deadline, cts.Token)));
+            foreach (var name in Enumerable.Reverse(sidecarOrder))
             {
-                if (pod.Spec.Containers?.FirstOrDefault(c => c.Name == ContainerNaming.Label(container, ContainerLabels.Container)) is { } spec)
-                    events.Killing(pod, spec, $"Stopping container {spec.Name}");
+                foreach (var (instance, spec) in running.Where(r => r.Spec?.Name == name))
+                    await StopAsync(pod, instance, spec, deadline, cts.Token);
             }
-            await Task.WhenAll(running.Select(c => runtime.StopAsync(c.Id, grace, cts.Token)));
             await Task.WhenAll(instances.Select(c => runtime.RemoveAsync(c.Id, cts.Token)));
             LogTerminated(logger, PodSyncExecutor.Key(pod), instances.Count);
             // No control plane now: the next pass retries the confirmation.
@@ -49,6 +57,15 @@ public sealed partial class PodTerminator(IContainerRuntime runtime, ControlPlan
             LogTerminateFailed(logger, PodSyncExecutor.Key(pod), e.Message);
             return false;
         }
+    }
+
+    /// <summary>SIGTERM, then SIGKILL at <paramref name="deadline"/> (the pod's grace period, shared by its containers).</summary>
+    private async Task StopAsync(Pod pod, ContainerInfo instance, Container? spec, DateTimeOffset deadline, CancellationToken ct)
+    {
+        if (spec is not null)
+            events.Killing(pod, spec, $"Stopping container {spec.Name}");
+        var left = deadline - time.GetUtcNow();
+        await runtime.StopAsync(instance.Id, left > TimeSpan.Zero ? left : TimeSpan.Zero, ct);
     }
 
     public static TimeSpan GracePeriod(Pod pod) => TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30);
