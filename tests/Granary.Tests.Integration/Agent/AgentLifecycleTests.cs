@@ -78,6 +78,9 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.NotNull(status.StartTime);
         Assert.Equal(cluster.NodeIp, status.HostIP);
         AssertInPodCidr(status.PodIP);
+        Assert.Equal([status.PodIP], status.PodIPs!.Select(p => p.Ip));
+        Assert.Equal([status.HostIP], status.HostIPs!.Select(h => h.Ip));
+        Assert.Equal("True", ConditionOf(pod, "PodReadyToStartContainers"));
 
         var container = Assert.Single(await ContainersOfAsync(created.Metadata.Uid!));
         Assert.Equal("docker://" + container.Id, main.ContainerID);
