@@ -59,6 +59,10 @@ public sealed class PodEvents : IAsyncDisposable
 
     public void Killing(Pod pod, Container c, string message) => Normal(pod, c, "Killing", message);
 
+    public void FailedPostStartHook(Pod pod, Container c, string message) => Warning(pod, c, "FailedPostStartHook", message);
+
+    public void FailedPreStopHook(Pod pod, Container c, string message) => Warning(pod, c, "FailedPreStopHook", message);
+
     public void BackOff(Pod pod, Container c) =>
         Warning(pod, c, "BackOff", $"Back-off restarting failed container {c.Name} in pod {pod.Metadata.Name}_{pod.Metadata.Namespace}({pod.Metadata.Uid})");
 

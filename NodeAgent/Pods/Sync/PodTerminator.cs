@@ -11,7 +11,7 @@ namespace Granary.NodeAgent.Pods.Sync;
 /// Graceful deletion of one pod: SIGTERM to its running containers, the grace period, SIGKILL, remove; then the
 /// control plane is told the pod object may go (a second delete with no grace, for this uid only).
 /// </summary>
-public sealed partial class PodTerminator(IContainerRuntime runtime, ControlPlaneLink link, PodEvents events, TimeProvider time,
+public sealed partial class PodTerminator(IContainerRuntime runtime, ContainerStopper stopper, ControlPlaneLink link, TimeProvider time,
     ILogger<PodTerminator> logger)
 {
     /// <summary>True when the pod is gone for good (confirmed, or already gone); false to retry on a later pass.</summary>
@@ -59,14 +59,9 @@ public sealed partial class PodTerminator(IContainerRuntime runtime, ControlPlan
         }
     }
 
-    /// <summary>SIGTERM, then SIGKILL at <paramref name="deadline"/> (the pod's grace period, shared by its containers).</summary>
-    private async Task StopAsync(Pod pod, ContainerInfo instance, Container? spec, DateTimeOffset deadline, CancellationToken ct)
-    {
-        if (spec is not null)
-            events.Killing(pod, spec, $"Stopping container {spec.Name}");
-        var left = deadline - time.GetUtcNow();
-        await runtime.StopAsync(instance.Id, left > TimeSpan.Zero ? left : TimeSpan.Zero, ct);
-    }
+    /// <summary>preStop, SIGTERM, then SIGKILL at <paramref name="deadline"/> (the pod's grace period, shared by its containers).</summary>
+    private Task StopAsync(Pod pod, ContainerInfo instance, Container? spec, DateTimeOffset deadline, CancellationToken ct) =>
+        stopper.StopAsync(pod, spec, instance, deadline, spec is null ? null : $"Stopping container {spec.Name}", ct);
 
     public static TimeSpan GracePeriod(Pod pod) => TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30);
 

@@ -12,7 +12,8 @@ public sealed class InitCluster() : AgentClusterFixture("n5", block: 5);
 
 /// <summary>
 /// Init containers and sidecars on the real dockerd: run in order before the app, a failure under restartPolicy
-/// Never fails the pod, a sidecar runs beside the app and is stopped after it.
+/// Never fails the pod, a sidecar runs beside the app and is stopped after it; lifecycle hooks and termination
+/// messages on the same node.
 /// </summary>
 public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture<InitCluster>
 {
@@ -104,5 +105,62 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
             $"the sidecar stopped before the app:\n{watch.Describe()}");
         Assert.All(await ContainersOfAsync(created.Metadata.Uid!), c => Assert.Equal(ContainerRunState.Exited, c.State));
         await Client.Pods.DeleteAsync(Ns, "sidecar");
+    }
+
+    [Fact]
+    public async Task PreStopHook_RunsBeforeSigterm_OnDeletion()
+    {
+        // docker-init is PID 1: what the hook writes to its stdout is the container's log, beside the script's own lines.
+        var pod = Busybox("prestop", "trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1; done", gracePeriodSeconds: 20,
+            container: c => c with { Lifecycle = new Lifecycle { PreStop = new LifecycleHandler { Exec = new ExecAction { Command = ["sh", "-c", "echo prestop > /proc/1/fd/1"] } } } });
+        var (watch, created) = await CreateWatchedAsync(pod);
+        await using var _ = watch;
+        await watch.NextAsync(IsRunningAndReady, "waiting for pod prestop to run");
+        var container = Assert.Single(await ContainersOfAsync(created.Metadata.Uid!));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var log = Task.Run(async () =>
+        {
+            var lines = new List<string>();
+            await foreach (var line in cluster.Engine.ReadLogsAsync(container.Id, new LogOptions { Follow = true }, cts.Token))
+                lines.Add(line.Text);
+            return lines;
+        });
+
+        await Client.Pods.DeleteAsync(Ns, "prestop");
+        await watch.DeletedAsync("waiting for pod prestop to be deleted once its preStop hook ran and its container stopped");
+
+        Assert.Equal(["started", "prestop", "got TERM"], await log.WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task TerminationMessage_FromTheFile_AndFromTheLogOnError()
+    {
+        var (fileWatch, _) = await CreateWatchedAsync(Busybox("message-file", "printf 'disk full' > /dev/termination-log; exit 3", restartPolicy: "Never"));
+        await using var _ = fileWatch;
+        var (logWatch, _) = await CreateWatchedAsync(Busybox("message-log", "echo first; echo oops; exit 2", restartPolicy: "Never",
+            container: c => c with { TerminationMessagePolicy = "FallbackToLogsOnError" }));
+        await using var __ = logWatch;
+
+        var fromFile = await fileWatch.NextAsync(p => MainOf(p)?.State?.Terminated?.Message is not null, "waiting for pod message-file to end with its message");
+        var fromLog = await logWatch.NextAsync(p => MainOf(p)?.State?.Terminated?.Message is not null, "waiting for pod message-log to end with its log's tail");
+
+        Assert.Equal(("disk full", 3), (MainOf(fromFile)!.State!.Terminated!.Message, MainOf(fromFile)!.State!.Terminated!.ExitCode));
+        Assert.Equal("first\noops", MainOf(fromLog)!.State!.Terminated!.Message);
+        await Client.Pods.DeleteAsync(Ns, "message-file");
+        await Client.Pods.DeleteAsync(Ns, "message-log");
+    }
+
+    [Fact]
+    public async Task FailingPostStartHook_KillsTheContainer_WhichIsRestarted()
+    {
+        var pod = Busybox("poststart", "while true; do sleep 1; done", gracePeriodSeconds: 1,
+            container: c => c with { Lifecycle = new Lifecycle { PostStart = new LifecycleHandler { Exec = new ExecAction { Command = ["sh", "-c", "exit 7"] } } } });
+        var (watch, _) = await CreateWatchedAsync(pod);
+        await using var _ = watch;
+
+        var restarted = await watch.NextAsync(p => MainOf(p)?.RestartCount >= 1, "waiting for pod poststart's container to be killed by its failing hook and restarted");
+
+        Assert.NotNull(MainOf(restarted)!.LastState!.Terminated);
+        await Client.Pods.DeleteAsync(Ns, "poststart");
     }
 }
