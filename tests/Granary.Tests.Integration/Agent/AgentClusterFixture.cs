@@ -80,6 +80,18 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
     }
 
     /// <summary>Watches one pod from now on; its failure messages end with the agent's and the silo's recent output.</summary>
+    /// <summary>Creates the pod with a watch started just before, so the test sees every state it goes through.</summary>
+    public async Task<(PodWatch Watch, Granary.Model.Pod Created)> CreateWatchedAsync(Granary.Model.Pod pod)
+    {
+        var watch = await WatchPodAsync(pod.Metadata.Name!);
+        var created = await Client.Pods.CreateAsync(pod);
+        return (watch, created);
+    }
+
+    /// <summary>The engine's containers of one pod, by its uid label.</summary>
+    public Task<IReadOnlyList<Granary.NodeAgent.Runtime.ContainerInfo>> ContainersOfAsync(string uid) =>
+        Engine.ListAsync(new Dictionary<string, string> { [Granary.NodeAgent.Runtime.ContainerLabels.PodUid] = uid }, CancellationToken.None);
+
     public Task<PodWatch> WatchPodAsync(string name) => PodWatch.StartAsync(Client, PodStates.Ns, name, RecentOutput);
 
     /// <summary>Watches one pod from its current state on (see <see cref="PodWatch.FromCurrent"/>).</summary>

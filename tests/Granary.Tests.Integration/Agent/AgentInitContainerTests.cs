@@ -26,23 +26,13 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
 
     private static ContainerStatus? InitOf(Pod pod, string name) => pod.Status?.InitContainerStatuses?.FirstOrDefault(c => c.Name == name);
 
-    private async Task<(PodWatch Watch, Pod Created)> CreateWatchedAsync(Pod pod)
-    {
-        var watch = await cluster.WatchPodAsync(pod.Metadata.Name!);
-        var created = await Client.Pods.CreateAsync(pod);
-        return (watch, created);
-    }
-
-    private Task<IReadOnlyList<ContainerInfo>> ContainersOfAsync(string uid) =>
-        cluster.Engine.ListAsync(new Dictionary<string, string> { [ContainerLabels.PodUid] = uid }, CancellationToken.None);
-
     [Fact]
     public async Task InitContainers_RunInOrderToCompletion_BeforeTheApp()
     {
         // The first init container ends when told (a file made through exec), so the test sees the pod initializing.
         var pod = WithInit(Busybox("init-order", "echo app; while true; do sleep 1; done", gracePeriodSeconds: 1),
             Sh("first", "while [ ! -f /tmp/go ]; do sleep 1; done"), Sh("second", "echo second"));
-        var (watch, created) = await CreateWatchedAsync(pod);
+        var (watch, created) = await cluster.CreateWatchedAsync(pod);
         await using var _ = watch;
 
         var initializing = await watch.NextAsync(p => InitOf(p, "first")?.State?.Running is not null, "waiting for init container first to run");
@@ -59,7 +49,7 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
         Assert.True(second.FinishedAt <= MainOf(running)!.State!.Running!.StartedAt, $"the app started before the init containers finished:\n{watch.Describe()}");
         Assert.Equal(("True", "True"), (ConditionOf(running, "Initialized"), ConditionOf(running, "PodReadyToStartContainers")));
         Assert.Equal("Running", PodColumns.Status(running));
-        var engine = await ContainersOfAsync(created.Metadata.Uid!);
+        var engine = await cluster.ContainersOfAsync(created.Metadata.Uid!);
         Assert.Equal(["first", "main", "second"], engine.Select(c => c.Labels[ContainerLabels.Container]).Order());
         Assert.Equal("docker://" + engine.Single(c => c.Labels[ContainerLabels.Container] == "first").Id, InitOf(running, "first")!.ContainerID);
         Assert.Matches("^docker://sha256:[0-9a-f]{64}$", InitOf(running, "first")!.ImageID);
@@ -70,7 +60,7 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
     public async Task FailingInitContainer_UnderNever_FailsThePod_AndTheAppNeverRuns()
     {
         var pod = WithInit(Busybox("init-fails", "echo never", restartPolicy: "Never"), Sh("setup", "echo broken >&2; exit 3"));
-        var (watch, created) = await CreateWatchedAsync(pod);
+        var (watch, created) = await cluster.CreateWatchedAsync(pod);
         await using var _ = watch;
 
         var failed = await watch.NextAsync(p => p.Status?.Phase == "Failed", "waiting for pod init-fails to fail with its init container");
@@ -79,7 +69,7 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
         Assert.Equal((3, "Error"), (setup.ExitCode, setup.Reason));
         Assert.Equal("Init:Error", PodColumns.Status(failed));
         Assert.Equal("PodInitializing", MainOf(failed)!.State!.Waiting!.Reason);
-        Assert.Equal(["setup"], (await ContainersOfAsync(created.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Container]));
+        Assert.Equal(["setup"], (await cluster.ContainersOfAsync(created.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Container]));
         await Client.Pods.DeleteAsync(Ns, "init-fails");
     }
 
@@ -89,7 +79,7 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
         // The app ends when told (a file made through exec); the sidecar would run for ever.
         var pod = WithInit(Busybox("sidecar", "while [ ! -f /tmp/done ]; do sleep 1; done", restartPolicy: "Never", gracePeriodSeconds: 5),
             Sh("log", "trap \"exit 0\" TERM; while true; do sleep 1; done", restartPolicy: "Always"));
-        var (watch, created) = await CreateWatchedAsync(pod);
+        var (watch, created) = await cluster.CreateWatchedAsync(pod);
         await using var _ = watch;
 
         var both = await watch.NextAsync(p => MainOf(p)?.State?.Running is not null && InitOf(p, "log")?.State?.Running is not null && PodColumns.Ready(p) == "2/2",
@@ -103,7 +93,7 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
         Assert.Equal("Completed", MainOf(done)!.State!.Terminated!.Reason);
         Assert.True(InitOf(done, "log")!.State!.Terminated!.FinishedAt >= MainOf(done)!.State!.Terminated!.FinishedAt,
             $"the sidecar stopped before the app:\n{watch.Describe()}");
-        Assert.All(await ContainersOfAsync(created.Metadata.Uid!), c => Assert.Equal(ContainerRunState.Exited, c.State));
+        Assert.All(await cluster.ContainersOfAsync(created.Metadata.Uid!), c => Assert.Equal(ContainerRunState.Exited, c.State));
         await Client.Pods.DeleteAsync(Ns, "sidecar");
     }
 
@@ -113,10 +103,10 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
         // docker-init is PID 1: what the hook writes to its stdout is the container's log, beside the script's own lines.
         var pod = Busybox("prestop", "trap \"echo got TERM; exit 0\" TERM; echo started; while true; do sleep 1; done", gracePeriodSeconds: 20,
             container: c => c with { Lifecycle = new Lifecycle { PreStop = new LifecycleHandler { Exec = new ExecAction { Command = ["sh", "-c", "echo prestop > /proc/1/fd/1"] } } } });
-        var (watch, created) = await CreateWatchedAsync(pod);
+        var (watch, created) = await cluster.CreateWatchedAsync(pod);
         await using var _ = watch;
         await watch.NextAsync(IsRunningAndReady, "waiting for pod prestop to run");
-        var container = Assert.Single(await ContainersOfAsync(created.Metadata.Uid!));
+        var container = Assert.Single(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var log = Task.Run(async () =>
         {
@@ -135,9 +125,9 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
     [Fact]
     public async Task TerminationMessage_FromTheFile_AndFromTheLogOnError()
     {
-        var (fileWatch, _) = await CreateWatchedAsync(Busybox("message-file", "printf 'disk full' > /dev/termination-log; exit 3", restartPolicy: "Never"));
+        var (fileWatch, _) = await cluster.CreateWatchedAsync(Busybox("message-file", "printf 'disk full' > /dev/termination-log; exit 3", restartPolicy: "Never"));
         await using var _ = fileWatch;
-        var (logWatch, _) = await CreateWatchedAsync(Busybox("message-log", "echo first; echo oops; exit 2", restartPolicy: "Never",
+        var (logWatch, _) = await cluster.CreateWatchedAsync(Busybox("message-log", "echo first; echo oops; exit 2", restartPolicy: "Never",
             container: c => c with { TerminationMessagePolicy = "FallbackToLogsOnError" }));
         await using var __ = logWatch;
 
@@ -155,7 +145,7 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
     {
         var pod = Busybox("poststart", "while true; do sleep 1; done", gracePeriodSeconds: 1,
             container: c => c with { Lifecycle = new Lifecycle { PostStart = new LifecycleHandler { Exec = new ExecAction { Command = ["sh", "-c", "exit 7"] } } } });
-        var (watch, _) = await CreateWatchedAsync(pod);
+        var (watch, _) = await cluster.CreateWatchedAsync(pod);
         await using var _ = watch;
 
         var restarted = await watch.NextAsync(p => MainOf(p)?.RestartCount >= 1, "waiting for pod poststart's container to be killed by its failing hook and restarted");

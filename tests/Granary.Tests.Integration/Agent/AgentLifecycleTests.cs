@@ -31,17 +31,6 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Env = [new EnvVar { Name = "MY_NODE", ValueFrom = new EnvVarSource { FieldRef = new ObjectFieldSelector { FieldPath = "spec.nodeName" } } }],
     });
 
-    /// <summary>Creates the pod with a watch started just before, so the test sees every state it goes through.</summary>
-    private async Task<(PodWatch Watch, Pod Created)> CreateWatchedAsync(Pod pod)
-    {
-        var watch = await cluster.WatchPodAsync(pod.Metadata.Name!);
-        var created = await Client.Pods.CreateAsync(pod);
-        return (watch, created);
-    }
-
-    private Task<IReadOnlyList<ContainerInfo>> ContainersOfAsync(string uid) =>
-        cluster.Engine.ListAsync(new Dictionary<string, string> { [ContainerLabels.PodUid] = uid }, CancellationToken.None);
-
     [Fact]
     public async Task Node_RegistersReady_WithHostCapacityAddressAndVersions()
     {
@@ -63,7 +52,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task Pod_Runs_WithFullStatus_InALabelledContainer()
     {
-        var (watch, created) = await CreateWatchedAsync(HelloPod("hello"));
+        var (watch, created) = await cluster.CreateWatchedAsync(HelloPod("hello"));
         await using var _ = watch;
 
         var pod = await watch.NextAsync(IsRunningAndReady, "waiting for pod hello to run and be ready");
@@ -82,7 +71,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.Equal([status.HostIP], status.HostIPs!.Select(h => h.Ip));
         Assert.Equal("True", ConditionOf(pod, "PodReadyToStartContainers"));
 
-        var container = Assert.Single(await ContainersOfAsync(created.Metadata.Uid!));
+        var container = Assert.Single(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         Assert.Equal("docker://" + container.Id, main.ContainerID);
         // The fixture's image is imported, not pulled: no repository digest, so the kubelet's docker://<image id>.
         Assert.Equal("docker://" + container.ImageId, main.ImageID);
@@ -107,7 +96,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task Logs_ThroughTheSdk_ReadAndFollow_AndExecSeparatesStreamsAndExitCode()
     {
-        var (watch, _) = await CreateWatchedAsync(HelloPod("talk"));
+        var (watch, _) = await cluster.CreateWatchedAsync(HelloPod("talk"));
         await using var __ = watch;
         var pod = await watch.NextAsync(IsRunningAndReady, "waiting for pod talk to run");
         var hello = $"hello {pod.Status!.PodIP} {cluster.NodeName}";
@@ -141,7 +130,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task Logs_AndExec_ThroughTheGranaryCli()
     {
-        var (watch, _) = await CreateWatchedAsync(HelloPod("cli-talk"));
+        var (watch, _) = await cluster.CreateWatchedAsync(HelloPod("cli-talk"));
         await using var __ = watch;
         var pod = await watch.NextAsync(IsRunningAndReady, "waiting for pod cli-talk to run");
         var hello = $"hello {pod.Status!.PodIP} {cluster.NodeName}";
@@ -171,7 +160,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         // SIGTERM ends it with code 42 (between two 1 s sleeps, well within the grace), so the kill is told apart from a crash.
         var spec = Busybox("liveness", "trap \"exit 42\" TERM; touch /tmp/healthy; sleep 3; rm /tmp/healthy; while true; do sleep 1; done",
             gracePeriodSeconds: 10, container: c => c with { LivenessProbe = liveness });
-        var (watch, created) = await CreateWatchedAsync(spec);
+        var (watch, created) = await cluster.CreateWatchedAsync(spec);
         await using var _ = watch;
 
         var restarted = await watch.NextAsync(p => MainOf(p) is { RestartCount: >= 1, State.Running: not null },
@@ -194,9 +183,9 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task RestartPolicy_NeverWithFailure_IsFailed_AndOnFailureWithSuccess_IsSucceeded()
     {
-        var (never, neverPod) = await CreateWatchedAsync(Busybox("never-fails", "exit 1", restartPolicy: "Never"));
+        var (never, neverPod) = await cluster.CreateWatchedAsync(Busybox("never-fails", "exit 1", restartPolicy: "Never"));
         await using var _ = never;
-        var (onFailure, onFailurePod) = await CreateWatchedAsync(Busybox("onfailure-ok", "exit 0", restartPolicy: "OnFailure"));
+        var (onFailure, onFailurePod) = await cluster.CreateWatchedAsync(Busybox("onfailure-ok", "exit 0", restartPolicy: "OnFailure"));
         await using var __ = onFailure;
 
         var failed = await never.NextAsync(p => p.Status?.Phase is "Failed" or "Succeeded", "waiting for pod never-fails to finish");
@@ -208,8 +197,8 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.Equal("terminated:Completed(0)#0", StateOf(MainOf(succeeded)));
         Assert.Equal(("False", "False"), (ConditionOf(failed, "Ready"), ConditionOf(succeeded, "Ready")));
         // Finished for good: one container each, never restarted.
-        Assert.Equal(["0"], (await ContainersOfAsync(neverPod.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
-        Assert.Equal(["0"], (await ContainersOfAsync(onFailurePod.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
+        Assert.Equal(["0"], (await cluster.ContainersOfAsync(neverPod.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
+        Assert.Equal(["0"], (await cluster.ContainersOfAsync(onFailurePod.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
     }
 
     [Fact]
@@ -220,7 +209,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         // The port opens on the pod's own address once the test says so (a file), not after some time.
         var spec = Busybox("ready-later", $"while [ ! -f /tmp/open ]; do sleep 1; done; exec httpd -f -p $POD_IP:{port}", gracePeriodSeconds: 1,
             container: c => c with { ReadinessProbe = readiness });
-        var (watch, _) = await CreateWatchedAsync(spec);
+        var (watch, _) = await cluster.CreateWatchedAsync(spec);
         await using var __ = watch;
 
         var notReady = await watch.NextAsync(p => p.Status?.Phase == "Running" && MainOf(p)?.State?.Running is not null,
@@ -242,7 +231,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     {
         var spec = Busybox("deadline", "trap \"exit 0\" TERM; while true; do sleep 1; done", gracePeriodSeconds: 10);
         spec = spec with { Spec = spec.Spec with { ActiveDeadlineSeconds = 2 } };
-        var (watch, created) = await CreateWatchedAsync(spec);
+        var (watch, created) = await cluster.CreateWatchedAsync(spec);
         await using var _ = watch;
 
         var running = await watch.NextAsync(p => MainOf(p)?.State?.Running is not null, "waiting for pod deadline to run");
@@ -253,7 +242,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.Equal("terminated:Completed(0)#0", StateOf(MainOf(failed)));
         Assert.True(MainOf(failed)!.State!.Terminated!.FinishedAt >= running.Status!.StartTime!.Value.AddSeconds(2),
             $"stopped before the deadline:\n{watch.Describe()}");
-        Assert.Equal(["0"], (await ContainersOfAsync(created.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
+        Assert.Equal(["0"], (await cluster.ContainersOfAsync(created.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
         await Client.Pods.DeleteAsync(Ns, "deadline");
     }
 
@@ -261,7 +250,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     public async Task MissingImage_WaitsWithThePullError_FromTheEngine()
     {
         // Nothing listens on port 1 of loopback: the pull fails at once, without leaving the machine.
-        var (watch, _) = await CreateWatchedAsync(Busybox("no-image", "true", container: c => c with { Image = "127.0.0.1:1/nothing:1" }));
+        var (watch, _) = await cluster.CreateWatchedAsync(Busybox("no-image", "true", container: c => c with { Image = "127.0.0.1:1/nothing:1" }));
         await using var __ = watch;
 
         var pod = await watch.NextAsync(p => MainOf(p)?.State?.Waiting?.Reason is "ErrImagePull" or "ImagePullBackOff",
@@ -276,10 +265,10 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task Delete_IsGraceful_TheContainerGetsSigterm_ThenPodAndContainerGo()
     {
-        var (watch, created) = await CreateWatchedAsync(HelloPod("graceful"));
+        var (watch, created) = await cluster.CreateWatchedAsync(HelloPod("graceful"));
         await using var _ = watch;
         await watch.NextAsync(IsRunningAndReady, "waiting for pod graceful to run");
-        var container = Assert.Single(await ContainersOfAsync(created.Metadata.Uid!));
+        var container = Assert.Single(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         // The engine's own log stream of the container ends when the container stops.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var log = Task.Run(async () =>
@@ -298,7 +287,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.NotNull(deleting.Metadata.DeletionTimestamp);
         Assert.Equal(30, marked.Metadata.DeletionGracePeriodSeconds);
         Assert.Equal([$"hello {marked.Status!.PodIP} {cluster.NodeName}", "got TERM"], output);
-        Assert.Empty(await ContainersOfAsync(created.Metadata.Uid!));
+        Assert.Empty(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         await Assert.ThrowsAsync<Granary.Errors.NotFoundException>(() => Client.Pods.GetAsync(Ns, "graceful"));
     }
 
