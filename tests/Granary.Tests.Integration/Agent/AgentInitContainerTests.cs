@@ -108,13 +108,7 @@ public sealed class AgentInitContainerTests(InitCluster cluster) : IClassFixture
         await watch.NextAsync(IsRunningAndReady, "waiting for pod prestop to run");
         var container = Assert.Single(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var log = Task.Run(async () =>
-        {
-            var lines = new List<string>();
-            await foreach (var line in cluster.Engine.ReadLogsAsync(container.Id, new LogOptions { Follow = true }, cts.Token))
-                lines.Add(line.Text);
-            return lines;
-        });
+        var log = cluster.FollowLogAsync(container.Id, cts.Token);
 
         await Client.Pods.DeleteAsync(Ns, "prestop");
         await watch.DeletedAsync("waiting for pod prestop to be deleted once its preStop hook ran and its container stopped");

@@ -271,13 +271,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         var container = Assert.Single(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         // The engine's own log stream of the container ends when the container stops.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var log = Task.Run(async () =>
-        {
-            var lines = new List<string>();
-            await foreach (var line in cluster.Engine.ReadLogsAsync(container.Id, new LogOptions { Follow = true }, cts.Token))
-                lines.Add(line.Text);
-            return lines;
-        });
+        var log = cluster.FollowLogAsync(container.Id, cts.Token);
 
         var deleting = await Client.Pods.DeleteAsync(Ns, "graceful");
         var marked = await watch.NextAsync(p => p.Metadata.DeletionTimestamp is not null, "waiting for pod graceful to show its deletionTimestamp");
