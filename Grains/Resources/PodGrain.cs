@@ -156,7 +156,8 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
                 throw new BadRequestException($"a container name must be specified for pod {Name}, choose one of: [{string.Join(" ", names)}]");
             container = names[0];
         }
-        else if (!names.Contains(container))
+        // Init containers (sidecars included) have logs and can be exec'd into too, but are never the default.
+        else if (!names.Contains(container) && !(pod.Spec.InitContainers ?? []).Any(c => c.Name == container))
         {
             throw new BadRequestException($"container {container} is not valid for pod {Name}");
         }
