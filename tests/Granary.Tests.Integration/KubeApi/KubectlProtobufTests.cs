@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using Granary.Tests.Integration.Infrastructure;
@@ -7,7 +9,7 @@ using Granary.Tests.Integration.Infrastructure;
 namespace Granary.Tests.Integration.KubeApi;
 
 /// <summary>
-/// kubectl's typed generators (create namespace|deployment|service|serviceaccount, expose) through the bundled kubectl
+/// kubectl's typed generators (create namespace|deployment|service|serviceaccount|configmap|secret, expose) through the bundled kubectl
 /// binaries: 1.32 and later send their objects as protobuf, older ones as JSON; every object is read back field by
 /// field. Then protobuf over plain HTTP: strict unknown fields, a body of the wrong kind, an Accept of protobuf only.
 /// </summary>
@@ -15,25 +17,22 @@ public sealed class KubectlProtobufTests(KubeApiFixture api) : IClassFixture<Kub
 {
     private const string Protobuf = "application/vnd.kubernetes.protobuf";
 
+    /// <summary>Kubernetes' limit on the data of one ConfigMap or Secret (1 MiB).</summary>
+    private const int ConfigDataLimit = 1024 * 1024;
+
+    /// <summary>The bundled kubectl binaries the generators run through: 1.32 and later send protobuf.</summary>
+    public static TheoryData<string> KubectlVersions => ["1.27", "1.29", "1.31", "1.32", "1.33"];
+
     private static CliResult Ok(CliResult r) => r.ExitCode == 0 ? r : throw new Xunit.Sdk.XunitException($"expected success: {r}");
 
     private static JsonObject Json(CliResult r) => JsonNode.Parse(Ok(r).Stdout)!.AsObject();
 
     [Theory]
-    [InlineData("1.27")]
-    [InlineData("1.29")]
-    [InlineData("1.31")]
-    [InlineData("1.32")]
-    [InlineData("1.33")]
+    [MemberData(nameof(KubectlVersions))]
     public async Task Generators_CreateWhatTheyDescribe(string minor)
     {
-        var binary = Kubectl.Versioned(minor);
-        if (binary is null)
-        {
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"kubectl.{minor} (Cloud SDK bundle) is not installed");
+        if (Versioned(minor) is not { } kubectl)
             return;
-        }
-        var kubectl = new Kubectl(api.Silo.Kubeconfig, Directory.CreateTempSubdirectory($"granary-kubectl-pb-{minor}-").FullName, binary);
         var ns = $"pb{minor.Replace(".", "")}";
 
         // The namespace, with -v=8 to see what kubectl sent: protobuf from 1.32 on.
@@ -122,6 +121,111 @@ public sealed class KubectlProtobufTests(KubeApiFixture api) : IClassFixture<Kub
         AssertJson("""["sleep","3600"]""", pod["spec"]!["containers"]![0]!["command"]!);
         var fromFile = Json(await kubectl.RunAsync("get", "deployment", "fromfile", "-n", ns, "-o", "json"));
         Assert.Equal(0, (int)fromFile["spec"]!["replicas"]!);
+    }
+
+    [Theory]
+    [MemberData(nameof(KubectlVersions))]
+    public async Task ConfigGenerators_CreateWhatTheyDescribe(string minor)
+    {
+        if (Versioned(minor) is not { } kubectl)
+            return;
+        var ns = $"pbcfg{minor.Replace(".", "")}";
+        Ok(await kubectl.RunAsync("create", "namespace", ns));
+        var dir = Directory.CreateTempSubdirectory($"granary-pb-config-{minor}-").FullName;
+        try
+        {
+            var properties = Path.Combine(dir, "app.properties");
+            File.WriteAllText(properties, "mode=fast\nlevel=3\n");
+            // Not UTF-8, so kubectl puts it in binaryData.
+            byte[] logo = [0x00, 0xff, 0x01, 0x80];
+            var logoFile = Path.Combine(dir, "logo.bin");
+            File.WriteAllBytes(logoFile, logo);
+            var (certPem, keyPem) = SelfSignedPair();
+            var cert = Path.Combine(dir, "tls.crt");
+            var key = Path.Combine(dir, "tls.key");
+            File.WriteAllText(cert, certPem);
+            File.WriteAllText(key, keyPem);
+
+            // -v=8 to see what kubectl sent: protobuf from 1.32 on.
+            var created = Ok(await kubectl.RunAsync("create", "configmap", "app", "--from-literal=a=b", $"--from-file={properties}", $"--from-file={logoFile}", "-n", ns, "-v=8"));
+            Assert.StartsWith("configmap/app created\n", created.Stdout);
+            Assert.Equal(string.CompareOrdinal(minor, "1.32") >= 0, created.Stderr.Contains($"Content-Type: {Protobuf}", StringComparison.Ordinal));
+            var configMap = Json(await kubectl.RunAsync("get", "configmap", "app", "-n", ns, "-o", "json"));
+            AssertCreatedNow(configMap);
+            AssertJson("""{"a":"b","app.properties":"mode=fast\nlevel=3\n"}""", configMap["data"]);
+            AssertJson($$"""{"logo.bin":"{{Convert.ToBase64String(logo)}}"}""", configMap["binaryData"]);
+
+            Assert.Equal("secret/db created\n", Ok(await kubectl.RunAsync("create", "secret", "generic", "db", "--from-literal=password=s3cret", "-n", ns)).Stdout);
+            AssertSecret(Json(await kubectl.RunAsync("get", "secret", "db", "-n", ns, "-o", "json")), "Opaque", new() { ["password"] = "s3cret" });
+
+            Assert.Equal("secret/web created\n", Ok(await kubectl.RunAsync("create", "secret", "tls", "web", $"--cert={cert}", $"--key={key}", "-n", ns)).Stdout);
+            AssertSecret(Json(await kubectl.RunAsync("get", "secret", "web", "-n", ns, "-o", "json")), "kubernetes.io/tls", new() { ["tls.crt"] = certPem, ["tls.key"] = keyPem });
+
+            Assert.Equal("secret/reg created\n", Ok(await kubectl.RunAsync("create", "secret", "docker-registry", "reg", "--docker-server=127.0.0.1:5000", "--docker-username=u", "--docker-password=p", "-n", ns)).Stdout);
+            var registry = Json(await kubectl.RunAsync("get", "secret", "reg", "-n", ns, "-o", "json"));
+            Assert.Equal("kubernetes.io/dockerconfigjson", (string?)registry["type"]);
+            Assert.Null(registry["stringData"]);
+            Assert.Equal([".dockerconfigjson"], registry["data"]!.AsObject().Select(p => p.Key));
+            AssertJson("""{"auths":{"127.0.0.1:5000":{"username":"u","password":"p","auth":"dTpw"}}}""", JsonNode.Parse(Convert.FromBase64String((string)registry["data"]![".dockerconfigjson"]!)));
+
+            // --dry-run=server answers with the object and writes nothing.
+            var dry = Json(await kubectl.RunAsync("create", "secret", "generic", "dry", "--from-literal=token=t0k", "--dry-run=server", "-o", "json", "-n", ns));
+            Assert.Equal("dry", (string?)dry["metadata"]!["name"]);
+            AssertSecret(dry, "Opaque", new() { ["token"] = "t0k" });
+            AssertNotFound(await kubectl.RunAsync("get", "secret", "dry", "-n", ns), "secrets", "dry");
+
+            // What the server refuses names the field. (kubectl refuses a bad key such as "bad key" itself, before
+            // sending anything.)
+            var badName = await kubectl.RunAsync("create", "configmap", "Bad_Name", "--from-literal=a=b", "-n", ns);
+            Assert.Equal(1, badName.ExitCode);
+            Assert.Contains("""ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain""", badName.Stderr, StringComparison.Ordinal);
+            var big = Path.Combine(dir, "big.txt");
+            File.WriteAllText(big, new string('x', ConfigDataLimit + 1));
+            var tooBig = await kubectl.RunAsync("create", "secret", "generic", "big", $"--from-file={big}", "-n", ns);
+            Assert.Equal(1, tooBig.ExitCode);
+            Assert.Contains($"""Secret "big" is invalid: data: Too long: must have at most {ConfigDataLimit} bytes""", tooBig.Stderr, StringComparison.Ordinal);
+            AssertNotFound(await kubectl.RunAsync("get", "secret", "big", "-n", ns), "secrets", "big");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The bundled kubectl of one minor version with a discovery cache of its own; null (a pass) when it is not installed outside CI.</summary>
+    private Kubectl? Versioned(string minor)
+    {
+        var binary = Kubectl.Versioned(minor);
+        if (binary is null)
+        {
+            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"kubectl.{minor} (Cloud SDK bundle) is not installed");
+            return null;
+        }
+        return new Kubectl(api.Silo.Kubeconfig, Directory.CreateTempSubdirectory($"granary-kubectl-pb-{minor}-").FullName, binary);
+    }
+
+    /// <summary>The Secret's type, and its data decoded: exactly the given keys and values; never stringData.</summary>
+    private static void AssertSecret(JsonObject secret, string type, Dictionary<string, string> data)
+    {
+        Assert.Equal(type, (string?)secret["type"]);
+        Assert.Null(secret["stringData"]);
+        var decoded = secret["data"]!.AsObject().ToDictionary(p => p.Key, p => Encoding.UTF8.GetString(Convert.FromBase64String((string)p.Value!)));
+        Assert.Equal(data, decoded);
+    }
+
+    private static void AssertNotFound(CliResult result, string resource, string name)
+    {
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"""Error from server (NotFound): {resource} "{name}" not found""", result.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A small self-signed certificate and its PKCS#8 key, as PEM (what kubectl create secret tls reads).</summary>
+    private static (string Cert, string Key) SelfSignedPair()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=web", key, HashAlgorithmName.SHA256);
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        return (cert.ExportCertificatePem() + "\n", key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
     /// <summary>Equal JSON whatever the order of keys (kubectl -o json sorts them).</summary>
