@@ -47,24 +47,6 @@ public sealed class KubectlStorageTests(KubeApiFixture api) : IClassFixture<Kube
 
         """;
 
-    private static string Node => $"""
-        apiVersion: v1
-        kind: Node
-        metadata:
-          name: {NodeName}
-          labels:
-            kubernetes.io/hostname: {NodeName}
-        status:
-          capacity:
-            cpu: "4"
-            memory: 4Gi
-            pods: "110"
-          conditions:
-          - type: Ready
-            status: "True"
-
-        """;
-
     private async Task ApplyAsync(string yaml) => Ok(await Kubectl.RunWithStdinAsync(yaml, "apply", "-f", "-"));
 
     [Fact]
@@ -92,7 +74,7 @@ public sealed class KubectlStorageTests(KubeApiFixture api) : IClassFixture<Kube
     [Fact]
     public async Task ClaimUsedByAPod_IsBoundOnItsNode_ProtectedWhileUsed_AndItsVolumeGoesWithIt()
     {
-        await ApplyAsync(Node);
+        await ApplyAsync(KubeApiFixture.Node(NodeName));
         await ApplyAsync(Claim("data") + "---\n" + PodUsing("writer", "data"));
 
         Ok(await Kubectl.RunAsync("wait", "--for=jsonpath={.status.phase}=Bound", "pvc/data", "--timeout=60s"));
@@ -120,7 +102,7 @@ public sealed class KubectlStorageTests(KubeApiFixture api) : IClassFixture<Kube
     public async Task PodWithAMissingClaim_IsUnschedulableWithKubesMessage()
     {
         // With no node at all kube-scheduler says "no nodes available" before it looks at claims.
-        await ApplyAsync(Node);
+        await ApplyAsync(KubeApiFixture.Node(NodeName));
         await ApplyAsync(PodUsing("orphan", "nowhere"));
 
         Ok(await Kubectl.RunAsync("wait", "--for=condition=PodScheduled=False", "pod/orphan", "--timeout=60s"));
