@@ -14,7 +14,7 @@ public sealed record Toleration
     [Id(4)] public long? TolerationSeconds { get; init; }
 }
 
-/// <summary>A reference by name to an object in the pod's namespace (imagePullSecrets).</summary>
+/// <summary>A reference to an object by name in the same namespace (core v1 LocalObjectReference: imagePullSecrets, a ServiceAccount's secrets).</summary>
 [GenerateSerializer, Immutable, Alias("granary.LocalObjectReference")]
 public sealed record LocalObjectReference
 {

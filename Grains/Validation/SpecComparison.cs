@@ -25,6 +25,7 @@ internal static class SpecComparison
         var canonical = spec with
         {
             Containers = spec.Containers?.Select(c => c with { Resources = Canonical(c.Resources) }).ToImmutableList(),
+            InitContainers = spec.InitContainers?.Select(c => c with { Resources = Canonical(c.Resources) }).ToImmutableList(),
         };
         return Prune(JsonSerializer.SerializeToNode(canonical, GranaryJson.Options));
     }
@@ -34,6 +35,7 @@ internal static class SpecComparison
         {
             Requests = resources.Requests?.ToImmutableSortedDictionary(p => p.Key, p => Canonical(p.Value)),
             Limits = resources.Limits?.ToImmutableSortedDictionary(p => p.Key, p => Canonical(p.Value)),
+            Claims = resources.Claims,
         };
 
     private static Quantity Canonical(Quantity quantity) =>

@@ -44,6 +44,9 @@ public static class AgentServices
         services.AddSingleton<PodStatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PodStatusReporter>());
         services.AddSingleton<PodRecords>();
+        services.AddSingleton<LifecycleHooks>();
+        services.AddSingleton<TerminationMessages>();
+        services.AddSingleton<ContainerStopper>();
         services.AddSingleton<PodTerminator>();
         services.AddSingleton<PodSyncExecutor>();
         services.AddSingleton<PodSync>();

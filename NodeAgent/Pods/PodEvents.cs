@@ -59,11 +59,18 @@ public sealed class PodEvents : IAsyncDisposable
 
     public void Killing(Pod pod, Container c, string message) => Normal(pod, c, "Killing", message);
 
+    public void FailedPostStartHook(Pod pod, Container c, string message) => Warning(pod, c, "FailedPostStartHook", message);
+
+    public void FailedPreStopHook(Pod pod, Container c, string message) => Warning(pod, c, "FailedPreStopHook", message);
+
     public void BackOff(Pod pod, Container c) =>
         Warning(pod, c, "BackOff", $"Back-off restarting failed container {c.Name} in pod {pod.Metadata.Name}_{pod.Metadata.Namespace}({pod.Metadata.Uid})");
 
     /// <summary>A failed probe attempt; <paramref name="message"/> is already the kubelet's ("Liveness probe failed: …").</summary>
     public void Unhealthy(Pod pod, Container c, string message) => Warning(pod, c, "Unhealthy", message);
+
+    /// <summary>The pod ran longer than its activeDeadlineSeconds and is failed (about the pod, not one container).</summary>
+    public void DeadlineExceeded(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "DeadlineExceeded", message);
 
     public ValueTask DisposeAsync() => _broadcaster.DisposeAsync();
 

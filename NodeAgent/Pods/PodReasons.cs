@@ -8,6 +8,7 @@ public static class PodReasons
     public const string Succeeded = "Succeeded";
     public const string Failed = "Failed";
 
+    public const string PodInitializing = "PodInitializing";
     public const string ContainerCreating = "ContainerCreating";
     public const string CrashLoopBackOff = RestartBackoff.Reason;
     public const string ErrImagePull = "ErrImagePull";
@@ -15,9 +16,17 @@ public static class PodReasons
     public const string ErrImageNeverPull = "ErrImageNeverPull";
     public const string CreateContainerConfigError = "CreateContainerConfigError";
 
+    public const string DeadlineExceeded = "DeadlineExceeded";
+
     public const string Completed = "Completed";
     public const string Error = "Error";
     public const string OomKilled = "OOMKilled";
+
+    public const string PodScheduled = "PodScheduled";
+    public const string PodReadyToStartContainers = "PodReadyToStartContainers";
+    public const string Initialized = "Initialized";
+    public const string ContainersReady = "ContainersReady";
+    public const string Ready = "Ready";
 
     public static bool IsFinished(string? phase) => phase is Succeeded or Failed;
 }

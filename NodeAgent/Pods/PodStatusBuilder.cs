@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Granary.Model;
+using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Runtime;
 
 namespace Granary.NodeAgent.Pods;
@@ -12,7 +13,21 @@ public sealed record ContainerObservation(
     ContainerStateWaiting? Waiting,
     bool Ready,
     bool Started,
-    string Image);
+    string Image)
+{
+    /// <summary>Termination messages read after exit, by container id (terminationMessagePath or the log tail).</summary>
+    public ImmutableDictionary<string, string> Messages { get; init; } = ImmutableDictionary<string, string>.Empty;
+}
+
+/// <summary>Everything observed of a pod in one pass, as the status is built from it.</summary>
+/// <param name="Initialized">Every init container done (regular ones completed, sidecars started).</param>
+/// <param name="Failure">The pod failed as a whole (its deadline ran out).</param>
+public sealed record PodObservation(
+    IReadOnlyList<ContainerObservation> Containers,
+    IReadOnlyList<ContainerObservation> InitContainers,
+    bool Initialized,
+    PodSandbox Sandbox,
+    PodFailure? Failure = null);
 
 /// <summary>
 /// The pod's status from what the agent observed, with the kubelet's rules for phase, container states and
@@ -21,24 +36,45 @@ public sealed record ContainerObservation(
 public static class PodStatusBuilder
 {
     /// <param name="runtime">The driver's name, the scheme of containerID ("docker://…").</param>
-    public static PodStatus Build(Pod pod, IReadOnlyList<ContainerObservation> containers, string runtime, string podIp, string hostIp,
-        PodStatus? previous, DateTimeOffset now)
+    public static PodStatus Build(Pod pod, PodObservation observed, string runtime, PodStatus? previous, DateTimeOffset now)
     {
-        var statuses = containers.Select(c => ContainerStatusOf(c, runtime)).ToImmutableList();
-        var phase = PhaseOf(pod.Spec.RestartPolicy ?? "Always", statuses, previous?.Phase);
-        var allReady = statuses.Count > 0 && statuses.All(s => s.Ready) && phase == "Running";
+        var statuses = observed.Containers.Select(c => ContainerStatusOf(c, runtime)).ToImmutableList();
+        // An init container whose instance is gone (removed by hand after it completed) keeps the status it had.
+        var initStatuses = observed.InitContainers.Select(c => ContainerStatusOf(c, runtime))
+            .Select(s => s.State is null && previous?.InitContainerStatuses?.FirstOrDefault(p => p.Name == s.Name) is { State: not null } known ? known : s)
+            .ToImmutableList();
+        var phase = PhaseOf(pod, statuses, initStatuses, observed.Initialized, previous?.Phase, observed.Failure);
+
+        var sidecars = (pod.Spec.InitContainers ?? []).Where(PodActionsPlanner.IsSidecar).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var unready = initStatuses.Where(s => sidecars.Contains(s.Name) && !s.Ready).Concat(statuses.Where(s => !s.Ready)).Select(s => s.Name).ToList();
+        var allReady = statuses.Count > 0 && unready.Count == 0 && phase == PodReasons.Running;
+        var notInitialized = observed.Initialized ? [] : initStatuses
+            .Where(s => !sidecars.Contains(s.Name) && s.State?.Terminated is not { ExitCode: 0 })
+            .Select(s => s.Name).ToList();
+        var readyMessage = allReady ? null : $"containers with unready status: [{string.Join(' ', unready)}]";
         var conditions = ImmutableList.Create(
-            Condition("Initialized", true, previous, now),
-            Condition("Ready", allReady, previous, now),
-            Condition("ContainersReady", allReady, previous, now));
+            // The pod's sandbox (here: its address) is set up before any status is built.
+            Condition(PodReasons.PodReadyToStartContainers, true, null, null, previous, now),
+            Condition(PodReasons.Initialized, observed.Initialized, "ContainersNotInitialized",
+                $"containers with incomplete status: [{string.Join(' ', notInitialized)}]", previous, now),
+            Condition(PodReasons.Ready, allReady, "ContainersNotReady", readyMessage, previous, now),
+            Condition(PodReasons.ContainersReady, allReady, "ContainersNotReady", readyMessage, previous, now));
+        var sandbox = observed.Sandbox;
         return new PodStatus
         {
             Phase = phase,
             Conditions = conditions,
             ContainerStatuses = statuses,
-            HostIP = hostIp,
-            PodIP = podIp,
+            InitContainerStatuses = initStatuses.Count == 0 ? null : initStatuses,
+            HostIP = sandbox.HostIp,
+            HostIPs = [new HostIP { Ip = sandbox.HostIp }],
+            PodIP = sandbox.PodIp,
+            PodIPs = [new PodIP { Ip = sandbox.PodIp }],
             StartTime = previous?.StartTime ?? Truncate(now),
+            // Set by the Pod grain when the pod was created, from its resources; the agent keeps it.
+            QosClass = previous?.QosClass ?? pod.Status?.QosClass,
+            Reason = observed.Failure?.Reason ?? previous?.Reason,
+            Message = observed.Failure?.Message ?? previous?.Message,
         };
     }
 
@@ -46,20 +82,23 @@ public static class PodStatusBuilder
     {
         Name = o.Name,
         Image = o.Image,
-        ImageID = o.Current?.ImageId,
+        // Required in core/v1 (an empty string until there is an instance), as the kubelet writes it.
+        ImageID = o.Current?.ImageRef ?? "",
         ContainerID = o.Current is null ? null : $"{runtime}://{o.Current.Id}",
         Ready = o.Ready && o.Current?.State == ContainerRunState.Running,
         Started = o.Current?.State == ContainerRunState.Running && o.Started,
         RestartCount = o.Current is null ? 0 : ContainerNaming.AttemptOf(o.Current),
-        State = o.Waiting is not null ? new ContainerState { Waiting = o.Waiting } : StateOf(o.Current, runtime),
-        LastState = o.Waiting is not null && o.Current is { State: ContainerRunState.Exited } ? StateOf(o.Current, runtime) : StateOf(o.Previous, runtime),
+        State = o.Waiting is not null ? new ContainerState { Waiting = o.Waiting } : StateOf(o.Current, runtime, o.Messages),
+        LastState = o.Waiting is not null && o.Current is { State: ContainerRunState.Exited }
+            ? StateOf(o.Current, runtime, o.Messages)
+            : StateOf(o.Previous, runtime, o.Messages) ?? new ContainerState(),
     };
 
     /// <remarks>
     /// Times are whole seconds, as the kubelet's metav1.Time: the engine's nanoseconds would not survive storage
     /// (JSON keeps microseconds), so a get and a watch of the same version would disagree.
     /// </remarks>
-    public static ContainerState? StateOf(ContainerInfo? c, string runtime) => c?.State switch
+    public static ContainerState? StateOf(ContainerInfo? c, string runtime, IReadOnlyDictionary<string, string>? messages = null) => c?.State switch
     {
         null => null,
         ContainerRunState.Running => new ContainerState { Running = new ContainerStateRunning { StartedAt = Truncate(c.StartedAt) } },
@@ -68,32 +107,49 @@ public static class PodStatusBuilder
             Terminated = new ContainerStateTerminated
             {
                 ExitCode = c.ExitCode ?? 0,
-                Reason = c.OomKilled ? "OOMKilled" : c.ExitCode == 0 ? "Completed" : "Error",
-                Message = c.Error,
+                Reason = c.OomKilled ? PodReasons.OomKilled : c.ExitCode == 0 ? PodReasons.Completed : PodReasons.Error,
+                // The container's own message (terminationMessagePath) first, as the kubelet; else the engine's error.
+                Message = messages?.GetValueOrDefault(c.Id) is { Length: > 0 } message ? message : c.Error,
                 StartedAt = Truncate(c.StartedAt),
                 FinishedAt = Truncate(c.FinishedAt),
                 ContainerID = $"{runtime}://{c.Id}",
             },
         },
-        _ => new ContainerState { Waiting = new ContainerStateWaiting { Reason = "ContainerCreating" } },
+        _ => new ContainerState { Waiting = new ContainerStateWaiting { Reason = PodReasons.ContainerCreating } },
     };
 
-    /// <summary>The kubelet's getPhase: pending, running, or finished for good (restart policy decides).</summary>
-    public static string PhaseOf(string restartPolicy, IReadOnlyList<ContainerStatus> statuses, string? previousPhase)
+    /// <summary>The kubelet's getPhase, with init containers: a failed one under Never fails the pod; until all are done the pod is Pending.</summary>
+    public static string PhaseOf(Pod pod, IReadOnlyList<ContainerStatus> statuses, IReadOnlyList<ContainerStatus> initStatuses, bool initialized,
+        string? previousPhase, PodFailure? failure = null)
     {
         // A pod that finished stays finished: its containers are not restarted.
-        if (previousPhase is "Succeeded" or "Failed")
-            return previousPhase;
-        int pending = 0, running = 0, succeeded = 0, failed = 0;
+        if (PodReasons.IsFinished(previousPhase))
+            return previousPhase!;
+        if (failure is not null)
+            return PodReasons.Failed;
+        var restartPolicy = pod.Spec.RestartPolicy ?? "Always";
+        var sidecars = (pod.Spec.InitContainers ?? []).Where(PodActionsPlanner.IsSidecar).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var initFailed = initStatuses.Any(s => !sidecars.Contains(s.Name) && s.State?.Terminated is { ExitCode: not 0 });
+        if (initFailed && restartPolicy == "Never")
+            return PodReasons.Failed;
+        if (!initialized)
+            return PodReasons.Pending;
+        return PhaseOf(restartPolicy, statuses, previousPhase);
+    }
+
+    /// <summary>The kubelet's getPhase over the app containers: pending, running, or finished for good (restart policy decides).</summary>
+    public static string PhaseOf(string restartPolicy, IReadOnlyList<ContainerStatus> statuses, string? previousPhase)
+    {
+        if (PodReasons.IsFinished(previousPhase))
+            return previousPhase!;
+        int pending = 0, running = 0, failed = 0;
         foreach (var s in statuses)
         {
             if (s.State?.Running is not null)
                 running++;
             else if (s.State?.Terminated is { } t)
             {
-                if (t.ExitCode == 0)
-                    succeeded++;
-                else
+                if (t.ExitCode != 0)
                     failed++;
             }
             else if (s.LastState?.Terminated is not null)
@@ -102,19 +158,19 @@ public static class PodStatusBuilder
                 pending++;
         }
         if (pending > 0 || statuses.Count == 0)
-            return "Pending";
+            return PodReasons.Pending;
         if (running > 0)
-            return "Running";
+            return PodReasons.Running;
         return restartPolicy switch
         {
-            "Always" => "Running",
-            "OnFailure" when failed > 0 => "Running",
-            _ when failed == 0 => "Succeeded",
-            _ => "Failed",
+            "Always" => PodReasons.Running,
+            "OnFailure" when failed > 0 => PodReasons.Running,
+            _ when failed == 0 => PodReasons.Succeeded,
+            _ => PodReasons.Failed,
         };
     }
 
-    private static PodCondition Condition(string type, bool value, PodStatus? previous, DateTimeOffset now)
+    private static PodCondition Condition(string type, bool value, string? falseReason, string? falseMessage, PodStatus? previous, DateTimeOffset now)
     {
         var status = value ? "True" : "False";
         var old = previous?.Conditions?.FirstOrDefault(c => c.Type == type);
@@ -122,7 +178,8 @@ public static class PodStatusBuilder
         {
             Type = type,
             Status = status,
-            Reason = value || type == "Initialized" ? null : "ContainersNotReady",
+            Reason = value ? null : falseReason,
+            Message = value ? null : falseMessage,
             LastTransitionTime = old?.Status == status ? old.LastTransitionTime : Truncate(now),
         };
     }

@@ -80,6 +80,12 @@ public sealed record ContainerInfo
     public required string Name { get; init; }
     public required string Image { get; init; }
     public string? ImageId { get; init; }
+    /// <summary>
+    /// The image as a pod's containerStatuses[].imageID shows it, with the engine's scheme: for docker
+    /// <c>docker-pullable://repo@sha256:…</c> when the image has a repository digest, else <c>docker://sha256:…</c>.
+    /// Null when the engine has no image (the process driver).
+    /// </summary>
+    public string? ImageRef { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public ContainerRunState State { get; init; }
     public int? ExitCode { get; init; }

@@ -22,11 +22,23 @@ public sealed record PodSyncInput(
 /// the status (before the actions; the executor updates those it changes); and the restart back-off to remember.
 /// </summary>
 /// <param name="ReportStatus">False while the pod is being deleted: its status is no longer written.</param>
+/// <param name="Failure">Set when the pod failed as a whole (activeDeadlineSeconds ran out): its phase is Failed with this reason.</param>
 public sealed record PodPlan(
     ImmutableList<PodAction> Actions,
     ImmutableList<ContainerObservation> Containers,
     ImmutableDictionary<string, RestartBackoff> Restarts,
-    bool ReportStatus);
+    bool ReportStatus,
+    PodFailure? Failure = null)
+{
+    /// <summary>The init containers' observations, in spec order.</summary>
+    public ImmutableList<ContainerObservation> InitContainers { get; init; } = [];
+
+    /// <summary>Every init container done (regular ones completed, sidecars started): the app containers run.</summary>
+    public bool Initialized { get; init; } = true;
+}
+
+/// <summary>Why a whole pod failed, as status.reason and status.message show it.</summary>
+public sealed record PodFailure(string Reason, string Message);
 
 /// <summary>One thing the executor does to a pod's containers.</summary>
 public abstract record PodAction;
@@ -41,7 +53,7 @@ public sealed record StartContainer(Container Spec, int Attempt, bool Pull, Cont
 /// <summary>Starts an instance that was created but never started (the agent stopped in between).</summary>
 public sealed record StartCreated(Container Spec, ContainerInfo Instance) : PodAction;
 
-public enum KillReason { SpecChanged, LivenessFailed }
+public enum KillReason { SpecChanged, LivenessFailed, DeadlineExceeded, PodFinished, PostStartHookFailed }
 
 /// <summary>Stops a running instance within the pod's grace period, beside the loop; a later pass restarts it by policy.</summary>
 /// <param name="Message">The Killing event's message, as the kubelet's.</param>
@@ -55,7 +67,10 @@ public sealed record RemoveContainer(ContainerInfo Instance) : PodAction;
 public sealed record TerminatePod(ImmutableList<ContainerInfo> Instances) : PodAction;
 
 /// <summary>The lasting states that are reported once per occurrence.</summary>
-public enum LastingEvent { NeverPull, PullBackOff, CrashLoopBackOff }
+public enum LastingEvent { NeverPull, PullBackOff, CrashLoopBackOff, DeadlineExceeded }
 
-/// <summary>Records the event for a lasting state; the token is remembered so the same occurrence is not reported again.</summary>
-public sealed record ReportEvent(Container Spec, LastingEvent Event, ReportKey Key, string Token) : PodAction;
+/// <summary>
+/// Records the event for a lasting state; the token is remembered so the same occurrence is not reported again.
+/// <paramref name="Spec"/> is the container it is about; null for the pod as a whole.
+/// </summary>
+public sealed record ReportEvent(Container? Spec, LastingEvent Event, ReportKey Key, string Token) : PodAction;

@@ -4,9 +4,9 @@ using Granary.Model;
 namespace Granary.NodeAgent.Pods.Sync;
 
 /// <summary>What a report-once event is about: a lasting state is reported once per occurrence, not every pass.</summary>
-public enum ReportTopic { Image, Backoff, Config }
+public enum ReportTopic { Image, Backoff, Config, Deadline }
 
-/// <summary>One report-once slot: a container of the pod and a topic.</summary>
+/// <summary>One report-once slot: a container of the pod (empty for the pod itself) and a topic.</summary>
 public readonly record struct ReportKey(string Container, ReportTopic Topic);
 
 /// <summary>The last failed pull of a container's image, and the back-off before the next try.</summary>

@@ -38,6 +38,25 @@ public sealed class PodRecord(string uid)
 
     public void SetRestarts(ImmutableDictionary<string, RestartBackoff> restarts) => Update(m => m with { Restarts = restarts });
 
+    /// <summary>Termination messages of exited instances, by container id: read once, as an exited instance never changes.</summary>
+    public ImmutableDictionary<string, string> Messages
+    {
+        get
+        {
+            lock (_lock)
+                return _messages;
+        }
+    }
+
+    private ImmutableDictionary<string, string> _messages = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>Keeps the messages of <paramref name="read"/> and only of the instances in <paramref name="alive"/>.</summary>
+    public void SetMessages(IReadOnlyDictionary<string, string> read, IReadOnlySet<string> alive)
+    {
+        lock (_lock)
+            _messages = _messages.SetItems(read).RemoveRange(_messages.Keys.Where(id => !alive.Contains(id)));
+    }
+
     public void SetStatus(PodStatus status) => Update(m => m with { LastStatus = status });
 
     public void PullFailed(string container, DateTimeOffset at, string message) => Update(m =>

@@ -7,7 +7,7 @@ namespace Granary.NodeAgent.Pods.Sync;
 /// The agent's <see cref="PodRecord"/>s, one per pod uid, and the one place a pod is forgotten: its record, its
 /// desired entry, its reported status and its address go together. Thread-safe.
 /// </summary>
-public sealed class PodRecords(DesiredPods desired, PodStatusReporter reporter, IPodNetwork network)
+public sealed class PodRecords(DesiredPods desired, PodStatusReporter reporter, IPodNetwork network, TerminationMessages messages)
 {
     private readonly ConcurrentDictionary<string, PodRecord> _records = new(StringComparer.Ordinal);
 
@@ -46,5 +46,6 @@ public sealed class PodRecords(DesiredPods desired, PodStatusReporter reporter, 
         _records.TryRemove(uid, out _);
         reporter.Forget(uid);
         network.Release(uid);
+        messages.Forget(uid);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Granary.Model;
 using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
@@ -14,6 +15,7 @@ public sealed class PodSync(
     PodRecords records,
     ProbeManager probes,
     PodStatusReporter reporter,
+    TerminationMessages messages,
     TimeProvider time)
 {
     public async Task SyncAsync(Pod pod, IReadOnlyList<ContainerInfo> instances, HashSet<string> addressesInUse, CancellationToken ct,
@@ -29,14 +31,39 @@ public sealed class PodSync(
             await PresentImagesAsync(pod, instances, ct),
             time.GetUtcNow());
         var plan = PodActionsPlanner.Plan(input);
-        var observations = await executor.ExecuteAsync(pod, sandbox, plan, ct, stopping);
+        var done = await executor.ExecuteAsync(pod, sandbox, plan, ct, stopping);
         if (!plan.ReportStatus || sandbox is null)
             return;
 
-        var status = PodStatusBuilder.Build(pod, observations, runtime.Name, sandbox.PodIp, sandbox.HostIp, input.Memory.LastStatus ?? pod.Status,
-            time.GetUtcNow());
+        var known = await ReadMessagesAsync(pod, record, done, ct);
+        var observed = new PodObservation(
+            [.. done.Containers.Select(o => o with { Messages = known })],
+            [.. done.InitContainers.Select(o => o with { Messages = known })],
+            done.Initialized, sandbox, done.Failure);
+        var status = PodStatusBuilder.Build(pod, observed, runtime.Name, input.Memory.LastStatus ?? pod.Status, time.GetUtcNow());
         record.SetStatus(status);
         reporter.Report(pod, status);
+    }
+
+    /// <summary>The termination messages of the pod's exited instances shown in the status, each read once.</summary>
+    private async Task<ImmutableDictionary<string, string>> ReadMessagesAsync(Pod pod, PodRecord record, PodPlan done, CancellationToken ct)
+    {
+        var specs = (pod.Spec.InitContainers ?? []).Concat(pod.Spec.Containers ?? []).ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var known = record.Messages;
+        var read = new Dictionary<string, string>(StringComparer.Ordinal);
+        var shown = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var o in done.InitContainers.Concat(done.Containers))
+        {
+            foreach (var instance in new[] { o.Current, o.Previous }.OfType<ContainerInfo>().Where(i => i.State == ContainerRunState.Exited))
+            {
+                shown.Add(instance.Id);
+                if (!known.ContainsKey(instance.Id) && specs.TryGetValue(o.Name, out var spec)
+                    && await messages.ReadAsync(pod, spec, instance, ct) is { } message)
+                    read[instance.Id] = message;
+            }
+        }
+        record.SetMessages(read, shown);
+        return record.Messages;
     }
 
     private Dictionary<string, ContainerProbeStatus> ProbeResults(IReadOnlyList<ContainerInfo> instances)

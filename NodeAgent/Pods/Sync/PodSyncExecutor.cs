@@ -20,6 +20,9 @@ public sealed partial class PodSyncExecutor(
     PodEvents events,
     PodRecords records,
     PodTerminator terminator,
+    ContainerStopper stopper,
+    LifecycleHooks hooks,
+    TerminationMessages messages,
     TimeProvider time,
     ILogger<PodSyncExecutor> logger)
 {
@@ -46,17 +49,17 @@ public sealed partial class PodSyncExecutor(
     public ContainerSpec BuildContainerSpec(Pod pod, Container spec, int attempt, PodSandbox sandbox)
     {
         var env = ContainerSpecs.Environment(pod, spec, sandbox.PodIp, sandbox.HostIp);
-        return ContainerSpecs.Build(node.Name, pod, spec, attempt, sandbox.PodIp, env);
+        return ContainerSpecs.Build(node.Name, pod, spec, attempt, sandbox.PodIp, env) with { Mounts = messages.MountFor(pod, spec, attempt) };
     }
 
-    /// <summary>Carries out the plan's actions in order; returns the containers' observations updated by what happened.</summary>
+    /// <summary>Carries out the plan's actions in order; returns the plan with the containers' observations updated by what happened.</summary>
     /// <param name="stopping">Cancelled when the agent stops: work beside the loop (kills, termination) gives up then.</param>
-    public async Task<IReadOnlyList<ContainerObservation>> ExecuteAsync(Pod pod, PodSandbox? sandbox, PodPlan plan, CancellationToken ct,
-        CancellationToken stopping)
+    public async Task<PodPlan> ExecuteAsync(Pod pod, PodSandbox? sandbox, PodPlan plan, CancellationToken ct, CancellationToken stopping)
     {
         var record = records.For(pod.Metadata.Uid!);
         record.SetRestarts(plan.Restarts);
-        var observations = plan.Containers.ToDictionary(o => o.Name, StringComparer.Ordinal);
+        // Names are unique across a pod's init and app containers.
+        var observations = plan.InitContainers.Concat(plan.Containers).ToDictionary(o => o.Name, StringComparer.Ordinal);
         foreach (var action in plan.Actions)
         {
             switch (action)
@@ -89,7 +92,11 @@ public sealed partial class PodSyncExecutor(
                     break;
             }
         }
-        return [.. plan.Containers.Select(o => observations[o.Name])];
+        return plan with
+        {
+            Containers = [.. plan.Containers.Select(o => observations[o.Name])],
+            InitContainers = [.. plan.InitContainers.Select(o => observations[o.Name])],
+        };
     }
 
     /// <summary>Pulls when asked, then creates and starts one attempt; the observation shows the new instance or why there is none.</summary>
@@ -115,10 +122,12 @@ public sealed partial class PodSyncExecutor(
 
         var id = await runtime.CreateAsync(create, ct);
         events.Created(pod, spec);
+        var running = false;
         try
         {
             await runtime.StartAsync(id, ct);
             events.Started(pod, spec);
+            running = true;
         }
         catch (RuntimeException e) when (e.Kind == RuntimeErrorKind.Failed)
         {
@@ -128,8 +137,26 @@ public sealed partial class PodSyncExecutor(
         }
         LogStarted(logger, Key(pod), spec.Name, start.Attempt);
         var created = await runtime.InspectAsync(id, ct);
+        if (running && created is not null && spec.Lifecycle?.PostStart is { } postStart)
+            await PostStartAsync(pod, spec, postStart, created, record, ct);
         return observation with { Current = created ?? observation.Current, Ready = false, Started = false, Waiting = null };
     }
+
+    /// <summary>
+    /// The postStart hook, right after the start and before anything else of the pod, as the kubelet runs it; when it
+    /// fails the container is killed (and restarted by policy, as after any exit).
+    /// </summary>
+    private async Task PostStartAsync(Pod pod, Container spec, LifecycleHandler postStart, ContainerInfo instance, PodRecord record, CancellationToken ct)
+    {
+        if (await hooks.RunAsync(postStart, pod, spec, instance, PostStartTimeout, ct) is not { } failure)
+            return;
+        LogPostStartFailed(logger, Key(pod), spec.Name, failure);
+        events.FailedPostStartHook(pod, spec, failure);
+        Kill(pod, new KillContainer(spec, instance, KillReason.PostStartHookFailed, "FailedPostStartHook", "its postStart hook failed"), record, ct);
+    }
+
+    /// <summary>How long a postStart hook may run (the kubelet waits for it without a bound; a hung hook must not hold the agent).</summary>
+    private static readonly TimeSpan PostStartTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>Pulls the image when the plan says so; the waiting state when the pull failed.</summary>
     private async Task<ContainerStateWaiting?> EnsureImageAsync(Pod pod, StartContainer start, PodRecord record, CancellationToken ct)
@@ -169,7 +196,7 @@ public sealed partial class PodSyncExecutor(
         {
             try
             {
-                await runtime.StopAsync(id, PodTerminator.GracePeriod(pod), stopping);
+                await stopper.StopAsync(pod, kill.Spec, kill.Instance, time.GetUtcNow() + PodTerminator.GracePeriod(pod), message: null, stopping);
             }
             catch (Exception e) when (e is RuntimeException || (e is OperationCanceledException && stopping.IsCancellationRequested))
             {
@@ -188,13 +215,16 @@ public sealed partial class PodSyncExecutor(
         switch (report.Event)
         {
             case LastingEvent.NeverPull:
-                events.NeverPull(pod, report.Spec);
+                events.NeverPull(pod, report.Spec!);
                 break;
             case LastingEvent.PullBackOff:
-                events.PullBackOff(pod, report.Spec);
+                events.PullBackOff(pod, report.Spec!);
                 break;
             case LastingEvent.CrashLoopBackOff:
-                events.BackOff(pod, report.Spec);
+                events.BackOff(pod, report.Spec!);
+                break;
+            case LastingEvent.DeadlineExceeded:
+                events.DeadlineExceeded(pod, PodActionsPlanner.DeadlineMessage);
                 break;
         }
     }
@@ -212,6 +242,9 @@ public sealed partial class PodSyncExecutor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: stopping container {Container} failed: {Reason}")]
     private static partial void LogKillFailed(ILogger logger, string pod, string container, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: the postStart hook of container {Container} failed: {Reason}")]
+    private static partial void LogPostStartFailed(ILogger logger, string pod, string container, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: pulling image {Image} failed: {Reason}")]
     private static partial void LogPullFailed(ILogger logger, string pod, string image, string reason);

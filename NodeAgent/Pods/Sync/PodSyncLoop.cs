@@ -167,7 +167,8 @@ public sealed partial class PodSyncLoop(
     {
         foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
         {
-            foreach (var spec in pod.Spec.Containers ?? [])
+            // Sidecars are probed like app containers (regular init containers have no probes).
+            foreach (var spec in (pod.Spec.InitContainers ?? []).Where(PodActionsPlanner.IsSidecar).Concat(pod.Spec.Containers ?? []))
             {
                 var current = containers
                     .Where(c => ContainerNaming.Label(c, ContainerLabels.PodUid) == pod.Metadata.Uid && ContainerNaming.Label(c, ContainerLabels.Container) == spec.Name)

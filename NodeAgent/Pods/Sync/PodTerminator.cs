@@ -11,7 +11,7 @@ namespace Granary.NodeAgent.Pods.Sync;
 /// Graceful deletion of one pod: SIGTERM to its running containers, the grace period, SIGKILL, remove; then the
 /// control plane is told the pod object may go (a second delete with no grace, for this uid only).
 /// </summary>
-public sealed partial class PodTerminator(IContainerRuntime runtime, ControlPlaneLink link, PodEvents events, TimeProvider time,
+public sealed partial class PodTerminator(IContainerRuntime runtime, ContainerStopper stopper, ControlPlaneLink link, TimeProvider time,
     ILogger<PodTerminator> logger)
 {
     /// <summary>True when the pod is gone for good (confirmed, or already gone); false to retry on a later pass.</summary>
@@ -20,18 +20,26 @@ public sealed partial class PodTerminator(IContainerRuntime runtime, ControlPlan
         var uid = pod.Metadata.Uid!;
         try
         {
-            var grace = pod.Metadata.DeletionTimestamp is { } deadline ? deadline - time.GetUtcNow() : GracePeriod(pod);
+            var grace = pod.Metadata.DeletionTimestamp is { } deletion ? deletion - time.GetUtcNow() : GracePeriod(pod);
             if (grace < TimeSpan.Zero)
                 grace = TimeSpan.Zero;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             cts.CancelAfter(grace + TimeSpan.FromMinutes(1));
-            var running = instances.Where(c => c.State == ContainerRunState.Running).ToList();
-            foreach (var container in running)
+            var deadline = time.GetUtcNow() + grace;
+            // App containers first, together; then the sidecars one by one in reverse order, within what is left of
+            // the grace period, as the kubelet stops them (a sidecar outlives the containers it serves).
+            var specs = (pod.Spec.Containers ?? []).Concat(pod.Spec.InitContainers ?? []).ToDictionary(c => c.Name, StringComparer.Ordinal);
+            var running = instances.Where(c => c.State == ContainerRunState.Running)
+                .Select(c => (Instance: c, Spec: specs.GetValueOrDefault(ContainerNaming.Label(c, ContainerLabels.Container) ?? "")))
+                .ToList();
+            var sidecarOrder = (pod.Spec.InitContainers ?? []).Where(PodActionsPlanner.IsSidecar).Select(c => c.Name).ToList();
+            var apps = running.Where(r => r.Spec is null || !sidecarOrder.Contains(r.Spec.Name)).ToList();
+            await Task.WhenAll(apps.Select(r => StopAsync(pod, r.Instance, r.Spec, deadline, cts.Token)));
+            foreach (var name in Enumerable.Reverse(sidecarOrder))
             {
-                if (pod.Spec.Containers?.FirstOrDefault(c => c.Name == ContainerNaming.Label(container, ContainerLabels.Container)) is { } spec)
-                    events.Killing(pod, spec, $"Stopping container {spec.Name}");
+                foreach (var (instance, spec) in running.Where(r => r.Spec?.Name == name))
+                    await StopAsync(pod, instance, spec, deadline, cts.Token);
             }
-            await Task.WhenAll(running.Select(c => runtime.StopAsync(c.Id, grace, cts.Token)));
             await Task.WhenAll(instances.Select(c => runtime.RemoveAsync(c.Id, cts.Token)));
             LogTerminated(logger, PodSyncExecutor.Key(pod), instances.Count);
             // No control plane now: the next pass retries the confirmation.
@@ -50,6 +58,10 @@ public sealed partial class PodTerminator(IContainerRuntime runtime, ControlPlan
             return false;
         }
     }
+
+    /// <summary>preStop, SIGTERM, then SIGKILL at <paramref name="deadline"/> (the pod's grace period, shared by its containers).</summary>
+    private Task StopAsync(Pod pod, ContainerInfo instance, Container? spec, DateTimeOffset deadline, CancellationToken ct) =>
+        stopper.StopAsync(pod, spec, instance, deadline, spec is null ? null : $"Stopping container {spec.Name}", ct);
 
     public static TimeSpan GracePeriod(Pod pod) => TimeSpan.FromSeconds(pod.Spec.TerminationGracePeriodSeconds ?? 30);
 

@@ -54,6 +54,13 @@ internal static class DockerMapping
         };
     }
 
+    /// <summary>
+    /// The kubelet's imageID for a Docker image: the first repository digest when the image came from a registry
+    /// (<c>docker-pullable://busybox@sha256:…</c>), else its content id (<c>docker://sha256:…</c>, an imported image).
+    /// </summary>
+    public static string ToImageRef(ImageInspectResponse image) =>
+        image.RepoDigests is { Count: > 0 } digests ? "docker-pullable://" + digests[0] : "docker://" + image.ID;
+
     public static ContainerRunState ToRunState(string? status) => status switch
     {
         "created" => ContainerRunState.Created,

@@ -22,6 +22,9 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     private readonly DockerConnection _connection;
     private readonly TimeSpan _pullTimeout;
     private readonly ILogger _logger;
+    // Image ids are content addresses, so what an id shows as imageID changes only when a pull adds a repository
+    // digest: kept until the next pull, so a pass does not inspect every container's image again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _imageRefs = new(StringComparer.Ordinal);
 
     public DockerRuntime(Uri endpoint, ILogger logger, TimeSpan? callTimeout = null, TimeSpan? pullTimeout = null)
     {
@@ -69,9 +72,26 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         try
         {
             var inspect = await _connection.CallAsync($"inspect {id}", (c, t) => c.Containers.InspectContainerAsync(id, t), ct);
-            return DockerMapping.ToInfo(inspect);
+            var info = DockerMapping.ToInfo(inspect);
+            return info.ImageId is { } imageId ? info with { ImageRef = await ImageRefAsync(imageId, ct) } : info;
         }
         catch (RuntimeException e) when (e.Kind == RuntimeErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The kubelet's imageID for an image id; null when the image is gone (removed after the container was made).</summary>
+    private async Task<string?> ImageRefAsync(string imageId, CancellationToken ct)
+    {
+        if (_imageRefs.TryGetValue(imageId, out var known))
+            return known;
+        try
+        {
+            var image = await _connection.CallAsync($"inspect image {imageId}", (c, t) => c.Images.InspectImageAsync(imageId, t), ct);
+            return _imageRefs[imageId] = DockerMapping.ToImageRef(image);
+        }
+        catch (RuntimeException e) when (e.Kind is RuntimeErrorKind.ImageNotFound or RuntimeErrorKind.NotFound)
         {
             return null;
         }
@@ -94,6 +114,7 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     {
         var (repository, tag) = DockerMapping.SplitReference(image);
         var progress = new PullProgress();
+        _imageRefs.Clear();
         LogPulling(_logger, image);
         try
         {

@@ -55,6 +55,7 @@ public sealed class SimulatedRuntime(TimeProvider? time = null) : IContainerRunt
                 Name = spec.Name,
                 Image = spec.Image,
                 ImageId = "simulated:" + spec.Image,
+                ImageRef = "simulated://" + spec.Image,
                 Labels = new Dictionary<string, string>(spec.Labels),
                 State = ContainerRunState.Created,
                 CreatedAt = _time.GetUtcNow(),

@@ -80,6 +80,27 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
     }
 
     /// <summary>Watches one pod from now on; its failure messages end with the agent's and the silo's recent output.</summary>
+    /// <summary>Creates the pod with a watch started just before, so the test sees every state it goes through.</summary>
+    public async Task<(PodWatch Watch, Granary.Model.Pod Created)> CreateWatchedAsync(Granary.Model.Pod pod)
+    {
+        var watch = await WatchPodAsync(pod.Metadata.Name!);
+        var created = await Client.Pods.CreateAsync(pod);
+        return (watch, created);
+    }
+
+    /// <summary>The engine's containers of one pod, by its uid label.</summary>
+    public Task<IReadOnlyList<Granary.NodeAgent.Runtime.ContainerInfo>> ContainersOfAsync(string uid) =>
+        Engine.ListAsync(new Dictionary<string, string> { [Granary.NodeAgent.Runtime.ContainerLabels.PodUid] = uid }, CancellationToken.None);
+
+    /// <summary>Every line of a container's log, from the engine itself, until the container stops (the stream ends).</summary>
+    public Task<List<string>> FollowLogAsync(string containerId, CancellationToken ct) => Task.Run(async () =>
+    {
+        var lines = new List<string>();
+        await foreach (var line in Engine.ReadLogsAsync(containerId, new Granary.NodeAgent.Runtime.LogOptions { Follow = true }, ct))
+            lines.Add(line.Text);
+        return lines;
+    }, ct);
+
     public Task<PodWatch> WatchPodAsync(string name) => PodWatch.StartAsync(Client, PodStates.Ns, name, RecentOutput);
 
     /// <summary>Watches one pod from its current state on (see <see cref="PodWatch.FromCurrent"/>).</summary>

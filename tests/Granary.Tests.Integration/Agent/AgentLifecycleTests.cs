@@ -5,6 +5,7 @@ using Granary.Client;
 using Granary.Model;
 using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Runtime;
+using Granary.NodeAgent.Runtime.Docker;
 using Granary.Tests.Integration.Infrastructure;
 using static Granary.Tests.Integration.Agent.PodStates;
 
@@ -30,17 +31,6 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Env = [new EnvVar { Name = "MY_NODE", ValueFrom = new EnvVarSource { FieldRef = new ObjectFieldSelector { FieldPath = "spec.nodeName" } } }],
     });
 
-    /// <summary>Creates the pod with a watch started just before, so the test sees every state it goes through.</summary>
-    private async Task<(PodWatch Watch, Pod Created)> CreateWatchedAsync(Pod pod)
-    {
-        var watch = await cluster.WatchPodAsync(pod.Metadata.Name!);
-        var created = await Client.Pods.CreateAsync(pod);
-        return (watch, created);
-    }
-
-    private Task<IReadOnlyList<ContainerInfo>> ContainersOfAsync(string uid) =>
-        cluster.Engine.ListAsync(new Dictionary<string, string> { [ContainerLabels.PodUid] = uid }, CancellationToken.None);
-
     [Fact]
     public async Task Node_RegistersReady_WithHostCapacityAddressAndVersions()
     {
@@ -62,7 +52,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task Pod_Runs_WithFullStatus_InALabelledContainer()
     {
-        var (watch, created) = await CreateWatchedAsync(HelloPod("hello"));
+        var (watch, created) = await cluster.CreateWatchedAsync(HelloPod("hello"));
         await using var _ = watch;
 
         var pod = await watch.NextAsync(IsRunningAndReady, "waiting for pod hello to run and be ready");
@@ -77,9 +67,16 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.NotNull(status.StartTime);
         Assert.Equal(cluster.NodeIp, status.HostIP);
         AssertInPodCidr(status.PodIP);
+        Assert.Equal([status.PodIP], status.PodIPs!.Select(p => p.Ip));
+        Assert.Equal([status.HostIP], status.HostIPs!.Select(h => h.Ip));
+        Assert.Equal("True", ConditionOf(pod, "PodReadyToStartContainers"));
 
-        var container = Assert.Single(await ContainersOfAsync(created.Metadata.Uid!));
+        var container = Assert.Single(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         Assert.Equal("docker://" + container.Id, main.ContainerID);
+        // The fixture's image is imported, not pulled: no repository digest, so the kubelet's docker://<image id>.
+        Assert.Equal("docker://" + container.ImageId, main.ImageID);
+        Assert.Matches("^docker://sha256:[0-9a-f]{64}$", main.ImageID);
+        Assert.Equal(BusyboxImage.Name, main.Image);
         Assert.Equal(ContainerRunState.Running, container.State);
         var expected = new Dictionary<string, string>
         {
@@ -99,7 +96,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task Logs_ThroughTheSdk_ReadAndFollow_AndExecSeparatesStreamsAndExitCode()
     {
-        var (watch, _) = await CreateWatchedAsync(HelloPod("talk"));
+        var (watch, _) = await cluster.CreateWatchedAsync(HelloPod("talk"));
         await using var __ = watch;
         var pod = await watch.NextAsync(IsRunningAndReady, "waiting for pod talk to run");
         var hello = $"hello {pod.Status!.PodIP} {cluster.NodeName}";
@@ -133,7 +130,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task Logs_AndExec_ThroughTheGranaryCli()
     {
-        var (watch, _) = await CreateWatchedAsync(HelloPod("cli-talk"));
+        var (watch, _) = await cluster.CreateWatchedAsync(HelloPod("cli-talk"));
         await using var __ = watch;
         var pod = await watch.NextAsync(IsRunningAndReady, "waiting for pod cli-talk to run");
         var hello = $"hello {pod.Status!.PodIP} {cluster.NodeName}";
@@ -163,7 +160,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         // SIGTERM ends it with code 42 (between two 1 s sleeps, well within the grace), so the kill is told apart from a crash.
         var spec = Busybox("liveness", "trap \"exit 42\" TERM; touch /tmp/healthy; sleep 3; rm /tmp/healthy; while true; do sleep 1; done",
             gracePeriodSeconds: 10, container: c => c with { LivenessProbe = liveness });
-        var (watch, created) = await CreateWatchedAsync(spec);
+        var (watch, created) = await cluster.CreateWatchedAsync(spec);
         await using var _ = watch;
 
         var restarted = await watch.NextAsync(p => MainOf(p) is { RestartCount: >= 1, State.Running: not null },
@@ -186,9 +183,9 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task RestartPolicy_NeverWithFailure_IsFailed_AndOnFailureWithSuccess_IsSucceeded()
     {
-        var (never, neverPod) = await CreateWatchedAsync(Busybox("never-fails", "exit 1", restartPolicy: "Never"));
+        var (never, neverPod) = await cluster.CreateWatchedAsync(Busybox("never-fails", "exit 1", restartPolicy: "Never"));
         await using var _ = never;
-        var (onFailure, onFailurePod) = await CreateWatchedAsync(Busybox("onfailure-ok", "exit 0", restartPolicy: "OnFailure"));
+        var (onFailure, onFailurePod) = await cluster.CreateWatchedAsync(Busybox("onfailure-ok", "exit 0", restartPolicy: "OnFailure"));
         await using var __ = onFailure;
 
         var failed = await never.NextAsync(p => p.Status?.Phase is "Failed" or "Succeeded", "waiting for pod never-fails to finish");
@@ -200,8 +197,8 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.Equal("terminated:Completed(0)#0", StateOf(MainOf(succeeded)));
         Assert.Equal(("False", "False"), (ConditionOf(failed, "Ready"), ConditionOf(succeeded, "Ready")));
         // Finished for good: one container each, never restarted.
-        Assert.Equal(["0"], (await ContainersOfAsync(neverPod.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
-        Assert.Equal(["0"], (await ContainersOfAsync(onFailurePod.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
+        Assert.Equal(["0"], (await cluster.ContainersOfAsync(neverPod.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
+        Assert.Equal(["0"], (await cluster.ContainersOfAsync(onFailurePod.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
     }
 
     [Fact]
@@ -212,7 +209,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         // The port opens on the pod's own address once the test says so (a file), not after some time.
         var spec = Busybox("ready-later", $"while [ ! -f /tmp/open ]; do sleep 1; done; exec httpd -f -p $POD_IP:{port}", gracePeriodSeconds: 1,
             container: c => c with { ReadinessProbe = readiness });
-        var (watch, _) = await CreateWatchedAsync(spec);
+        var (watch, _) = await cluster.CreateWatchedAsync(spec);
         await using var __ = watch;
 
         var notReady = await watch.NextAsync(p => p.Status?.Phase == "Running" && MainOf(p)?.State?.Running is not null,
@@ -230,10 +227,30 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     }
 
     [Fact]
+    public async Task ActiveDeadline_RunsOut_ThePodFailsWithDeadlineExceeded_AndItsContainerIsStopped()
+    {
+        var spec = Busybox("deadline", "trap \"exit 0\" TERM; while true; do sleep 1; done", gracePeriodSeconds: 10);
+        spec = spec with { Spec = spec.Spec with { ActiveDeadlineSeconds = 2 } };
+        var (watch, created) = await cluster.CreateWatchedAsync(spec);
+        await using var _ = watch;
+
+        var running = await watch.NextAsync(p => MainOf(p)?.State?.Running is not null, "waiting for pod deadline to run");
+        var failed = await watch.NextAsync(p => p.Status?.Phase == "Failed" && MainOf(p)?.State?.Terminated is not null,
+            "waiting for pod deadline to fail once its 2 s deadline ran out, its container stopped");
+
+        Assert.Equal(("DeadlineExceeded", "Pod was active on the node longer than the specified deadline"), (failed.Status!.Reason, failed.Status.Message));
+        Assert.Equal("terminated:Completed(0)#0", StateOf(MainOf(failed)));
+        Assert.True(MainOf(failed)!.State!.Terminated!.FinishedAt >= running.Status!.StartTime!.Value.AddSeconds(2),
+            $"stopped before the deadline:\n{watch.Describe()}");
+        Assert.Equal(["0"], (await cluster.ContainersOfAsync(created.Metadata.Uid!)).Select(c => c.Labels[ContainerLabels.Attempt]));
+        await Client.Pods.DeleteAsync(Ns, "deadline");
+    }
+
+    [Fact]
     public async Task MissingImage_WaitsWithThePullError_FromTheEngine()
     {
         // Nothing listens on port 1 of loopback: the pull fails at once, without leaving the machine.
-        var (watch, _) = await CreateWatchedAsync(Busybox("no-image", "true", container: c => c with { Image = "127.0.0.1:1/nothing:1" }));
+        var (watch, _) = await cluster.CreateWatchedAsync(Busybox("no-image", "true", container: c => c with { Image = "127.0.0.1:1/nothing:1" }));
         await using var __ = watch;
 
         var pod = await watch.NextAsync(p => MainOf(p)?.State?.Waiting?.Reason is "ErrImagePull" or "ImagePullBackOff",
@@ -248,19 +265,13 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
     [Fact]
     public async Task Delete_IsGraceful_TheContainerGetsSigterm_ThenPodAndContainerGo()
     {
-        var (watch, created) = await CreateWatchedAsync(HelloPod("graceful"));
+        var (watch, created) = await cluster.CreateWatchedAsync(HelloPod("graceful"));
         await using var _ = watch;
         await watch.NextAsync(IsRunningAndReady, "waiting for pod graceful to run");
-        var container = Assert.Single(await ContainersOfAsync(created.Metadata.Uid!));
+        var container = Assert.Single(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         // The engine's own log stream of the container ends when the container stops.
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        var log = Task.Run(async () =>
-        {
-            var lines = new List<string>();
-            await foreach (var line in cluster.Engine.ReadLogsAsync(container.Id, new LogOptions { Follow = true }, cts.Token))
-                lines.Add(line.Text);
-            return lines;
-        });
+        var log = cluster.FollowLogAsync(container.Id, cts.Token);
 
         var deleting = await Client.Pods.DeleteAsync(Ns, "graceful");
         var marked = await watch.NextAsync(p => p.Metadata.DeletionTimestamp is not null, "waiting for pod graceful to show its deletionTimestamp");
@@ -270,7 +281,7 @@ public sealed class AgentLifecycleTests(LifecycleCluster cluster) : IClassFixtur
         Assert.NotNull(deleting.Metadata.DeletionTimestamp);
         Assert.Equal(30, marked.Metadata.DeletionGracePeriodSeconds);
         Assert.Equal([$"hello {marked.Status!.PodIP} {cluster.NodeName}", "got TERM"], output);
-        Assert.Empty(await ContainersOfAsync(created.Metadata.Uid!));
+        Assert.Empty(await cluster.ContainersOfAsync(created.Metadata.Uid!));
         await Assert.ThrowsAsync<Granary.Errors.NotFoundException>(() => Client.Pods.GetAsync(Ns, "graceful"));
     }
 

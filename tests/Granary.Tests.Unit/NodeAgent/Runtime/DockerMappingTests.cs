@@ -134,4 +134,24 @@ public sealed class DockerMappingTests
         Assert.Equal("1.500000000", DockerMapping.ToUnixSince(DateTimeOffset.UnixEpoch.AddSeconds(1.5)));
         Assert.Equal("1795694401.123456700", DockerMapping.ToUnixSince(new DateTimeOffset(2026, 11, 26, 12, 0, 1, TimeSpan.Zero).AddTicks(1234567)));
     }
+
+    [Fact]
+    public void ToImageRef_PulledImage_IsDockerPullableWithItsRepositoryDigest()
+    {
+        var image = new ImageInspectResponse
+        {
+            ID = "sha256:" + new string('a', 64),
+            RepoDigests = ["127.0.0.1:5000/busybox@sha256:" + new string('b', 64)],
+        };
+
+        Assert.Equal("docker-pullable://127.0.0.1:5000/busybox@sha256:" + new string('b', 64), DockerMapping.ToImageRef(image));
+    }
+
+    [Fact]
+    public void ToImageRef_ImportedImage_IsDockerWithItsContentId()
+    {
+        var image = new ImageInspectResponse { ID = "sha256:" + new string('a', 64), RepoDigests = [] };
+
+        Assert.Equal("docker://sha256:" + new string('a', 64), DockerMapping.ToImageRef(image));
+    }
 }

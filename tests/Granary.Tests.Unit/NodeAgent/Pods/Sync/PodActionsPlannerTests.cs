@@ -50,6 +50,12 @@ public class PodActionsPlannerTests
             }), [], PodReasons.ErrImageNeverPull),
         new("fresh pod, image present, Never: create",
             Input(PodOf("Always", Web("Never"))), ["start web#0"], null),
+        new("fresh pod, image present, Always: pull all the same",
+            Input(PodOf("Always", Web("Always"))), ["start web#0 pull"], null),
+        new("exited, Always pull policy: pull before the restart",
+            Input(PodOf("Always", Web("Always")), [Exited0Err]), ["start web#1 pull after web-0"], null),
+        new("Always pull policy, pull back-off pending: ImagePullBackOff",
+            Input(PodOf("Always", Web("Always")), memory: PullFailedJustNow), ["report web PullBackOff backoff"], PodReasons.ImagePullBackOff),
         new("image pull back-off pending: ImagePullBackOff",
             Input(PodOf(), present: [], memory: PullFailedJustNow), ["report web PullBackOff backoff"], PodReasons.ImagePullBackOff),
         new("image pull back-off elapsed: pull again",
@@ -101,6 +107,41 @@ public class PodActionsPlannerTests
         new("finished pod by the control plane's status: never restarted",
             Input(PodOf() with { Status = new PodStatus { Phase = PodReasons.Failed } }, [Exited0Err]), [], null),
     ];
+
+    private static Pod WithDeadline(Pod pod, long seconds) => pod with
+    {
+        Spec = pod.Spec with { ActiveDeadlineSeconds = seconds },
+        Status = new PodStatus { Phase = PodReasons.Running, StartTime = T0 - TimeSpan.FromSeconds(60) },
+    };
+
+    public static TheoryData<Case> DeadlineCases() =>
+    [
+        new("deadline not reached: nothing",
+            Input(WithDeadline(PodOf(), 61), [Running0]), [], null),
+        new("deadline reached: kill, report once",
+            Input(WithDeadline(PodOf(), 60), [Running0]), ["kill web-0 DeadlineExceeded", "report pod DeadlineExceeded Deadline"], null),
+        new("deadline reached, kill under way and reported: nothing",
+            Input(WithDeadline(PodOf(), 60), [Running0], memory: PodMemory.Empty with
+            {
+                Killing = ["web-0"],
+                Reported = ImmutableDictionary<ReportKey, string>.Empty.Add(new ReportKey("", ReportTopic.Deadline), "Deadline"),
+            }), [], null),
+        new("deadline reached, exited: not restarted",
+            Input(WithDeadline(PodOf(), 60), [Exited0Err]), ["report pod DeadlineExceeded Deadline"], null),
+        new("deadline reached before any container: none is created",
+            Input(WithDeadline(PodOf(), 30)), ["report pod DeadlineExceeded Deadline"], null),
+    ];
+
+    [Theory]
+    [MemberData(nameof(DeadlineCases))]
+    public void Plan_ActiveDeadline(Case c)
+    {
+        var plan = PodActionsPlanner.Plan(c.Input);
+
+        Assert.Equal(c.Actions, Describe(plan));
+        var pastDeadline = c.Input.Pod.Spec.ActiveDeadlineSeconds <= 60;
+        Assert.Equal(pastDeadline ? new PodFailure("DeadlineExceeded", "Pod was active on the node longer than the specified deadline") : null, plan.Failure);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -179,5 +220,6 @@ public class PodActionsPlannerTests
         Assert.Equal([Image, "local/log:1"], PodActionsPlanner.ImagesToCheck(pod, []).Order());
         Assert.Equal(["local/log:1"], PodActionsPlanner.ImagesToCheck(pod, [Running0]));
         Assert.Equal([Image, "local/log:1"], PodActionsPlanner.ImagesToCheck(pod, [Exited0Err]).Order());
+        Assert.Empty(PodActionsPlanner.ImagesToCheck(PodOf("Always", Web("Always")), []));
     }
 }

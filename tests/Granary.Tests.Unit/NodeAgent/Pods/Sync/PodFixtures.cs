@@ -66,7 +66,7 @@ internal static class PodFixtures
         KillContainer k => $"kill {k.Instance.Id} {k.Reason}",
         RemoveContainer r => $"remove {r.Instance.Id}",
         TerminatePod t => $"terminate {string.Join(',', t.Instances.Select(i => i.Id))}",
-        ReportEvent e => $"report {e.Spec.Name} {e.Event} {e.Token}",
+        ReportEvent e => $"report {e.Spec?.Name ?? "pod"} {e.Event} {e.Token}",
         _ => action.ToString(),
     };
 }
