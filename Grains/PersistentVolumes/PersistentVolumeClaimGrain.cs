@@ -14,15 +14,21 @@ namespace Granary.Grains.PersistentVolumes;
 
 /// <summary>
 /// Owns one PersistentVolumeClaim (key "namespace/name"): the default class at creation, provisioning and binding on
-/// the node the scheduler chose for its first pod, growth where the class allows it, and the release of its volume
-/// when it goes.
+/// the node the scheduler chose for its first pod, growth where the class allows it, and its protection: a deleted
+/// claim stays Terminating while pods use it (the pvc-protection finalizer), then releases its volume and goes. The
+/// protection check is level-triggered: a timer every 2 s while Terminating, and a reminder that brings the grain back
+/// after a failover.
 /// </summary>
 public sealed partial class PersistentVolumeClaimGrain(
     IObjectStore store, WatchCache cache, EventBroadcaster events, TimeProvider time, ILogger<PersistentVolumeClaimGrain> logger)
-    : ResourceGrain<PersistentVolumeClaim>(store, time, logger), IPersistentVolumeClaimGrain
+    : ResourceGrain<PersistentVolumeClaim>(store, time, logger), IPersistentVolumeClaimGrain, IRemindable
 {
     /// <summary>The component on the binder's events, as kube's.</summary>
     public const string BinderComponent = "persistentvolume-controller";
+
+    private const string ProtectionReminder = "pvc-protection";
+    private static readonly TimeSpan ProtectionPeriod = TimeSpan.FromSeconds(2);
+    private IGrainTimer? _protection;
 
     private readonly IEventRecorder _binderEvents = events.NewRecorder(new EventSource { Component = BinderComponent });
     private readonly IEventRecorder _provisionerEvents = events.NewRecorder(new EventSource { Component = LocalPathProvisioner.Component });
@@ -35,8 +41,30 @@ public sealed partial class PersistentVolumeClaimGrain(
     protected override PersistentVolumeClaim ApplyDefaults(PersistentVolumeClaim resource) =>
         resource.Spec.VolumeMode is null ? resource with { Spec = resource.Spec with { VolumeMode = VolumeModes.Filesystem } } : resource;
 
-    protected override PersistentVolumeClaim PrepareCreate(PersistentVolumeClaim resource) =>
-        resource with { Status = new PersistentVolumeClaimStatus { Phase = VolumePhases.Pending } };
+    /// <summary>Pending, and protected as kube's storage-object-in-use admission protects every claim.</summary>
+    protected override PersistentVolumeClaim PrepareCreate(PersistentVolumeClaim resource) => resource with
+    {
+        Metadata = resource.Metadata with
+        {
+            Finalizers = resource.Metadata.Finalizers?.Contains(StorageFinalizers.ClaimProtection) == true
+                ? resource.Metadata.Finalizers
+                : (resource.Metadata.Finalizers ?? []).Add(StorageFinalizers.ClaimProtection),
+        },
+        Status = new PersistentVolumeClaimStatus { Phase = VolumePhases.Pending },
+    };
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await base.OnActivateAsync(cancellationToken);
+        if (Current?.Metadata.DeletionTimestamp is not null)
+            StartProtection();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Activation already started the check; a reminder for a claim that is gone (or not deleted) retires itself.
+        return Current?.Metadata.DeletionTimestamp is null ? RetireReminderAsync() : Task.CompletedTask;
+    }
 
     /// <summary>A claim that names no class gets the default one, as kube's DefaultStorageClass admission does.</summary>
     protected override async Task<PersistentVolumeClaim> AdmitAsync(PersistentVolumeClaim resource)
@@ -81,12 +109,59 @@ public sealed partial class PersistentVolumeClaimGrain(
 
     protected override async Task AfterWriteAsync(PersistentVolumeClaim? before, PersistentVolumeClaim? after)
     {
+        if (after?.Metadata.DeletionTimestamp is not null && before?.Metadata.DeletionTimestamp is null)
+        {
+            await this.RegisterOrUpdateReminder(ProtectionReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            StartProtection();
+        }
         if (before is null && after is not null)
             await RecordWaitingAsync(after);
         if (before is not null && after is not null && Grows(before, after) && !string.IsNullOrEmpty(after.Spec.VolumeName))
             await ExpandAsync(after);
         if (after is null && before is { Spec.VolumeName: { Length: > 0 } volume })
             await ReleaseAsync(before, volume);
+        if (after is null && before is not null)
+            await RetireReminderAsync();
+    }
+
+    private void StartProtection() =>
+        _protection ??= this.RegisterGrainTimer(ProtectAsync, new GrainTimerCreationOptions(TimeSpan.Zero, ProtectionPeriod) { KeepAlive = true });
+
+    /// <summary>kube's pvc-protection: once no running pod uses the deleted claim, its volume is released and it goes.</summary>
+    private async Task ProtectAsync(CancellationToken cancellationToken)
+    {
+        if (Current is not { Metadata.DeletionTimestamp: not null } claim)
+        {
+            StopProtection();
+            return;
+        }
+        if (claim.Metadata.Finalizers?.Contains(StorageFinalizers.ClaimProtection) != true)
+            return;
+        var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
+        var (_, items) = pods.Snapshot(ObjectFilter.Parse(NamespaceName, null, null));
+        if (ClaimUsers.Of(items.Select(i => (Pod)i.Value), NamespaceName!, Name).Any())
+            return;
+        // The volume is released before the claim goes, so a failure in between leaves the claim to try again.
+        if (claim.Spec.VolumeName is { Length: > 0 } volume)
+            await ReleaseAsync(claim, volume);
+        StopProtection();
+        LogUnprotected(Logger, Key);
+        await WriteUpdateAsync(claim, claim with
+        {
+            Metadata = claim.Metadata with { Finalizers = claim.Metadata.Finalizers.Remove(StorageFinalizers.ClaimProtection) },
+        });
+    }
+
+    private void StopProtection()
+    {
+        _protection?.Dispose();
+        _protection = null;
+    }
+
+    private async Task RetireReminderAsync()
+    {
+        if (await this.GetReminder(ProtectionReminder) is { } reminder)
+            await this.UnregisterReminder(reminder);
     }
 
     public async Task<PersistentVolumeClaim> ProvisionAsync(string nodeName, string expectedUid)
@@ -217,6 +292,9 @@ public sealed partial class PersistentVolumeClaimGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claim {Claim} bound to new volume {Volume} on node {Node}")]
     private static partial void LogProvisioned(ILogger logger, string claim, string volume, string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Claim {Claim} is no longer used by any pod; removing its protection")]
+    private static partial void LogUnprotected(ILogger logger, string claim);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Claim {Claim} expanded to {Size}")]
     private static partial void LogExpanded(ILogger logger, string claim, string size);

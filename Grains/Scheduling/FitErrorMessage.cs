@@ -19,4 +19,11 @@ public static class FitErrorMessage
             .Order(StringComparer.Ordinal);
         return string.Create(CultureInfo.InvariantCulture, $"0/{nodeCount} nodes are available: {string.Join(", ", entries)}.");
     }
+
+    /// <summary>
+    /// A pod a PreFilter turned away before any node was tried (e.g. its claim is missing):
+    /// <c>0/3 nodes are available: persistentvolumeclaim "data" not found.</c>
+    /// </summary>
+    public static string PreFilter(int nodeCount, string message) =>
+        nodeCount == 0 ? NoNodes : string.Create(CultureInfo.InvariantCulture, $"0/{nodeCount} nodes are available: {message}.");
 }

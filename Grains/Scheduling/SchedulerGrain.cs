@@ -46,9 +46,13 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         cache.For(ResourceKinds.Pod).Changed += OnPodsChanged;
-        cache.For(ResourceKinds.Node).Changed += OnNodesChanged;
         _subscriptions.Add(new Storage.CallbackDisposable(() => cache.For(ResourceKinds.Pod).Changed -= OnPodsChanged));
-        _subscriptions.Add(new Storage.CallbackDisposable(() => cache.For(ResourceKinds.Node).Changed -= OnNodesChanged));
+        // A new node, claim, volume or class may let an unschedulable pod go.
+        foreach (var kind in (ResourceKind[])[ResourceKinds.Node, ResourceKinds.PersistentVolumeClaim, ResourceKinds.PersistentVolume, ResourceKinds.StorageClass])
+        {
+            cache.For(kind).Changed += OnNodesChanged;
+            _subscriptions.Add(new Storage.CallbackDisposable(() => cache.For(kind).Changed -= OnNodesChanged));
+        }
         this.RegisterGrainTimer(PassAsync, new GrainTimerCreationOptions(TimeSpan.Zero, PassInterval));
         await this.RegisterOrUpdateReminder(ResyncReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         LogActivated(logger, RuntimeIdentity);
@@ -128,7 +132,7 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             pending = [.. pending.OrderBy(p => p.Metadata.CreationTimestamp).Take(MaxDecisionsPerPass)];
             _dirty = true;
         }
-        var plan = SchedulingPlanner.Plan(nodes, bound, pending, _rotation++);
+        var plan = SchedulingPlanner.Plan(nodes, bound, pending, _rotation++, StorageFor(pending));
         foreach (var a in plan.Assignments)
         {
             _assumed[KeyOf(a.Namespace, a.Name)] = a.NodeName;
@@ -176,11 +180,29 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         return (bound, pending);
     }
 
+    /// <summary>Claims, volumes and classes from the cache, read only when a pending pod names a claim.</summary>
+    private StorageSnapshot StorageFor(List<Pod> pending)
+    {
+        if (!pending.Any(p => p.Spec.Volumes?.Any(v => v.PersistentVolumeClaim is not null) == true))
+            return StorageSnapshot.Empty;
+        return new StorageSnapshot(
+            Items<PersistentVolumeClaim>(ResourceKinds.PersistentVolumeClaim),
+            Items<PersistentVolume>(ResourceKinds.PersistentVolume),
+            Items<StorageClass>(ResourceKinds.StorageClass));
+    }
+
+    private Dictionary<string, T> Items<T>(ResourceKind kind) where T : class, IResource =>
+        cache.For(kind).Snapshot(ObjectFilter.Everything).Items.ToDictionary(i => i.Key, i => (T)i.Value, StringComparer.Ordinal);
+
     private async ValueTask BindAsync(Assignment a)
     {
         var key = KeyOf(a.Namespace, a.Name);
         try
         {
+            // WaitForFirstConsumer: the pod's unbound claims get their volumes on the chosen node first. A claim bound
+            // elsewhere meanwhile is a Conflict, which sends the pod round again like any refused binding.
+            foreach (var claim in a.Provision)
+                await GrainFactory.GetGrain<IPersistentVolumeClaimGrain>(claim.Key).ProvisionAsync(a.NodeName, claim.Uid);
             var pod = await GrainFactory.GetGrain<IPodGrain>(key).BindAsync(a.NodeName, a.Uid);
             Interlocked.Increment(ref _bound);
             _events.Record(pod, Event.Normal, "Scheduled", $"Successfully assigned {key} to {a.NodeName}");

@@ -13,11 +13,14 @@ public static class SchedulingPlanner
     /// <summary>
     /// Pods are decided oldest first (creationTimestamp, then namespace/name); pods that already name
     /// a node are skipped. Ties in score go to the node with fewer pods, then rotate by
-    /// <paramref name="rotationSeed"/> so that equal nodes take turns across passes.
+    /// <paramref name="rotationSeed"/> so that equal nodes take turns across passes. Pods with
+    /// PersistentVolumeClaims are checked against <paramref name="storage"/> (see <see cref="PodVolumes"/>).
     /// </summary>
     public static SchedulingPlan Plan(
-        IReadOnlyList<Node> nodes, IReadOnlyList<Pod> boundPods, IReadOnlyList<Pod> pendingPods, int rotationSeed = 0)
+        IReadOnlyList<Node> nodes, IReadOnlyList<Pod> boundPods, IReadOnlyList<Pod> pendingPods, int rotationSeed = 0,
+        StorageSnapshot? storage = null)
     {
+        storage ??= StorageSnapshot.Empty;
         NodeSnapshot[] snapshots = [.. NodeSnapshot.Build(nodes, boundPods)];
         var assignments = ImmutableArray.CreateBuilder<Assignment>();
         var unschedulable = ImmutableArray.CreateBuilder<Unschedulable>();
@@ -31,22 +34,30 @@ public static class SchedulingPlanner
         foreach (var pod in queue)
         {
             var requirements = PodRequirements.Of(pod);
+            var volumes = PodVolumes.Of(pod, storage);
             var meta = pod.Metadata;
-            var best = SelectNode(snapshots, requirements, rotationSeed);
+            if (volumes.Unresolvable is { } message)
+            {
+                unschedulable.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", FitErrorMessage.PreFilter(snapshots.Length, message)));
+                continue;
+            }
+            var best = SelectNode(snapshots, requirements, volumes, rotationSeed);
             if (best is { } node)
             {
                 node.Assume(requirements.Requests);
-                assignments.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", node.Name));
+                foreach (var claim in volumes.Unbound)
+                    storage.Assume(claim.Key, node.Name);
+                assignments.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", node.Name, volumes.Unbound));
             }
             else
             {
-                unschedulable.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", Explain(snapshots, requirements)));
+                unschedulable.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", Explain(snapshots, requirements, volumes)));
             }
         }
         return new(assignments.ToImmutable(), unschedulable.ToImmutable());
     }
 
-    private static NodeSnapshot? SelectNode(NodeSnapshot[] nodes, PodRequirements pod, int rotationSeed)
+    private static NodeSnapshot? SelectNode(NodeSnapshot[] nodes, PodRequirements pod, PodVolumes volumes, int rotationSeed)
     {
         NodeSnapshot? best = null;
         long bestScore = -1, bestPods = 0;
@@ -54,7 +65,7 @@ public static class SchedulingPlanner
         for (var i = 0; i < nodes.Length; i++)
         {
             var node = nodes[i];
-            if (!NodeFilters.Fits(node, pod))
+            if (!NodeFilters.Fits(node, pod) || (!volumes.IsEmpty && volumes.Reason(node) is not null))
                 continue;
             var score = LeastAllocated.Score(node, pod.Requests);
             if (score < bestScore || (score == bestScore && (node.PodCount > bestPods
@@ -72,7 +83,7 @@ public static class SchedulingPlanner
     private static long Turn(int index, int rotationSeed, int count) => (((long)index + rotationSeed) % count + count) % count;
 
     // Only for pods that fit nowhere, so the reasons are gathered off the hot path.
-    private static string Explain(NodeSnapshot[] nodes, PodRequirements pod)
+    private static string Explain(NodeSnapshot[] nodes, PodRequirements pod, PodVolumes volumes)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in nodes)
@@ -82,8 +93,12 @@ public static class SchedulingPlanner
                 Count(counts, reason);
                 continue;
             }
-            foreach (var shortfall in NodeFilters.Resources(node, pod.Requests))
+            var shortfalls = NodeFilters.Resources(node, pod.Requests);
+            foreach (var shortfall in shortfalls)
                 Count(counts, shortfall);
+            // Volume binding filters after resources, as in kube-scheduler: a node short of cpu reports only that.
+            if (shortfalls.IsEmpty && volumes.Reason(node) is { } volumeReason)
+                Count(counts, volumeReason);
         }
         return FitErrorMessage.Format(nodes.Length, counts);
     }

@@ -77,6 +77,7 @@ public static class AgentProgram
           --pod-cidr CIDR          the loopback block for pod addresses (default 127.1.1.0/24)
           --state-dir PATH         the agent's own state (default /var/lib/granary/agent)
           --max-pods N             pods this node accepts (default 110)
+          --local-path-root PATH   where local-path claims keep their data (default /var/lib/granary/storage)
           --reserved-cpu Q / --reserved-memory Q   kept back from pods (allocatable = capacity - reserved)
 
         The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_NODENAME, GRANARY_REDIS, ...).

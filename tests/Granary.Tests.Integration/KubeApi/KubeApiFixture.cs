@@ -69,6 +69,7 @@ public sealed class KubeApiFixture : IAsyncLifetime
         metadata:
           name: {name}
           labels:
+            kubernetes.io/hostname: {name}
             node-role.kubernetes.io/worker: ""
         status:
           capacity:

@@ -152,7 +152,7 @@ public sealed class PersistentVolumeClaimGrainTests(ClusterFixture fixture) : IC
 
         await Client.PersistentVolumeClaims.DeleteAsync("default", created.Metadata.Name!);
 
-        await Assert.ThrowsAsync<NotFoundException>(() => Client.PersistentVolumeClaims.GetAsync("default", created.Metadata.Name!));
+        await GoneAsync(() => Client.PersistentVolumeClaims.GetAsync("default", created.Metadata.Name!), "claim deleted");
         await Assert.ThrowsAsync<NotFoundException>(() => Client.PersistentVolumes.GetAsync(null, bound.Spec.VolumeName!));
     }
 
@@ -164,6 +164,7 @@ public sealed class PersistentVolumeClaimGrainTests(ClusterFixture fixture) : IC
         var bound = await Grain(created.Metadata.Name!).ProvisionAsync(node, created.Metadata.Uid!);
 
         await Client.PersistentVolumeClaims.DeleteAsync("default", created.Metadata.Name!);
+        await GoneAsync(() => Client.PersistentVolumeClaims.GetAsync("default", created.Metadata.Name!), "claim deleted");
 
         var pv = await Client.PersistentVolumes.GetAsync(null, bound.Spec.VolumeName!);
         Assert.Equal("Released", pv.Status?.Phase);
@@ -182,6 +183,7 @@ public sealed class PersistentVolumeClaimGrainTests(ClusterFixture fixture) : IC
         Assert.NotNull(terminating.Metadata.DeletionTimestamp);
 
         await Client.PersistentVolumeClaims.DeleteAsync("default", created.Metadata.Name!);
+        await GoneAsync(() => Client.PersistentVolumeClaims.GetAsync("default", created.Metadata.Name!), "claim deleted");
         await Assert.ThrowsAsync<NotFoundException>(() => Client.PersistentVolumes.GetAsync(null, bound.Spec.VolumeName!));
     }
 
@@ -225,6 +227,21 @@ public sealed class PersistentVolumeClaimGrainTests(ClusterFixture fixture) : IC
         Assert.Equal("local-path", result.Object.Spec.StorageClassName);
         Assert.Equal("Bound", result.Object.Status?.Phase);
     }
+
+    /// <summary>Waits until the read fails with NotFound (a protected object goes once its check has run).</summary>
+    private static Task GoneAsync<T>(Func<Task<T>> read, string phase) =>
+        Eventually.Until(async () =>
+        {
+            try
+            {
+                await read();
+                return false;
+            }
+            catch (NotFoundException)
+            {
+                return true;
+            }
+        }, gone => gone, phase);
 
     private static PersistentVolumeClaim Grow(PersistentVolumeClaim claim, string size) => claim with
     {
