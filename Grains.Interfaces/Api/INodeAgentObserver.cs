@@ -5,7 +5,7 @@ using Orleans.Concurrency;
 namespace Granary.Api;
 
 /// <summary>
-/// The node agent, as its Node grain sees it. Subscriptions are not durable (they vanish with the grain's silo
+/// The node agent, as its <see cref="INodeAgentGrain"/> sees it. Subscriptions are not durable (they vanish with the grain's silo
 /// or the agent's gateway), so the agent re-subscribes on a timer and resyncs from a full snapshot.
 /// </summary>
 [Alias("granary.INodeAgentObserver")]
@@ -22,6 +22,13 @@ public interface INodeAgentObserver : IGrainObserver
     /// <summary>Runs a command in a container and returns its output and exit code.</summary>
     [Alias("Exec")]
     Task<PodExecResult> ExecAsync(PodExecRequest request);
+
+    /// <summary>
+    /// A ConfigMap or Secret (<paramref name="kind"/> "ConfigMap" or "Secret") that a pod on this node references changed
+    /// or went. Only a hint: the agent re-reads it through <see cref="INodeAgentGrain.ReadPodConfigAsync"/>.
+    /// </summary>
+    [Alias("PodConfigChanged"), OneWay]
+    Task PodConfigChangedAsync(string kind, string @namespace, string name);
 }
 
 [GenerateSerializer, Immutable, Alias("granary.PodLogRequest")]

@@ -30,6 +30,8 @@ public static class ResourceKinds
     public static readonly ResourceKind Event = new("Event", "events", "event", "v1", Namespaced: true, ["ev"]);
     public static readonly ResourceKind ReplicaSet = new("ReplicaSet", "replicasets", "replicaset", "apps/v1", Namespaced: true, ["rs"]);
     public static readonly ResourceKind Deployment = new("Deployment", "deployments", "deployment", "apps/v1", Namespaced: true, ["deploy"]);
+    public static readonly ResourceKind ConfigMap = new("ConfigMap", "configmaps", "configmap", "v1", Namespaced: true, ["cm"]);
+    public static readonly ResourceKind Secret = new("Secret", "secrets", "secret", "v1", Namespaced: true, []);
 
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment];
 

@@ -19,7 +19,7 @@ public sealed partial class ControlPlaneLink(
     IControlPlaneConnector connector,
     NodeDescriber describer,
     DesiredPods desired,
-    ContainerAccess containers,
+    AgentObserver observer,
     StartupGate startup,
     AgentHealth health,
     IOptions<AgentSettings> settings,
@@ -30,8 +30,8 @@ public sealed partial class ControlPlaneLink(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private readonly AgentSettings _settings = settings.Value;
     private volatile INodeGrain? _node;
-    // Orleans holds observers weakly: the agent must keep its own reference, or notifications stop arriving.
-    private AgentObserver? _observer;
+    // Orleans holds observers weakly: the agent keeps its own reference (this field), or notifications stop arriving.
+    private readonly AgentObserver _observer = observer;
 
     /// <summary>The node's grain while connected; null during an outage.</summary>
     public INodeGrain? Node => _node;
@@ -90,9 +90,8 @@ public sealed partial class ControlPlaneLink(
     {
         var node = client.Grains.GetGrain<INodeGrain>(NodeName);
         var registered = await node.RegisterAsync(await describer.DescribeAsync(ct));
-        _observer ??= new AgentObserver(desired, containers);
-        var observer = client.Grains.CreateObjectReference<INodeAgentObserver>(_observer);
-        await node.SubscribeAsync(observer);
+        var reference = client.Grains.CreateObjectReference<INodeAgentObserver>(_observer);
+        await node.SubscribeAsync(reference);
         await node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4);
         desired.ReplaceAll(await node.GetAssignedPodsAsync());
         _node = node;
@@ -110,7 +109,7 @@ public sealed partial class ControlPlaneLink(
             if (now - lastResync >= _settings.ResyncPeriod)
             {
                 // Subscriptions die with a silo; renewing is idempotent, and the snapshot repairs lost notifications.
-                await node.SubscribeAsync(observer);
+                await node.SubscribeAsync(reference);
                 desired.ReplaceAll(await node.GetAssignedPodsAsync());
                 lastResync = now;
             }

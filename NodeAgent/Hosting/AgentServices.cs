@@ -25,6 +25,7 @@ public static class AgentServices
         services.AddSingleton(_ => PodNetworks.Create(settings.PodNetwork, settings.NodeIp, settings.PodCidr));
         services.AddSingleton<DesiredPods>();
         services.AddSingleton<ContainerAccess>();
+        services.AddSingleton<AgentObserver>();
         services.AddSingleton<NodeDescriber>();
         services.AddSingleton<RestartBackoff>();
         services.AddSingleton<AgentHealth>();

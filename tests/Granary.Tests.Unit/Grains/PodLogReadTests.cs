@@ -60,5 +60,7 @@ public sealed class PodLogReadTests(ClusterFixture fixture) : IClassFixture<Clus
         }
 
         public Task<PodExecResult> ExecAsync(PodExecRequest request) => throw new NotSupportedException("this test agent only reads logs");
+
+        public Task PodConfigChangedAsync(string kind, string @namespace, string name) => Task.CompletedTask;
     }
 }
