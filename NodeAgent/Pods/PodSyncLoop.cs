@@ -323,7 +323,7 @@ public sealed partial class PodSyncLoop(
             _reported.TryRemove($"{pod.Metadata.Uid}/{spec.Name}/image", out _);
             events.Pulling(pod, spec);
             var started = time.GetTimestamp();
-            await runtime.PullImageAsync(image, ct);
+            await runtime.PullImageAsync(image, null, ct);
             events.Pulled(pod, spec, time.GetElapsedTime(started));
             backoff.Forget(key);
             return null;

@@ -90,7 +90,13 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         }
     }
 
-    public async Task PullImageAsync(string image, CancellationToken ct)
+    public async Task<string> ImageUserAsync(string image, CancellationToken ct)
+    {
+        var inspect = await _connection.CallAsync($"inspect image {image}", (c, t) => c.Images.InspectImageAsync(image, t), ct);
+        return inspect.Config?.User ?? "";
+    }
+
+    public async Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct)
     {
         var (repository, tag) = DockerMapping.SplitReference(image);
         var progress = new PullProgress();
@@ -98,7 +104,7 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         try
         {
             await _connection.CallAsync($"pull {image}",
-                (c, t) => c.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, null, progress, t),
+                (c, t) => c.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, DockerMapping.ToAuthConfig(credential), progress, t),
                 ct, _pullTimeout);
         }
         catch (RuntimeException e) when (e.Kind is RuntimeErrorKind.Failed or RuntimeErrorKind.NotFound or RuntimeErrorKind.ImageNotFound)

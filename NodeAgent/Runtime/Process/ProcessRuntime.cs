@@ -76,7 +76,10 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
     /// <summary>Images are not used: every image "exists".</summary>
     public Task<bool> ImageExistsAsync(string image, CancellationToken ct) => Task.FromResult(true);
 
-    public Task PullImageAsync(string image, CancellationToken ct) => Task.CompletedTask;
+    public Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Images are not used; the pod's processes run as the agent's user (the agent refuses pods that ask otherwise).</summary>
+    public Task<string> ImageUserAsync(string image, CancellationToken ct) => Task.FromResult("");
 
     public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct)
     {

@@ -40,7 +40,9 @@ public sealed class SimulatedRuntime(TimeProvider? time = null) : IContainerRunt
 
     public Task<bool> ImageExistsAsync(string image, CancellationToken ct) => Task.FromResult(true);
 
-    public Task PullImageAsync(string image, CancellationToken ct) => Task.CompletedTask;
+    public Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct) => Task.CompletedTask;
+
+    public Task<string> ImageUserAsync(string image, CancellationToken ct) => Task.FromResult("");
 
     public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct)
     {
