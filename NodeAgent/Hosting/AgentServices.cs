@@ -2,6 +2,7 @@ using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.ControlPlane;
 using Granary.NodeAgent.Networking;
 using Granary.NodeAgent.Pods;
+using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Systemd;
@@ -27,7 +28,6 @@ public static class AgentServices
         services.AddSingleton<ContainerAccess>();
         services.AddSingleton<AgentObserver>();
         services.AddSingleton<NodeDescriber>();
-        services.AddSingleton<RestartBackoff>();
         services.AddSingleton<AgentHealth>();
         services.AddSingleton<StartupGate>();
         services.TryAddSingleton(sp => new SdNotifier(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SdNotifier>>()));
@@ -40,6 +40,11 @@ public static class AgentServices
         services.AddSingleton<PodEvents>();
         services.AddSingleton<PodStatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PodStatusReporter>());
+        services.AddSingleton<PodRecords>();
+        services.AddSingleton<PodTerminator>();
+        services.AddSingleton<PodSyncExecutor>();
+        services.AddSingleton<PodSync>();
+        services.AddSingleton<OrphanCollector>();
         services.AddSingleton<PodSyncLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<PodSyncLoop>());
         services.AddHostedService<WatchdogService>();

@@ -5,21 +5,20 @@ namespace Granary.Tests.Unit.NodeAgent.Pods;
 public class RestartBackoffTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly string Key = RestartBackoff.Key("uid-1", "web");
 
     /// <summary>Fails <paramref name="failures"/> times, each run lasting 1 s and each restart as soon as allowed.</summary>
-    private static (RestartBackoff Backoff, DateTimeOffset LastFailure) CrashLoop(int failures)
+    private static RestartBackoff CrashLoop(int failures)
     {
-        var backoff = new RestartBackoff();
+        RestartBackoff? backoff = null;
         var now = T0;
         for (var i = 0; i < failures; i++)
         {
-            now += backoff.RemainingDelay(Key, now) ?? TimeSpan.Zero;
+            now += backoff?.Remaining(now) ?? TimeSpan.Zero;
             var started = now;
             now += TimeSpan.FromSeconds(1);
-            backoff.RecordFailure(Key, now, started);
+            backoff = RestartBackoff.After(backoff, now, started);
         }
-        return (backoff, now);
+        return backoff!.Value;
     }
 
     [Theory]
@@ -31,23 +30,23 @@ public class RestartBackoffTests
     [InlineData(6, 160)]
     [InlineData(7, 300)]
     [InlineData(8, 300)]
-    public void RecordFailure_CrashLoop_WaitsLikeTheKubelet(int failures, int seconds)
+    public void After_CrashLoop_WaitsLikeTheKubelet(int failures, int seconds)
     {
-        var (backoff, failedAt) = CrashLoop(failures);
+        var backoff = CrashLoop(failures);
 
-        Assert.Equal(TimeSpan.FromSeconds(seconds), backoff.CurrentDelay(Key));
-        Assert.Equal(seconds == 0 ? null : TimeSpan.FromSeconds(seconds), backoff.RemainingDelay(Key, failedAt));
-        Assert.Null(backoff.RemainingDelay(Key, failedAt + TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(TimeSpan.FromSeconds(seconds), backoff.Delay);
+        Assert.Equal(seconds == 0 ? null : TimeSpan.FromSeconds(seconds), backoff.Remaining(backoff.FailedAt));
+        Assert.Null(backoff.Remaining(backoff.FailedAt + TimeSpan.FromSeconds(seconds)));
     }
 
     [Fact]
-    public void RemainingDelay_AsTimePasses_CountsDownFromTheFailure()
+    public void Remaining_AsTimePasses_CountsDownFromTheFailure()
     {
-        var (backoff, failedAt) = CrashLoop(3);
+        var backoff = CrashLoop(3);
 
-        Assert.Equal(TimeSpan.FromSeconds(15), backoff.RemainingDelay(Key, failedAt + TimeSpan.FromSeconds(5)));
-        Assert.Equal(TimeSpan.FromMilliseconds(1), backoff.RemainingDelay(Key, failedAt + TimeSpan.FromSeconds(20) - TimeSpan.FromMilliseconds(1)));
-        Assert.Null(backoff.RemainingDelay(Key, failedAt + TimeSpan.FromMinutes(1)));
+        Assert.Equal(TimeSpan.FromSeconds(15), backoff.Remaining(backoff.FailedAt + TimeSpan.FromSeconds(5)));
+        Assert.Equal(TimeSpan.FromMilliseconds(1), backoff.Remaining(backoff.FailedAt + TimeSpan.FromSeconds(20) - TimeSpan.FromMilliseconds(1)));
+        Assert.Null(backoff.Remaining(backoff.FailedAt + TimeSpan.FromMinutes(1)));
     }
 
     [Theory]
@@ -57,94 +56,54 @@ public class RestartBackoffTests
     [InlineData(600, 80)]
     [InlineData(601, 0)]
     [InlineData(3600, 0)]
-    public void RecordFailure_AfterALongRun_StartsAfresh(int ranSeconds, int expected)
+    public void After_ALongRun_StartsAfresh(int ranSeconds, int expected)
     {
-        var (backoff, failedAt) = CrashLoop(4);
-        var restarted = failedAt + backoff.CurrentDelay(Key);
+        var backoff = CrashLoop(4);
+        var restarted = backoff.FailedAt + backoff.Delay;
 
-        backoff.RecordFailure(Key, restarted + TimeSpan.FromSeconds(ranSeconds), restarted);
+        var next = RestartBackoff.After(backoff, restarted + TimeSpan.FromSeconds(ranSeconds), restarted);
 
-        Assert.Equal(TimeSpan.FromSeconds(expected), backoff.CurrentDelay(Key));
+        Assert.Equal(TimeSpan.FromSeconds(expected), next.Delay);
     }
 
     [Fact]
-    public void RecordFailure_AfterReset_CountsUpFromTenSecondsAgain()
+    public void After_Reset_CountsUpFromTenSecondsAgain()
     {
-        var backoff = new RestartBackoff();
-        backoff.RecordFailure(Key, T0 + TimeSpan.FromMinutes(20), T0);
+        var first = RestartBackoff.After(null, T0 + TimeSpan.FromMinutes(20), T0);
         var second = T0 + TimeSpan.FromMinutes(21);
 
-        backoff.RecordFailure(Key, second, T0 + TimeSpan.FromMinutes(20));
+        var next = RestartBackoff.After(first, second, T0 + TimeSpan.FromMinutes(20));
 
-        Assert.Equal(TimeSpan.FromSeconds(10), backoff.CurrentDelay(Key));
-        Assert.Equal(TimeSpan.FromSeconds(10), backoff.RemainingDelay(Key, second));
+        Assert.Equal(TimeSpan.FromSeconds(10), next.Delay);
+        Assert.Equal(TimeSpan.FromSeconds(10), next.Remaining(second));
     }
 
     [Fact]
-    public void RecordFailure_WithoutStartTime_MeasuresTheRunFromTheEndOfTheLastBackOff()
+    public void After_WithoutStartTime_MeasuresTheRunFromTheEndOfTheLastBackOff()
     {
-        var (backoff, failedAt) = CrashLoop(3);
-        var restarted = failedAt + TimeSpan.FromSeconds(20);
+        var backoff = CrashLoop(3);
+        var restarted = backoff.FailedAt + TimeSpan.FromSeconds(20);
 
-        backoff.RecordFailure(Key, restarted + TimeSpan.FromMinutes(9), startedAt: null);
-        Assert.Equal(TimeSpan.FromSeconds(40), backoff.CurrentDelay(Key));
-
-        backoff.RecordFailure(Key, restarted + TimeSpan.FromMinutes(30), startedAt: null);
-        Assert.Equal(TimeSpan.Zero, backoff.CurrentDelay(Key));
+        Assert.Equal(TimeSpan.FromSeconds(40), RestartBackoff.After(backoff, restarted + TimeSpan.FromMinutes(9), startedAt: null).Delay);
+        Assert.Equal(TimeSpan.Zero, RestartBackoff.After(backoff, restarted + TimeSpan.FromMinutes(30), startedAt: null).Delay);
     }
 
     [Fact]
-    public void RecordFailure_SameOrOlderFailureAgain_ChangesNothing()
+    public void After_SameOrOlderFailureAgain_ChangesNothing()
     {
-        var (backoff, failedAt) = CrashLoop(3);
+        var backoff = CrashLoop(3);
 
-        backoff.RecordFailure(Key, failedAt, failedAt - TimeSpan.FromSeconds(1));
-        backoff.RecordFailure(Key, failedAt - TimeSpan.FromSeconds(30), null);
-
-        Assert.Equal(TimeSpan.FromSeconds(20), backoff.CurrentDelay(Key));
-        Assert.Equal(TimeSpan.FromSeconds(20), backoff.RemainingDelay(Key, failedAt));
+        Assert.Equal(backoff, RestartBackoff.After(backoff, backoff.FailedAt, backoff.FailedAt - TimeSpan.FromSeconds(1)));
+        Assert.Equal(backoff, RestartBackoff.After(backoff, backoff.FailedAt - TimeSpan.FromSeconds(30)));
     }
 
     [Fact]
-    public void RemainingDelay_UnknownKey_MayRestartNow()
+    public void After_FirstFailure_MayRetryAtOnce()
     {
-        var backoff = new RestartBackoff();
+        var first = RestartBackoff.After(null, T0);
 
-        Assert.Null(backoff.RemainingDelay(Key, T0));
-        Assert.Equal(TimeSpan.Zero, backoff.CurrentDelay(Key));
-    }
-
-    [Fact]
-    public void Forget_PodUid_DropsEveryKeyOfThatPodOnly()
-    {
-        var backoff = new RestartBackoff();
-        string[] keys = [RestartBackoff.Key("uid-1", "web"), RestartBackoff.Key("uid-1", "sidecar"), RestartBackoff.Key("uid-10", "web"), "uid-1"];
-        foreach (var key in keys)
-        {
-            backoff.RecordFailure(key, T0);
-            backoff.RecordFailure(key, T0 + TimeSpan.FromSeconds(1), T0);
-        }
-
-        backoff.Forget("uid-1");
-
-        Assert.Equal([0, 0, 10, 0], keys.Select(k => backoff.CurrentDelay(k).TotalSeconds));
-    }
-
-    [Fact]
-    public void Forget_Key_DropsThatKeyOnly()
-    {
-        var backoff = new RestartBackoff();
-        var other = RestartBackoff.Key("uid-1", "sidecar");
-        foreach (var key in new[] { Key, other })
-        {
-            backoff.RecordFailure(key, T0);
-            backoff.RecordFailure(key, T0 + TimeSpan.FromSeconds(1), T0);
-        }
-
-        backoff.Forget(Key);
-
-        Assert.Null(backoff.RemainingDelay(Key, T0 + TimeSpan.FromSeconds(1)));
-        Assert.Equal(TimeSpan.FromSeconds(10), backoff.CurrentDelay(other));
+        Assert.Null(first.Remaining(T0));
+        Assert.Equal(TimeSpan.Zero, first.Delay);
     }
 
     [Theory]
@@ -159,12 +118,6 @@ public class RestartBackoffTests
         var message = RestartBackoff.Message(TimeSpan.FromSeconds(seconds), "web", "web-0", "shop", "0b6f5a7e-uid");
 
         Assert.Equal($"back-off {delay} restarting failed container=web pod=web-0_shop(0b6f5a7e-uid)", message);
-    }
-
-    [Fact]
-    public void Key_IsPodUidSlashContainer()
-    {
-        Assert.Equal("0b6f5a7e/web", RestartBackoff.Key("0b6f5a7e", "web"));
         Assert.Equal("CrashLoopBackOff", RestartBackoff.Reason);
     }
 }

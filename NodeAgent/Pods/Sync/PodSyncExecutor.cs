@@ -1,0 +1,218 @@
+using Granary.Model;
+using Granary.NodeAgent.Networking;
+using Granary.NodeAgent.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace Granary.NodeAgent.Pods.Sync;
+
+/// <summary>
+/// Carries out a <see cref="PodPlan"/> against the engine: pulls, creates and starts, kills beside the loop,
+/// removes, terminates; records the kubelet's events and logs on transitions. It decides nothing the planner could:
+/// what it learns while acting (a failed pull, a configuration error, the id of a new instance) comes back as the
+/// containers' observations for the status, and into the pod's record for the next plan.
+/// The two places the pod's own preparation hooks in are <see cref="PreparePod"/> (before any container) and
+/// <see cref="BuildContainerSpec"/> (what the engine is asked to create).
+/// </summary>
+public sealed partial class PodSyncExecutor(
+    IContainerRuntime runtime,
+    NodeIdentity node,
+    IPodNetwork network,
+    PodEvents events,
+    PodRecords records,
+    PodTerminator terminator,
+    TimeProvider time,
+    ILogger<PodSyncExecutor> logger)
+{
+    /// <summary>Raised when work beside the loop ended (a kill), so the loop looks again at once.</summary>
+    public event Action? WorkEnded;
+
+    /// <summary>
+    /// Prepares what a pod's containers share before they are created: its address (kept from a running container
+    /// of the pod, else a new one not in <paramref name="addressesInUse"/>, which this pass shares across pods).
+    /// </summary>
+    public PodSandbox PreparePod(Pod pod, IReadOnlyList<ContainerInfo> instances, HashSet<string> addressesInUse)
+    {
+        lock (addressesInUse)
+        {
+            var existing = instances.Select(c => ContainerNaming.Label(c, ContainerNaming.PodIpLabel)).FirstOrDefault(a => a is not null);
+            var podIp = network.AssignAddress(pod.Metadata.Uid!, existing, addressesInUse) ?? node.Ip;
+            addressesInUse.Add(podIp);
+            return new PodSandbox(podIp, node.Ip);
+        }
+    }
+
+    /// <summary>What the engine creates for attempt <paramref name="attempt"/> of a container: command, env (downward API), limits, labels.</summary>
+    /// <exception cref="DownwardApiException">The container's configuration cannot be resolved (CreateContainerConfigError).</exception>
+    public ContainerSpec BuildContainerSpec(Pod pod, Container spec, int attempt, PodSandbox sandbox)
+    {
+        var env = ContainerSpecs.Environment(pod, spec, sandbox.PodIp, sandbox.HostIp);
+        return ContainerSpecs.Build(node.Name, pod, spec, attempt, sandbox.PodIp, env);
+    }
+
+    /// <summary>Carries out the plan's actions in order; returns the containers' observations updated by what happened.</summary>
+    /// <param name="stopping">Cancelled when the agent stops: work beside the loop (kills, termination) gives up then.</param>
+    public async Task<IReadOnlyList<ContainerObservation>> ExecuteAsync(Pod pod, PodSandbox? sandbox, PodPlan plan, CancellationToken ct,
+        CancellationToken stopping)
+    {
+        var record = records.For(pod.Metadata.Uid!);
+        record.SetRestarts(plan.Restarts);
+        var observations = plan.Containers.ToDictionary(o => o.Name, StringComparer.Ordinal);
+        foreach (var action in plan.Actions)
+        {
+            switch (action)
+            {
+                case StartContainer start:
+                    observations[start.Spec.Name] = await StartAsync(pod, sandbox!, start, record, observations[start.Spec.Name], ct);
+                    break;
+                case StartCreated created:
+                    await runtime.StartAsync(created.Instance.Id, ct);
+                    observations[created.Spec.Name] = observations[created.Spec.Name] with
+                    {
+                        Current = await runtime.InspectAsync(created.Instance.Id, ct) ?? created.Instance,
+                    };
+                    break;
+                case KillContainer kill:
+                    Kill(pod, kill, record, stopping);
+                    break;
+                case RemoveContainer remove:
+                    await runtime.RemoveAsync(remove.Instance.Id, ct);
+                    break;
+                case TerminatePod terminate:
+                    record.TryStartTermination(async () =>
+                    {
+                        if (await terminator.TerminateAsync(pod, terminate.Instances, stopping))
+                            records.Deleted(pod.Metadata.Uid!);
+                    });
+                    break;
+                case ReportEvent report:
+                    Report(pod, report, record);
+                    break;
+            }
+        }
+        return [.. plan.Containers.Select(o => observations[o.Name])];
+    }
+
+    /// <summary>Pulls when asked, then creates and starts one attempt; the observation shows the new instance or why there is none.</summary>
+    private async Task<ContainerObservation> StartAsync(Pod pod, PodSandbox sandbox, StartContainer start, PodRecord record,
+        ContainerObservation observation, CancellationToken ct)
+    {
+        var spec = start.Spec;
+        if (await EnsureImageAsync(pod, start, record, ct) is { } pullError)
+            return observation with { Waiting = pullError };
+
+        ContainerSpec create;
+        var configKey = new ReportKey(spec.Name, ReportTopic.Config);
+        try
+        {
+            create = BuildContainerSpec(pod, spec, start.Attempt, sandbox);
+        }
+        catch (DownwardApiException e)
+        {
+            record.ReportOnce(configKey, e.Message, () => events.Failed(pod, spec, e.Message));
+            return observation with { Waiting = new ContainerStateWaiting { Reason = PodReasons.CreateContainerConfigError, Message = e.Message } };
+        }
+        record.ClearReported(configKey);
+
+        var id = await runtime.CreateAsync(create, ct);
+        events.Created(pod, spec);
+        try
+        {
+            await runtime.StartAsync(id, ct);
+            events.Started(pod, spec);
+        }
+        catch (RuntimeException e) when (e.Kind == RuntimeErrorKind.Failed)
+        {
+            // The engine refused to start it (bad command, …): the container shows as exited with the engine's error.
+            LogStartFailed(logger, Key(pod), spec.Name, e.Message);
+            events.Failed(pod, spec, e.Message);
+        }
+        LogStarted(logger, Key(pod), spec.Name, start.Attempt);
+        var created = await runtime.InspectAsync(id, ct);
+        return observation with { Current = created ?? observation.Current, Ready = false, Started = false, Waiting = null };
+    }
+
+    /// <summary>Pulls the image when the plan says so; the waiting state when the pull failed.</summary>
+    private async Task<ContainerStateWaiting?> EnsureImageAsync(Pod pod, StartContainer start, PodRecord record, CancellationToken ct)
+    {
+        var spec = start.Spec;
+        if (!start.Pull)
+        {
+            // Only when a container is about to be created, as the kubelet reports it.
+            events.AlreadyPresent(pod, spec);
+            return null;
+        }
+        var image = spec.Image ?? "";
+        try
+        {
+            record.ClearReported(new ReportKey(spec.Name, ReportTopic.Image));
+            events.Pulling(pod, spec);
+            var began = time.GetTimestamp();
+            await runtime.PullImageAsync(image, null, ct);
+            events.Pulled(pod, spec, time.GetElapsedTime(began));
+            record.PullSucceeded(spec.Name);
+            return null;
+        }
+        catch (RuntimeException e) when (e.Kind is RuntimeErrorKind.ImageNotFound or RuntimeErrorKind.Failed)
+        {
+            record.PullFailed(spec.Name, time.GetUtcNow(), e.Message);
+            LogPullFailed(logger, Key(pod), image, e.Message);
+            events.PullFailed(pod, spec, e.Message);
+            return new ContainerStateWaiting { Reason = PodReasons.ErrImagePull, Message = e.Message };
+        }
+    }
+
+    /// <summary>The grace period runs beside the loop, so one slow container never holds up the other pods; a later pass sees it exited and restarts it by policy.</summary>
+    private void Kill(Pod pod, KillContainer kill, PodRecord record, CancellationToken stopping)
+    {
+        var id = kill.Instance.Id;
+        var started = record.TryStartKill(id, async () =>
+        {
+            try
+            {
+                await runtime.StopAsync(id, PodTerminator.GracePeriod(pod), stopping);
+            }
+            catch (Exception e) when (e is RuntimeException || (e is OperationCanceledException && stopping.IsCancellationRequested))
+            {
+                LogKillFailed(logger, Key(pod), kill.Spec.Name, e.Message);
+            }
+        }, () => WorkEnded?.Invoke());
+        if (!started)
+            return;
+        LogKilling(logger, Key(pod), kill.Spec.Name, kill.Why);
+        events.Killing(pod, kill.Spec, kill.Message);
+    }
+
+    private void Report(Pod pod, ReportEvent report, PodRecord record)
+    {
+        record.MarkReported(report.Key, report.Token);
+        switch (report.Event)
+        {
+            case LastingEvent.NeverPull:
+                events.NeverPull(pod, report.Spec);
+                break;
+            case LastingEvent.PullBackOff:
+                events.PullBackOff(pod, report.Spec);
+                break;
+            case LastingEvent.CrashLoopBackOff:
+                events.BackOff(pod, report.Spec);
+                break;
+        }
+    }
+
+    public static string Key(Pod pod) => $"{pod.Metadata.Namespace}/{pod.Metadata.Name}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pod {Pod}: started container {Container} (attempt {Attempt})")]
+    private static partial void LogStarted(ILogger logger, string pod, string container, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: the engine could not start container {Container}: {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string pod, string container, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pod {Pod}: killing container {Container} because {Why}")]
+    private static partial void LogKilling(ILogger logger, string pod, string container, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: stopping container {Container} failed: {Reason}")]
+    private static partial void LogKillFailed(ILogger logger, string pod, string container, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: pulling image {Image} failed: {Reason}")]
+    private static partial void LogPullFailed(ILogger logger, string pod, string image, string reason);
+}
