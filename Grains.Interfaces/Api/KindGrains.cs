@@ -31,7 +31,7 @@ public interface IPodGrain : IResourceGrain<Pod>
     Task ReportStatusAsync(string nodeName, string expectedUid, PodStatus status);
 
     /// <summary>
-    /// The container's output, read from the pod's node agent through its Node grain. Read-only; interleaves with
+    /// The container's output, read from the pod's node agent through its <see cref="INodeAgentGrain"/>. Read-only; interleaves with
     /// everything, because a follow's long poll waits at the agent while the agent's status reports come through this grain.
     /// </summary>
     [Alias("ReadLogs"), AlwaysInterleave]
@@ -45,7 +45,10 @@ public interface IPodGrain : IResourceGrain<Pod>
     Task<PodExecResult> ExecAsync(PodExecRequest request);
 }
 
-/// <summary>Owns one node: capacity, conditions, taints, and the lease its agent renews.</summary>
+/// <summary>
+/// Owns one node: capacity, conditions, taints, the lease its agent renews, and what the agent reports (pod statuses,
+/// events). The agent's subscription and what is pushed to it live in <see cref="INodeAgentGrain"/>.
+/// </summary>
 [Alias("granary.INodeGrain")]
 public interface INodeGrain : IResourceGrain<Node>
 {
@@ -64,17 +67,9 @@ public interface INodeGrain : IResourceGrain<Node>
     [Alias("Register")]
     Task<Node> RegisterAsync(Node node);
 
-    /// <summary>Sets the agent to notify of pod changes (replacing an earlier one). Idempotent; renew it on a timer.</summary>
-    [Alias("Subscribe")]
-    Task SubscribeAsync(INodeAgentObserver agent);
-
     /// <summary>Every pod bound to this node, as of a consistent read: the agent's full desired state.</summary>
     [Alias("AssignedPods"), ReadOnly]
     Task<ImmutableArray<Pod>> GetAssignedPodsAsync();
-
-    /// <summary>A pod bound to this node changed; tells the agent. One-way, from the pod grain.</summary>
-    [Alias("PodChanged"), OneWay]
-    Task PodChangedAsync(Pod pod);
 
     /// <summary>Pod statuses observed by the agent, written in parallel. Returns the reports that failed and why.</summary>
     [Alias("ReportPodStatuses")]
@@ -86,17 +81,6 @@ public interface INodeGrain : IResourceGrain<Node>
     /// </summary>
     [Alias("RecordEvents")]
     Task<ImmutableArray<string>> RecordEventsAsync(ImmutableArray<Event> events);
-
-    /// <summary>
-    /// Forwards a log read to the agent. Fails with Unavailable-style errors when no agent is connected. Interleaves
-    /// with everything: a read waiting at the agent must not hold up the agent's own calls (status reports, leases).
-    /// </summary>
-    [Alias("ReadLogs"), AlwaysInterleave]
-    Task<PodLogChunk> ReadLogsAsync(PodLogRequest request);
-
-    /// <summary>Forwards an exec to the agent. Interleaves with everything, for the reason log reads do.</summary>
-    [Alias("Exec"), AlwaysInterleave]
-    Task<PodExecResult> ExecAsync(PodExecRequest request);
 }
 
 /// <summary>Owns one namespace; deleting it deletes everything in it.</summary>

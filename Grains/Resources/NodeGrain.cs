@@ -11,10 +11,11 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Grains.Resources;
 
 /// <summary>
-/// Owns one node (key: the node name): capacity, conditions, taints, the lease its agent renews, and the link
-/// to that agent. The lease lives in grain storage, apart from the Node object, so heartbeats do not flood
-/// watchers (Kubernetes keeps node leases as separate Lease objects for the same reason). The agent's
-/// subscription is not durable: the agent renews it, and resyncs from <see cref="GetAssignedPodsAsync"/>.
+/// Owns one node (key: the node name): capacity, conditions, taints, the lease its agent renews, and the agent's
+/// reports (pod statuses, events). The lease lives in grain storage, apart from the Node object, so heartbeats do not
+/// flood watchers (Kubernetes keeps node leases as separate Lease objects for the same reason). The link to the agent
+/// (its subscription, pod changes, logs and exec) is <see cref="Nodes.NodeAgentGrain"/>'s; the agent resyncs from
+/// <see cref="GetAssignedPodsAsync"/>.
 /// </summary>
 public sealed partial class NodeGrain(
     IObjectStore store,
@@ -31,7 +32,6 @@ public sealed partial class NodeGrain(
     private const string LeaseReminder = "lease-check";
     private static readonly TimeSpan LeaseCheckPeriod = TimeSpan.FromSeconds(5);
     private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = LifecycleComponent });
-    private INodeAgentObserver? _agent;
     private IGrainTimer? _leaseTimer;
 
     protected override ImmutableList<FieldError> Validate(Node resource) => NodeValidation.Validate(resource);
@@ -129,34 +129,11 @@ public sealed partial class NodeGrain(
         return written;
     }
 
-    public Task SubscribeAsync(INodeAgentObserver agent)
-    {
-        _agent = agent;
-        return Task.CompletedTask;
-    }
-
     public async Task<ImmutableArray<Pod>> GetAssignedPodsAsync()
     {
         var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
         var (_, items) = pods.Snapshot(ObjectFilter.Parse(null, null, $"spec.nodeName={Name}"));
         return [.. items.Select(i => (Pod)i.Value)];
-    }
-
-    public Task PodChangedAsync(Pod pod)
-    {
-        if (_agent is { } agent)
-        {
-            try
-            {
-                // One-way: a slow or gone agent never holds up the pod grain; it resyncs on its own timer.
-                _ = agent.PodChangedAsync(pod);
-            }
-            catch (Exception e) when (e is OrleansException or ObjectDisposedException)
-            {
-                LogAgentUnreachable(Logger, Name, e.Message);
-            }
-        }
-        return Task.CompletedTask;
     }
 
     public async Task<ImmutableArray<string>> ReportPodStatusesAsync(ImmutableArray<PodStatusReport> reports)
@@ -229,21 +206,11 @@ public sealed partial class NodeGrain(
     private bool IsBoundHere(IResource? resource, string? uid) =>
         resource is Pod pod && pod.Spec.NodeName == Name && (string.IsNullOrEmpty(uid) || pod.Metadata.Uid == uid);
 
-    public Task<PodLogChunk> ReadLogsAsync(PodLogRequest request) => RequireAgent().ReadLogsAsync(request);
-
-    public Task<PodExecResult> ExecAsync(PodExecRequest request) => RequireAgent().ExecAsync(request);
-
-    private INodeAgentObserver RequireAgent() =>
-        _agent ?? throw new ServiceUnavailableException($"no agent is connected for node \"{Name}\"; is the node agent running there?");
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: its agent's lease lapsed (last renewed {RenewTime}); marking it Unknown")]
     private static partial void LogLeaseExpired(ILogger logger, string node, DateTimeOffset renewTime);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} registered by its agent ({Outcome})")]
     private static partial void LogRegistered(ILogger logger, string node, string outcome);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Agent of node {Node} could not be told of a change: {Reason}")]
-    private static partial void LogAgentUnreachable(ILogger logger, string node, string reason);
 }
 
 /// <summary>The agent's lease on its node.</summary>

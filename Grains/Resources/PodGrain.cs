@@ -36,7 +36,7 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
     {
         // The node's agent hears of every change to a pod bound to it, including its removal.
         if ((after ?? before)?.Spec.NodeName is { } node)
-            await GrainFactory.GetGrain<INodeGrain>(node).PodChangedAsync(after ?? WithDeletionMark(before!));
+            await GrainFactory.GetGrain<INodeAgentGrain>(node).PodChangedAsync(after ?? WithDeletionMark(before!));
 
         // Its controlling ReplicaSet counts it (a pod released or adopted concerns the old controller and the new one).
         foreach (var owner in new[] { before, after }.Select(p => p is null ? null : OwnerReferences.ControllerRef(p.Metadata))
@@ -129,7 +129,7 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
     public Task<PodLogChunk> ReadLogsAsync(PodLogRequest request)
     {
         var (node, container) = Target(request.Container);
-        return GrainFactory.GetGrain<INodeGrain>(node).ReadLogsAsync(request with { Namespace = NamespaceName!, Pod = Name, Container = container });
+        return GrainFactory.GetGrain<INodeAgentGrain>(node).ReadLogsAsync(request with { Namespace = NamespaceName!, Pod = Name, Container = container });
     }
 
     public Task<PodExecResult> ExecAsync(PodExecRequest request)
@@ -137,7 +137,7 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         if (request.Command.IsDefaultOrEmpty)
             throw new BadRequestException("you must specify at least one command for the container");
         var (node, container) = Target(request.Container);
-        return GrainFactory.GetGrain<INodeGrain>(node).ExecAsync(request with { Namespace = NamespaceName!, Pod = Name, Container = container });
+        return GrainFactory.GetGrain<INodeAgentGrain>(node).ExecAsync(request with { Namespace = NamespaceName!, Pod = Name, Container = container });
     }
 
     /// <summary>The node and container a logs or exec request goes to, with kubectl's wording when it cannot.</summary>

@@ -90,8 +90,9 @@ public sealed partial class ControlPlaneLink(
     {
         var node = client.Grains.GetGrain<INodeGrain>(NodeName);
         var registered = await node.RegisterAsync(await describer.DescribeAsync(ct));
+        var link = client.Grains.GetGrain<INodeAgentGrain>(NodeName);
         var reference = client.Grains.CreateObjectReference<INodeAgentObserver>(_observer);
-        await node.SubscribeAsync(reference);
+        await link.SubscribeAsync(reference);
         await node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4);
         desired.ReplaceAll(await node.GetAssignedPodsAsync());
         _node = node;
@@ -109,7 +110,7 @@ public sealed partial class ControlPlaneLink(
             if (now - lastResync >= _settings.ResyncPeriod)
             {
                 // Subscriptions die with a silo; renewing is idempotent, and the snapshot repairs lost notifications.
-                await node.SubscribeAsync(reference);
+                await link.SubscribeAsync(reference);
                 desired.ReplaceAll(await node.GetAssignedPodsAsync());
                 lastResync = now;
             }

@@ -31,6 +31,11 @@ internal static class JsonPatches
         ["ownerReferences"] = ["uid"],
         ["hostAliases"] = ["ip"],
         ["topologySpreadConstraints"] = ["topologyKey"],
+        ["volumeDevices"] = ["devicePath"],
+        ["podIPs"] = ["ip"],
+        ["hostIPs"] = ["ip"],
+        ["schedulingGates"] = ["name"],
+        ["resourceClaims"] = ["name"],
     };
 
     /// <summary>The keys a list field's items may be merged by (the first its items carry wins); empty for a list replaced whole.</summary>

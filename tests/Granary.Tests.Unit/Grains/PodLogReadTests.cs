@@ -5,9 +5,9 @@ using Granary.Model;
 namespace Granary.Tests.Unit.Grains;
 
 /// <summary>
-/// A log read (a follow's long poll) passes through the pod's grain and its node's grain to the agent and waits
-/// there. Meanwhile the agent reports statuses through the same two grains in the other direction; if either
-/// grain were held by the waiting read, the two calls would wait on each other until Orleans' response timeout.
+/// A log read (a follow's long poll) passes through the pod's grain and its node's agent link to the agent and waits
+/// there. Meanwhile the agent reports statuses through its Node grain and the same pod grain in the other direction; if
+/// the pod grain were held by the waiting read, the two calls would wait on each other until Orleans' response timeout.
 /// </summary>
 public sealed class PodLogReadTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
@@ -23,7 +23,7 @@ public sealed class PodLogReadTests(ClusterFixture fixture) : IClassFixture<Clus
         var nodeGrain = fixture.Grains.GetGrain<INodeGrain>(node);
         await nodeGrain.RegisterAsync(Objects.Node(node));
         var agent = new WaitingAgent();
-        await nodeGrain.SubscribeAsync(fixture.Grains.CreateObjectReference<INodeAgentObserver>(agent));
+        await fixture.Grains.GetGrain<INodeAgentGrain>(node).SubscribeAsync(fixture.Grains.CreateObjectReference<INodeAgentObserver>(agent));
         var pod = await Client.Pods.CreateAsync(Objects.Pod("default", Unique.Name("follow")) with
         {
             Spec = Objects.Pod("default", "x").Spec with { NodeName = node },
