@@ -1,4 +1,5 @@
 using Granary.Model;
+using Granary.NodeAgent.Pods;
 
 namespace Granary.NodeAgent.Networking;
 
@@ -54,4 +55,4 @@ public static class DownwardApi
 }
 
 /// <summary>A fieldRef the agent cannot resolve; the container cannot be created as specified.</summary>
-public sealed class DownwardApiException(string message) : Exception(message);
+public sealed class DownwardApiException(string message) : ContainerConfigException(message);

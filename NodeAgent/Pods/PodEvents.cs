@@ -65,6 +65,17 @@ public sealed class PodEvents : IAsyncDisposable
     /// <summary>A failed probe attempt; <paramref name="message"/> is already the kubelet's ("Liveness probe failed: …").</summary>
     public void Unhealthy(Pod pod, Container c, string message) => Warning(pod, c, "Unhealthy", message);
 
+    /// <summary>A volume of the pod could not be set up; its containers wait (the kubelet's FailedMount).</summary>
+    public void FailedMount(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "FailedMount", message);
+
+    /// <summary>envFrom keys that are not variable names were skipped.</summary>
+    public void InvalidEnvironmentVariableNames(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "InvalidEnvironmentVariableNames", message);
+
+    /// <summary>Some imagePullSecrets do not exist; the pull goes on without them (the kubelet's FailedToRetrieveImagePullSecret).</summary>
+    public void FailedToRetrieveImagePullSecret(Pod pod, IEnumerable<string> missing) =>
+        _recorder.Record(pod, Event.Warning, "FailedToRetrieveImagePullSecret",
+            $"Unable to retrieve some image pull secrets ({string.Join(", ", missing)}); attempting to pull the image may not succeed.");
+
     public ValueTask DisposeAsync() => _broadcaster.DisposeAsync();
 
     private void Normal(Pod pod, Container c, string reason, string message) => _recorder.Record(pod, Event.Normal, reason, message, FieldPath(c));

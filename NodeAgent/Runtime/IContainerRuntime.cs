@@ -14,6 +14,12 @@ public interface IContainerRuntime
     /// <summary>The driver's name: docker, process or simulated.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Whether containers get their own file system, users and namespaces (bind mounts, securityContext, hostPID);
+    /// false for a driver that runs host processes, whose pods asking for these are refused.
+    /// </summary>
+    bool IsolatesContainers { get; }
+
     /// <summary>The engine and its version, as nodeInfo.containerRuntimeVersion shows it (e.g. "docker://20.10.24").</summary>
     Task<string> VersionAsync(CancellationToken ct);
 

@@ -32,6 +32,8 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public string Name => "docker";
 
+    public bool IsolatesContainers => true;
+
     public Uri Endpoint => _connection.Endpoint;
 
     /// <summary>The Engine API version in use, pinned by the first call (null before it).</summary>

@@ -71,6 +71,9 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
         }
     }
 
+    /// <summary>Host processes share the host's file system, users and namespaces.</summary>
+    public bool IsolatesContainers => false;
+
     public Task<ContainerInfo?> InspectAsync(string id, CancellationToken ct) => Task.FromResult(Find(id)?.Record.ToInfo());
 
     /// <summary>Images are not used: every image "exists".</summary>

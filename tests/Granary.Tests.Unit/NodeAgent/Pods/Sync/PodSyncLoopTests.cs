@@ -93,6 +93,7 @@ public sealed class PodSyncLoopTests : IAsyncDisposable
         public TaskCompletionSource StopEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Name => inner.Name;
+        public bool IsolatesContainers => inner.IsolatesContainers;
         public Task<string> ImageUserAsync(string image, CancellationToken ct) => inner.ImageUserAsync(image, ct);
         public Task<string> VersionAsync(CancellationToken ct) => inner.VersionAsync(ct);
         public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken ct) => inner.ListAsync(labels, ct);
