@@ -45,6 +45,9 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
 
     public CliRunner Cli => CliRunner.ForGateway(Silo.Gateway, ClusterId);
 
+    /// <summary>The real kubectl against the silo's API (HTTPS and the admin token of its kubeconfig), with a private cache.</summary>
+    public Kubectl Kubectl => new(Silo.Kubeconfig, Path.Combine(_stateDir, "kube-cache"));
+
     /// <summary>Settings without a flag, for every agent this fixture starts (GRANARY_* variables).</summary>
     protected virtual IReadOnlyDictionary<string, string> AgentEnvironment => new Dictionary<string, string>();
 
@@ -159,6 +162,8 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
         await _redis.DisposeAsync();
         _engine?.Dispose();
         await Dockerd.DisposeAsync();
+        // Memory-backed volumes of pods still there when the agent stopped are tmpfs mounts under the state dir.
+        Granary.Tools.MountCleanup.UnmountAllUnder(_stateDir);
         Directory.Delete(_stateDir, recursive: true);
     }
 }

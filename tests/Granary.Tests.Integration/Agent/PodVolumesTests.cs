@@ -3,12 +3,7 @@ using Granary.Tests.Integration.Infrastructure;
 namespace Granary.Tests.Integration.Agent;
 
 /// <summary>Node n7 with a private dockerd, driven through the real kubectl against the silo's API (HTTPS and a token).</summary>
-public sealed class VolumesCluster() : AgentClusterFixture("n7", block: 7)
-{
-    private readonly string _cache = Directory.CreateTempSubdirectory("granary-vol-kubectl-").FullName;
-
-    public Kubectl Kubectl => new(Silo.Kubeconfig, _cache);
-}
+public sealed class VolumesCluster() : AgentClusterFixture("n7", block: 7);
 
 /// <summary>
 /// What a user of the Kubernetes documentation's tutorials does with ConfigMaps, Secrets and volumes, through kubectl
