@@ -38,8 +38,8 @@ public static class DownwardApi
             "metadata.namespace" => pod.Metadata.Namespace ?? "",
             "metadata.uid" => pod.Metadata.Uid ?? "",
             "spec.nodeName" => pod.Spec.NodeName ?? "",
-            // The pod model has no service accounts yet: Kubernetes would say "default".
-            "spec.serviceAccountName" => "",
+            // As written: there is no ServiceAccount admission yet to default it to "default".
+            "spec.serviceAccountName" => pod.Spec.ServiceAccountName ?? "",
             // One address per family: the lists are the single address.
             "status.podIP" or "status.podIPs" => podIp,
             "status.hostIP" or "status.hostIPs" => hostIp,

@@ -1,3 +1,6 @@
+using System.Text;
+using Docker.DotNet;
+using Docker.DotNet.Models;
 using Granary.Tests.Integration.Infrastructure;
 
 namespace Granary.Tests.Integration.Agent;
@@ -241,5 +244,69 @@ public sealed class PodVolumesTests(VolumesCluster cluster) : IClassFixture<Volu
         Assert.Contains("Read-only file system", readOnlyMount.Stderr, StringComparison.Ordinal);
         Assert.NotEqual(0, readOnlyRoot.ExitCode);
         Assert.Contains("Read-only file system", readOnlyRoot.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImagePullSecrets_AreTheRegistryCredentialsOfThePull()
+    {
+        await using var registry = await LocalRegistry.StartAsync("robot", "pull-pw");
+        var image = $"{registry.Host}/team/busybox:1";
+        await PushAsync(registry, image);
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("robot:pull-pw"));
+        var dockerConfig = $$"""{"auths":{"{{registry.Host}}":{"auth":"{{auth}}"} } }""";
+        await ApplyAsync($$$"""
+            apiVersion: v1
+            kind: Secret
+            metadata:
+              name: regcred
+            type: kubernetes.io/dockerconfigjson
+            stringData:
+              .dockerconfigjson: '{{{dockerConfig}}}'
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: private-image
+            spec:
+              imagePullSecrets:
+              - name: regcred
+              containers:
+              - name: main
+                image: {{{image}}}
+                imagePullPolicy: Always
+                command: [sh, -c, "while true; do sleep 1; done"]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: no-credentials
+            spec:
+              containers:
+              - name: main
+                image: {{{image}}}
+                imagePullPolicy: Always
+                command: [sh, -c, "while true; do sleep 1; done"]
+            """);
+
+        await WaitReadyAsync("private-image");
+        Ok(await Kubectl.RunAsync("wait", "--for=jsonpath={.status.containerStatuses[0].state.waiting.reason}=ErrImagePull",
+            "pod/no-credentials", "--timeout=60s"), "waiting for the pull without credentials to fail");
+        var message = Ok(await Kubectl.RunAsync("get", "pod", "no-credentials", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.message}"), "reading the pull error");
+        Assert.Contains("no basic auth credentials", message.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Tags the fixture's busybox as <paramref name="image"/> in the fixture's dockerd, pushes it with the registry's credentials, and removes the tag, so a pod must pull it.</summary>
+    private async Task PushAsync(LocalRegistry registry, string image)
+    {
+        using var docker = new DockerClientConfiguration(cluster.Dockerd.Endpoint).CreateClient();
+        var colon = image.LastIndexOf(':');
+        var (repository, tag) = (image[..colon], image[(colon + 1)..]);
+        await docker.Images.TagImageAsync(cluster.Dockerd.Image, new ImageTagParameters { RepositoryName = repository, Tag = tag });
+        string? error = null;
+        await docker.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag },
+            new AuthConfig { Username = registry.User, Password = registry.Password, ServerAddress = registry.Host },
+            new Progress<JSONMessage>(m => error ??= m.Error?.Message is { Length: > 0 } e ? e : m.ErrorMessage is { Length: > 0 } em ? em : null));
+        Assert.True(error is null, $"pushing {image} to the test registry failed: {error}");
+        await docker.Images.DeleteImageAsync(image, new ImageDeleteParameters());
     }
 }
