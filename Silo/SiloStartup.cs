@@ -11,7 +11,7 @@ namespace Granary.Silo;
 
 /// <summary>
 /// Runs once the silo is up (hosted services start in order, Orleans first): creates the built-in
-/// namespaces and the kubernetes service, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
+/// namespaces, the default StorageClass and the kubernetes service, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
 /// </summary>
 internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<EndpointOptions> endpoints, IOptions<ClusterOptions> cluster,
     IOptions<ServiceNetworkOptions> serviceNetwork, IConfiguration configuration, ApiSecurity security, ILogger<SiloStartup> logger) : IHostedService
@@ -19,6 +19,7 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await BuiltInNamespaces.EnsureAsync(grains);
+        await LocalPathStorageClass.EnsureAsync(grains);
         // Expired events are deleted by one sweeper in the cluster; its reminder keeps it going after a failover.
         await grains.GetGrain<Granary.Api.IEventSweeperGrain>(Granary.Api.IEventSweeperGrain.Key).StartAsync();
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();

@@ -38,6 +38,9 @@ public sealed class GranaryClient : IAsyncDisposable
         Events = new ResourceClient<Event>(_cluster);
         ReplicaSets = new ResourceClient<ReplicaSet>(_cluster);
         Deployments = new ResourceClient<Deployment>(_cluster);
+        PersistentVolumeClaims = new ResourceClient<PersistentVolumeClaim>(_cluster);
+        PersistentVolumes = new ResourceClient<PersistentVolume>(_cluster);
+        StorageClasses = new ResourceClient<StorageClass>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -58,6 +61,12 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<Deployment> Deployments { get; }
 
+    public ResourceClient<PersistentVolumeClaim> PersistentVolumeClaims { get; }
+
+    public ResourceClient<PersistentVolume> PersistentVolumes { get; }
+
+    public ResourceClient<StorageClass> StorageClasses { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -72,6 +81,9 @@ public sealed class GranaryClient : IAsyncDisposable
         "Event" => Events,
         "ReplicaSet" => ReplicaSets,
         "Deployment" => Deployments,
+        "PersistentVolumeClaim" => PersistentVolumeClaims,
+        "PersistentVolume" => PersistentVolumes,
+        "StorageClass" => StorageClasses,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

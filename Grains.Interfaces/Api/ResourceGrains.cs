@@ -21,6 +21,9 @@ public static class ResourceGrains
         new KindAccess<Event, IEventGrain>(),
         new KindAccess<ReplicaSet, IReplicaSetGrain>(),
         new KindAccess<Deployment, IDeploymentGrain>(),
+        new KindAccess<PersistentVolumeClaim, IPersistentVolumeClaimGrain>(),
+        new KindAccess<PersistentVolume, IPersistentVolumeGrain>(),
+        new KindAccess<StorageClass, IStorageClassGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

@@ -60,6 +60,7 @@ public sealed record FieldError(
     public static FieldError Unsupported(string field, string value, IEnumerable<string> supported) =>
         new(field, "Unsupported value", $"\"{value}\": supported values: {string.Join(", ", supported.Select(s => $"\"{s}\""))}");
     public static FieldError Forbidden(string field, string detail) => new(field, "Forbidden", detail);
+    public static FieldError NotFound(string field, string value) => new(field, "Not found", $"\"{value}\"");
 
     public override string ToString() => Detail.Length == 0 ? $"{Field}: {Type}" : $"{Field}: {Type}: {Detail}";
 }

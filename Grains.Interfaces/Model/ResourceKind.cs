@@ -30,10 +30,13 @@ public static class ResourceKinds
     public static readonly ResourceKind Event = new("Event", "events", "event", "v1", Namespaced: true, ["ev"]);
     public static readonly ResourceKind ReplicaSet = new("ReplicaSet", "replicasets", "replicaset", "apps/v1", Namespaced: true, ["rs"]);
     public static readonly ResourceKind Deployment = new("Deployment", "deployments", "deployment", "apps/v1", Namespaced: true, ["deploy"]);
+    public static readonly ResourceKind PersistentVolumeClaim = new("PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", "v1", Namespaced: true, ["pvc"]);
+    public static readonly ResourceKind PersistentVolume = new("PersistentVolume", "persistentvolumes", "persistentvolume", "v1", Namespaced: false, ["pv"]);
+    public static readonly ResourceKind StorageClass = new("StorageClass", "storageclasses", "storageclass", "storage.k8s.io/v1", Namespaced: false, ["sc"]);
     public static readonly ResourceKind ConfigMap = new("ConfigMap", "configmaps", "configmap", "v1", Namespaced: true, ["cm"]);
     public static readonly ResourceKind Secret = new("Secret", "secrets", "secret", "v1", Namespaced: true, []);
 
-    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment];
+    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -119,11 +119,14 @@ public sealed partial class NodeGrain(
             _events.Record(created, Event.Normal, "RegisteredNode", $"Node {Name} event: Registered Node {Name} in Controller");
             return created;
         }
-        // Re-registration refreshes what the agent observes (status) and adds its labels; spec stays the operator's.
+        // Re-registration refreshes what the agent observes (status) and adds its labels and annotations; spec stays the operator's.
         var existing = Current;
         var labels = (existing.Metadata.Labels ?? ImmutableSortedDictionary<string, string>.Empty).SetItems(node.Metadata.Labels ?? ImmutableSortedDictionary<string, string>.Empty);
+        var annotations = node.Metadata.Annotations is { Count: > 0 } added
+            ? (existing.Metadata.Annotations ?? ImmutableSortedDictionary<string, string>.Empty).SetItems(added)
+            : existing.Metadata.Annotations;
         var status = PrepareCreate(node).Status;
-        var updated = existing with { Metadata = existing.Metadata with { Labels = labels }, Status = status };
+        var updated = existing with { Metadata = existing.Metadata with { Labels = labels, Annotations = annotations }, Status = status };
         var written = await WriteUpdateAsync(existing, updated) ?? existing;
         LogRegistered(Logger, Name, "updated");
         return written;

@@ -23,14 +23,19 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
 
     protected override Pod ApplyDefaults(Pod resource) => PodDefaults.Apply(resource);
 
-    // Users do not write a pod's status at create; it starts Pending, as in Kubernetes.
-    protected override Pod PrepareCreate(Pod resource) => resource with { Status = new PodStatus { Phase = "Pending" } };
+    // Users do not write a pod's status at create; it starts Pending, with its QoS class, as in Kubernetes.
+    protected override Pod PrepareCreate(Pod resource) =>
+        resource with { Status = new PodStatus { Phase = "Pending", QosClass = PodQos.Of(resource.Spec) } };
 
     // The scheduler's binding is not the user's to undo: an update without nodeName keeps it.
     protected override Pod WithSpec(Pod existing, Pod desired) =>
         existing with { Spec = desired.Spec with { NodeName = desired.Spec.NodeName ?? existing.Spec.NodeName } };
 
-    protected override Pod WithStatus(Pod existing, Pod desired) => existing with { Status = desired.Status };
+    protected override Pod WithStatus(Pod existing, Pod desired) => existing with { Status = KeepQos(existing, desired.Status) };
+
+    // The QoS class is fixed at creation (a pod's resources cannot change): a status write never clears or alters it.
+    private static PodStatus? KeepQos(Pod existing, PodStatus? status) =>
+        existing.Status?.QosClass is { } qos ? (status ?? new PodStatus()) with { QosClass = qos } : status;
 
     protected override async Task AfterWriteAsync(Pod? before, Pod? after)
     {
@@ -123,7 +128,7 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         var conditions = status.Conditions ?? [];
         if (pod.Status?.Conditions?.FirstOrDefault(c => c.Type == PodScheduled) is { } scheduled && !conditions.Any(c => c.Type == PodScheduled))
             conditions = conditions.Insert(0, scheduled);
-        await WriteUpdateAsync(pod, pod with { Status = status with { Conditions = conditions } });
+        await WriteUpdateAsync(pod, pod with { Status = KeepQos(pod, status with { Conditions = conditions }) });
     }
 
     public Task<PodLogChunk> ReadLogsAsync(PodLogRequest request)

@@ -63,6 +63,12 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     /// <summary><paramref name="existing"/> with the status of <paramref name="desired"/>.</summary>
     protected abstract T WithStatus(T existing, T desired);
 
+    /// <summary>
+    /// Mutating admission at create, after defaults and before validation: what needs other objects (a claim takes
+    /// the default StorageClass, as kube's DefaultStorageClass admission plugin does).
+    /// </summary>
+    protected virtual Task<T> AdmitAsync(T resource) => Task.FromResult(resource);
+
     /// <summary>Checks before a create, e.g. that the namespace exists.</summary>
     protected virtual Task BeforeCreateAsync(T resource) =>
         Kind.Namespaced ? GrainFactory.GetGrain<INamespaceGrain>(resource.Metadata.Namespace!).AssertAcceptsContentAsync() : Task.CompletedTask;
@@ -134,7 +140,7 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
         resource = WithIdentity(resource);
         if (Current is not null)
             throw new AlreadyExistsException(Kind.Plural, Name);
-        resource = PrepareCreate(ApplyDefaults(resource));
+        resource = await AdmitAsync(PrepareCreate(ApplyDefaults(resource)));
         resource = (T)resource.WithMetadata(resource.Metadata with
         {
             Uid = Guid.NewGuid().ToString(),

@@ -31,11 +31,19 @@ public static partial class PodValidation
 
         errors.AddRange(ActiveDeadline(oldSpec.ActiveDeadlineSeconds, newSpec.ActiveDeadlineSeconds));
         errors.AddRange(OnlyAddedTolerations(oldSpec.Tolerations ?? [], newSpec.Tolerations ?? []));
+        errors.AddRange(OnlyRemovedGates(oldSpec.SchedulingGates ?? [], newSpec.SchedulingGates ?? []));
+        var oldInit = oldSpec.InitContainers ?? [];
+        var newInit = newSpec.InitContainers ?? [];
 
         // Put back what may change, then whatever still differs was changed where it may not be.
         var masked = newSpec with
         {
             Containers = newSpec.Containers is null ? null : [.. newContainers.Select((c, i) => c with { Image = oldContainers[i].Image })],
+            // An init container's image may change too; adding or removing one is a change of the spec.
+            InitContainers = newSpec.InitContainers is null || oldInit.Count != newInit.Count ? newSpec.InitContainers
+                : [.. newInit.Select((c, i) => c with { Image = oldInit[i].Image })],
+            // Gates may only be removed (checked above), and a pod whose gates are all gone may be scheduled.
+            SchedulingGates = oldSpec.SchedulingGates,
             ActiveDeadlineSeconds = oldSpec.ActiveDeadlineSeconds,
             Tolerations = oldSpec.Tolerations,
             TerminationGracePeriodSeconds = oldSpec.TerminationGracePeriodSeconds < 0 && newSpec.TerminationGracePeriodSeconds == 1
@@ -56,6 +64,12 @@ public static partial class PodValidation
             yield return NumberValidation.Invalid("spec.activeDeadlineSeconds", value, "must be less than or equal to previous value");
         else if (updated is null && old is not null)
             yield return FieldError.Invalid("spec.activeDeadlineSeconds", "null", "must not update from a positive integer to nil value");
+    }
+
+    private static IEnumerable<FieldError> OnlyRemovedGates(ImmutableList<PodSchedulingGate> old, ImmutableList<PodSchedulingGate> updated)
+    {
+        foreach (var gate in updated.Where(g => !old.Any(o => o.Name == g.Name)))
+            yield return FieldError.Forbidden("spec.schedulingGates", $"only deletion is allowed, but found new scheduling gate '{gate.Name}'");
     }
 
     private static IEnumerable<FieldError> OnlyAddedTolerations(ImmutableList<Toleration> old, ImmutableList<Toleration> updated)

@@ -8,7 +8,7 @@ using Granary.Serialization;
 namespace Granary.Grains.Validation;
 
 /// <summary>
-/// Structural equality of pod specs, as Kubernetes' semantic equality: records holding immutable collections
+/// Structural equality of specs, as Kubernetes' semantic equality: records holding immutable collections
 /// do not compare by value, so specs are compared in their JSON form, with an empty list or map the same as
 /// none and quantities compared by amount ("1" equals "1000m").
 /// </summary>
@@ -16,11 +16,16 @@ internal static class SpecComparison
 {
     public static bool AreEqual(PodSpec a, PodSpec b) => JsonNode.DeepEquals(Normalize(a), Normalize(b));
 
+    /// <summary>The same equality for any other spec (claims, volumes), whose quantities are compared as written.</summary>
+    public static bool AreEqual<T>(T a, T b) where T : class =>
+        JsonNode.DeepEquals(Prune(JsonSerializer.SerializeToNode(a, GranaryJson.Options)), Prune(JsonSerializer.SerializeToNode(b, GranaryJson.Options)));
+
     private static JsonNode? Normalize(PodSpec spec)
     {
         var canonical = spec with
         {
             Containers = spec.Containers?.Select(c => c with { Resources = Canonical(c.Resources) }).ToImmutableList(),
+            InitContainers = spec.InitContainers?.Select(c => c with { Resources = Canonical(c.Resources) }).ToImmutableList(),
         };
         return Prune(JsonSerializer.SerializeToNode(canonical, GranaryJson.Options));
     }
@@ -30,6 +35,7 @@ internal static class SpecComparison
         {
             Requests = resources.Requests?.ToImmutableSortedDictionary(p => p.Key, p => Canonical(p.Value)),
             Limits = resources.Limits?.ToImmutableSortedDictionary(p => p.Key, p => Canonical(p.Value)),
+            Claims = resources.Claims,
         };
 
     private static Quantity Canonical(Quantity quantity) =>

@@ -5,7 +5,7 @@ namespace Granary.Grains.Validation;
 
 /// <summary>
 /// Kubernetes' apps/v1 defaults for ReplicaSets and Deployments, filled only where unset (so applying them twice
-/// changes nothing). The pod template gets the pod defaults, so the pods made from it equal their template.
+/// changes nothing). The pod template gets the pod spec defaults (not the pod-only ones), as kube stores it.
 /// </summary>
 public static class WorkloadDefaults
 {
@@ -46,5 +46,5 @@ public static class WorkloadDefaults
     }
 
     private static PodTemplateSpec? Template(PodTemplateSpec? template) =>
-        template is null ? null : template with { Spec = PodDefaults.Apply(new Pod { Spec = template.Spec ?? new PodSpec() }).Spec };
+        template is null ? null : template with { Spec = PodDefaults.Template(template.Spec ?? new PodSpec()) };
 }

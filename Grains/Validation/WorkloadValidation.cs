@@ -55,6 +55,8 @@ public static class WorkloadValidation
             yield return error;
         if (spec.RestartPolicy is { } policy && policy != "Always" && PodValidation.RestartPolicies.Contains(policy))
             yield return FieldError.Unsupported("spec.template.spec.restartPolicy", policy, ["Always"]);
+        if (spec.EphemeralContainers is { Count: > 0 })
+            yield return FieldError.Forbidden("spec.template.spec.ephemeralContainers", "ephemeral containers not allowed in pod template");
         if (spec.ActiveDeadlineSeconds is { } deadline)
             yield return NumberValidation.Invalid("spec.template.spec.activeDeadlineSeconds", deadline, "activeDeadlineSeconds in ReplicaSet is not Supported");
     }
@@ -66,7 +68,7 @@ public static class WorkloadValidation
             yield return new FieldError("spec.selector", "Invalid value", $"{GoSyntax.Selector(updated)}: {ValidationMessages.Immutable}");
     }
 
-    private static IEnumerable<FieldError> Selector(LabelSelectorSpec selector, string field)
+    internal static IEnumerable<FieldError> Selector(LabelSelectorSpec selector, string field)
     {
         foreach (var error in SyntaxValidation.Labels(selector.MatchLabels, $"{field}.matchLabels"))
             yield return error;

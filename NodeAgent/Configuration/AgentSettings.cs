@@ -46,13 +46,19 @@ public sealed class AgentSettings
 
     public int MaxPods { get; set; } = 110;
 
+    /// <summary>Where the local-path provisioner's volumes live on this node (one directory per claim).</summary>
+    public string LocalPathRoot { get; set; } = Model.LocalPath.DefaultRoot;
+
     /// <summary>CPU kept back from pods, e.g. "100m".</summary>
     public string ReservedCpu { get; set; } = "0";
 
     /// <summary>Memory kept back from pods, e.g. "256Mi".</summary>
     public string ReservedMemory { get; set; } = "0";
 
-    /// <summary>How long a container whose pod is no longer bound here may live before it is removed.</summary>
+    /// <summary>
+    /// How long a container whose pod is no longer bound here may live before it is removed; likewise a volume
+    /// directory whose PersistentVolume is gone.
+    /// </summary>
     public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the agent re-reads its full desired state even without notifications.</summary>
@@ -84,6 +90,7 @@ public sealed class AgentSettings
         ["--state-dir"] = nameof(StateDir),
         ["--allow-privileged"] = nameof(AllowPrivileged),
         ["--max-pods"] = nameof(MaxPods),
+        ["--local-path-root"] = nameof(LocalPathRoot),
         ["--reserved-cpu"] = nameof(ReservedCpu),
         ["--reserved-memory"] = nameof(ReservedMemory),
     };

@@ -5,6 +5,7 @@ using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
+using Granary.NodeAgent.Storage;
 using Granary.NodeAgent.Systemd;
 using Granary.NodeAgent.Volumes;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +37,8 @@ public static class AgentServices
         services.AddSingleton<ProbeManager>();
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
+        services.AddSingleton<LocalPathVolumes>();
+        services.AddHostedService<LocalPathCleanup>();
         // The agent's own event pipeline, through the Node grain (in a dev silo, apart from the silo's own).
         services.AddSingleton<AgentEventSink>();
         services.AddSingleton<PodEvents>();

@@ -28,7 +28,13 @@ public sealed class NodeDescriber(IContainerRuntime runtime, IOptions<AgentSetti
 
         return new Node
         {
-            Metadata = new ObjectMeta { Name = settings.EffectiveNodeName, Labels = NodeLabels(settings) },
+            Metadata = new ObjectMeta
+            {
+                Name = settings.EffectiveNodeName,
+                Labels = NodeLabels(settings),
+                // The provisioner names each volume's directory under this root when it binds a claim to this node.
+                Annotations = ImmutableSortedDictionary<string, string>.Empty.Add(LocalPath.RootAnnotation, Path.GetFullPath(settings.LocalPathRoot)),
+            },
             Spec = new NodeSpec { Taints = NodeTaints.Parse(settings.Taints) },
             Status = new NodeStatus
             {

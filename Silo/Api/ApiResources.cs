@@ -38,6 +38,8 @@ internal static class ApiResources
             ["Service"] = [("status", StatusVerbs)],
             ["ReplicaSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
             ["Deployment"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
+            ["PersistentVolumeClaim"] = [("status", StatusVerbs)],
+            ["PersistentVolume"] = [("status", StatusVerbs)],
         }.ToImmutableDictionary();
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>

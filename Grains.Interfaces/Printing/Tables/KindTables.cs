@@ -17,6 +17,9 @@ public static class KindTables
         ["Event"] = new EventTable(),
         ["ReplicaSet"] = new ReplicaSetTable(),
         ["Deployment"] = new DeploymentTable(),
+        ["PersistentVolumeClaim"] = new PersistentVolumeClaimTable(),
+        ["PersistentVolume"] = new PersistentVolumeTable(),
+        ["StorageClass"] = new StorageClassTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

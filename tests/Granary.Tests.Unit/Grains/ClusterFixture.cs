@@ -33,6 +33,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         _cluster = builder.Build();
         await _cluster.DeployAsync();
         await BuiltInNamespaces.EnsureAsync(_cluster.Client);
+        await LocalPathStorageClass.EnsureAsync(_cluster.Client);
         Client = new GranaryClient(_cluster.Client);
     }
 

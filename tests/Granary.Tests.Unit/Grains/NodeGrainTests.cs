@@ -64,6 +64,22 @@ public sealed class NodeGrainTests(ClusterFixture fixture) : IClassFixture<Clust
     }
 
     [Fact]
+    public async Task PodStatus_FromTheAgent_KeepsTheQosClassSetAtCreation()
+    {
+        var pod = await Client.Pods.CreateAsync(Objects.Pod("default", Unique.Name("qos")) with
+        {
+            Spec = Objects.Pod("default", "x").Spec with { NodeName = "node-a", SchedulerName = Objects.NotScheduled },
+        });
+        Assert.Equal(PodQos.BestEffort, pod.Status?.QosClass);
+
+        await fixture.Grains.GetGrain<IPodGrain>($"default/{pod.Metadata.Name}")
+            .ReportStatusAsync("node-a", pod.Metadata.Uid!, new PodStatus { Phase = "Running" });
+
+        var read = await Client.Pods.GetAsync("default", pod.Metadata.Name!);
+        Assert.Equal(("Running", PodQos.BestEffort), (read.Status?.Phase, read.Status?.QosClass));
+    }
+
+    [Fact]
     public async Task LogsOfAPodWhoseNodeHasNoAgent_FailUnavailable()
     {
         var pod = await Client.Pods.CreateAsync(Objects.Pod("default", Unique.Name("noagent")) with

@@ -13,8 +13,73 @@ public class PodDefaultsTests
     [Fact]
     public void Apply_MinimalPod_FillsOnlyKubernetesDefaults() =>
         Assert.Equal(
-            """{"containers":[{"name":"app","image":"nginx:1.27","imagePullPolicy":"IfNotPresent"}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,"schedulerName":"default-scheduler"}""",
+            """{"containers":[{"name":"app","image":"nginx:1.27","resources":{},"imagePullPolicy":"IfNotPresent","terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,"schedulerName":"default-scheduler","dnsPolicy":"ClusterFirst","serviceAccountName":"default","serviceAccount":"default","securityContext":{},"priority":0,"enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"}""",
             GranaryJson.Serialize(PodDefaults.Apply(TestPods.Minimal()).Spec));
+
+    [Fact]
+    public void Template_MinimalSpec_FillsOnlyWhatKubeStoresInTemplates() =>
+        Assert.Equal(
+            """{"containers":[{"name":"app","image":"nginx:1.27","resources":{},"imagePullPolicy":"IfNotPresent","terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],"restartPolicy":"Always","terminationGracePeriodSeconds":30,"schedulerName":"default-scheduler","dnsPolicy":"ClusterFirst","securityContext":{}}""",
+            GranaryJson.Serialize(PodDefaults.Template(TestPods.Minimal().Spec)));
+
+    [Theory]
+    [InlineData(null, null, "default", null, 0)]
+    [InlineData("robot", null, "robot", null, 0)]
+    [InlineData(null, "legacy", "legacy", null, 0)]
+    [InlineData(null, null, "default", "system-node-critical", 2000001000)]
+    [InlineData(null, null, "default", "system-cluster-critical", 2000000000)]
+    [InlineData(null, null, "default", "team-high", null)]
+    public void Apply_ServiceAccountAndPriority_AsTheAdmissionPluginsSetThem(string? name, string? legacy, string expected, string? priorityClass, int? priority)
+    {
+        var spec = PodDefaults.Apply(TestPods.Minimal().WithSpec(s => s with { ServiceAccountName = name, ServiceAccount = legacy, PriorityClassName = priorityClass })).Spec;
+
+        Assert.Equal((expected, expected, priority), (spec.ServiceAccountName, spec.ServiceAccount, spec.Priority));
+    }
+
+    [Fact]
+    public void Apply_InitContainersAndLifecycle_GetContainerDefaults()
+    {
+        var pod = TestPods.Minimal()
+            .WithSpec(s => s with { InitContainers = [new() { Name = "init", Image = "busybox", Ports = [new() { Number = 80 }] }] })
+            .WithContainer(c => c with { Lifecycle = new() { PreStop = new() { HttpGet = new() { Port = 80 } } } });
+
+        var spec = PodDefaults.Apply(pod).Spec;
+
+        Assert.Equal(
+            """{"name":"init","image":"busybox","ports":[{"containerPort":80,"protocol":"TCP"}],"resources":{},"imagePullPolicy":"Always","terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}""",
+            GranaryJson.Serialize(spec.InitContainers![0]));
+        Assert.Equal("""{"path":"/","port":80,"scheme":"HTTP"}""", GranaryJson.Serialize(spec.Containers![0].Lifecycle!.PreStop!.HttpGet));
+    }
+
+    [Fact]
+    public void Apply_Volumes_DefaultModesHostPathTypeAndFieldRefs()
+    {
+        var pod = TestPods.Minimal().WithSpec(s => s with
+        {
+            Volumes =
+            [
+                new() { Name = "a", ConfigMap = new() { Name = "cm" } },
+                new() { Name = "b", Secret = new() { SecretName = "s", DefaultMode = 256 } },
+                new() { Name = "c", HostPath = new() { Path = "/data" } },
+                new() { Name = "d", DownwardAPI = new() { Items = [new() { Path = "labels", FieldRef = new() { FieldPath = "metadata.labels" } }] } },
+                new() { Name = "e", Projected = new() { Sources = [new() { ServiceAccountToken = new() { Path = "token" } }] } },
+                new() { Name = "f", EmptyDir = new() },
+            ],
+        });
+
+        var volumes = PodDefaults.Apply(pod).Spec.Volumes!;
+
+        Assert.Equal(
+            [
+                """{"name":"a","configMap":{"name":"cm","defaultMode":420}}""",
+                """{"name":"b","secret":{"secretName":"s","defaultMode":256}}""",
+                """{"name":"c","hostPath":{"path":"/data","type":""}}""",
+                """{"name":"d","downwardAPI":{"items":[{"path":"labels","fieldRef":{"fieldPath":"metadata.labels","apiVersion":"v1"}}],"defaultMode":420}}""",
+                """{"name":"e","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3600,"path":"token"}}],"defaultMode":420}}""",
+                """{"name":"f","emptyDir":{}}""",
+            ],
+            volumes.Select(v => GranaryJson.Serialize(v)));
+    }
 
     [Fact]
     public void Apply_NoContainers_InventsNone() =>
@@ -97,7 +162,7 @@ public class PodDefaultsTests
 
     public static TheoryData<string, ResourceRequirements?, string> Resources => new()
     {
-        { "none", null, "null" },
+        { "none", null, "{}" },
         { "requests only", new() { Requests = TestPods.Quantities(("cpu", "1")) }, """{"requests":{"cpu":"1"}}""" },
         { "limits only", new() { Limits = TestPods.Quantities(("cpu", "1"), ("memory", "1Gi")) },
             """{"requests":{"cpu":"1","memory":"1Gi"},"limits":{"cpu":"1","memory":"1Gi"}}""" },

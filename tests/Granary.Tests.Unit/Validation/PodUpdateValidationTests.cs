@@ -15,6 +15,8 @@ public class PodUpdateValidationTests
         .WithSpec(s => s with
         {
             ActiveDeadlineSeconds = 60,
+            InitContainers = [new() { Name = "init", Image = "busybox:1.36" }],
+            SchedulingGates = [new() { Name = "example.com/quota" }],
             Tolerations = [new() { Key = "node.kubernetes.io/unreachable", Operator = "Exists", Effect = "NoExecute", TolerationSeconds = 300 }],
         })
         .WithContainer(c => c with
@@ -44,9 +46,18 @@ public class PodUpdateValidationTests
         Row("nodeName set by binding", Spec(s => s with { NodeName = "node-1" })),
         Row("same quantity in other units", Container(c => c with { Resources = c.Resources! with { Limits = TestPods.Quantities(("cpu", "1000m")) } })),
         Row("empty list for none", Container(c => c with { Env = [], Ports = [] })),
+        Row("init container image changes", Spec(s => s with { InitContainers = [s.InitContainers![0] with { Image = "busybox:1.37" }] })),
+        Row("scheduling gate removed", Spec(s => s with { SchedulingGates = [] })),
 
         // Forbidden.
         Row("command changes", Container(c => c with { Command = ["/bin/other"] }), SpecForbidden),
+        Row("volume added", Spec(s => s with { Volumes = [new() { Name = "scratch", EmptyDir = new() }] }), SpecForbidden),
+        Row("security context changes", Spec(s => s with { SecurityContext = new() { RunAsUser = 1000 } }), SpecForbidden),
+        Row("init container command changes", Spec(s => s with { InitContainers = [s.InitContainers![0] with { Command = ["true"] }] }), SpecForbidden),
+        Row("init container added", Spec(s => s with { InitContainers = s.InitContainers!.Add(new() { Name = "second", Image = "busybox", ImagePullPolicy = "Always", TerminationMessagePath = "/dev/termination-log", TerminationMessagePolicy = "File" }) }), SpecForbidden),
+        Row("service account changes", Spec(s => s with { ServiceAccountName = "robot", ServiceAccount = "robot" }), SpecForbidden),
+        Row("scheduling gate added", Spec(s => s with { SchedulingGates = s.SchedulingGates!.Add(new() { Name = "example.com/new" }) }),
+            "spec.schedulingGates: Forbidden: only deletion is allowed, but found new scheduling gate 'example.com/new'"),
         Row("restart policy changes", Spec(s => s with { RestartPolicy = "Never" }), SpecForbidden),
         Row("grace period changes", Spec(s => s with { TerminationGracePeriodSeconds = 60 }), SpecForbidden),
         Row("resources change", Container(c => c with { Resources = new() { Requests = TestPods.Quantities(("cpu", "2")), Limits = TestPods.Quantities(("cpu", "2")) } }),
