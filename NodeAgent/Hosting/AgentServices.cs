@@ -49,6 +49,7 @@ public static class AgentServices
         services.AddSingleton<PodConfigCache>();
         services.AddSingleton<IPodConfigLookup>(sp => sp.GetRequiredService<PodConfigCache>());
         services.AddSingleton(sp => new PodVolumeDirectories(settings.StateDir, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PodVolumeDirectories>>()));
+        services.AddSingleton<IClaimPaths>(sp => sp.GetRequiredService<LocalPathVolumes>());
         services.AddSingleton<VolumeManager>();
         services.AddSingleton<PodRecords>();
         services.AddSingleton<PodTerminator>();

@@ -23,14 +23,18 @@ public sealed record PodVolumes(IReadOnlyDictionary<string, PreparedVolume> Read
 /// emptyDir (tmpfs for medium Memory), hostPath after its type check, configMap/secret/downwardAPI/projected files
 /// written by the <see cref="AtomicWriter"/> from the node's <see cref="PodConfigCache"/> (secrets and projected
 /// volumes on tmpfs, as the kubelet keeps them). Content is rewritten only when it changed. fsGroup owns the files.
-/// Directories of pods that are gone are removed by <see cref="CollectGone"/>. Thread-safe per pod.
+/// persistentVolumeClaim volumes are their claim's local-path directory (<see cref="IClaimPaths"/>), bound elsewhere and
+/// never removed with the pod. Directories of pods that are gone are removed by <see cref="CollectGone"/>. Thread-safe per pod.
 /// </summary>
-public sealed partial class VolumeManager(PodVolumeDirectories directories, IPodConfigLookup config, TimeProvider time, ILogger<VolumeManager> logger)
+public sealed partial class VolumeManager(PodVolumeDirectories directories, IPodConfigLookup config, IClaimPaths claims, TimeProvider time,
+    ILogger<VolumeManager> logger)
 {
     // The fingerprint of what was last written per volume directory: a pass with unchanged content reads no files.
     private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
+    // A claim's directory per pod and volume, once found: a bound claim keeps its volume for the pod's life.
+    private readonly ConcurrentDictionary<(string Uid, string Volume), string> _claims = new();
 
-    public PodVolumes Prepare(Pod pod, string podIp, string hostIp, IReadOnlyDictionary<string, Quantity> allocatable)
+    public async Task<PodVolumes> PrepareAsync(Pod pod, string podIp, string hostIp, IReadOnlyDictionary<string, Quantity> allocatable, CancellationToken ct)
     {
         if (pod.Spec.Volumes is not { Count: > 0 } volumes)
             return PodVolumes.None;
@@ -55,12 +59,12 @@ public sealed partial class VolumeManager(PodVolumeDirectories directories, IPod
                         () => VolumePayloads.DownwardApi(downward.Items ?? [], downward.DefaultMode ?? VolumePayloads.DefaultMode, pod, podIp, hostIp, allocatable)),
                     { Projected: { } projected } => Files(uid, PodVolumeDirectories.Projected, volume.Name, memory: true, fsGroup,
                         () => VolumePayloads.Projected(projected, pod, podIp, hostIp, config, allocatable)),
-                    { PersistentVolumeClaim: { } claim } => throw new VolumeMountException(
-                        $"persistentVolumeClaim \"{claim.ClaimName}\" cannot be mounted: this node has no volume provisioner for claims"),
+                    { PersistentVolumeClaim: { } claim } => await ClaimAsync(uid, ns, volume.Name, claim, ct),
                     _ => throw new VolumeMountException("the volume has no source Granary supports (emptyDir, hostPath, configMap, secret, downwardAPI, projected, persistentVolumeClaim)"),
                 };
             }
-            catch (Exception e) when (e is VolumeMountException or Pods.ContainerConfigException or ArgumentException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is VolumeMountException or Pods.ContainerConfigException or Storage.LocalPathVolumeException or ArgumentException
+                or IOException or UnauthorizedAccessException)
             {
                 failed.Add(new FailedVolume(volume.Name, e.Message));
             }
@@ -82,6 +86,8 @@ public sealed partial class VolumeManager(PodVolumeDirectories directories, IPod
                 var prefix = directories.PodDir(uid) + "/";
                 foreach (var dir in _written.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
                     _written.TryRemove(dir, out _);
+                foreach (var claim in _claims.Keys.Where(k => k.Uid == uid))
+                    _claims.TryRemove(claim, out _);
             }
             catch (IOException e)
             {
@@ -112,6 +118,17 @@ public sealed partial class VolumeManager(PodVolumeDirectories directories, IPod
             return limit.Value;
         var limits = (pod.Spec.Containers ?? []).Select(c => c.Resources?.Limits?.GetValueOrDefault("memory")).ToList();
         return limits.Count > 0 && limits.All(l => l is { Text: not null }) ? limits.Sum(l => l!.Value.Value) : null;
+    }
+
+    /// <summary>The claim's local-path directory on this node (the claim's data outlives the pod; it is never removed here).</summary>
+    private async Task<PreparedVolume> ClaimAsync(string uid, string ns, string name, PersistentVolumeClaimVolumeSource source, CancellationToken ct)
+    {
+        if (!_claims.TryGetValue((uid, name), out var path))
+        {
+            path = await claims.ResolveClaimPathAsync(ns, source.ClaimName, ct);
+            _claims[(uid, name)] = path;
+        }
+        return new PreparedVolume(name, path, Writable: source.ReadOnly != true);
     }
 
     private static PreparedVolume HostPath(string name, HostPathVolumeSource source)

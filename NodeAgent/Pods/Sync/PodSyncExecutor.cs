@@ -15,7 +15,7 @@ namespace Granary.NodeAgent.Pods.Sync;
 /// removes, terminates; records the kubelet's events and logs on transitions. It decides nothing the planner could:
 /// what it learns while acting (a failed pull, a configuration error, the id of a new instance) comes back as the
 /// containers' observations for the status, and into the pod's record for the next plan.
-/// The two places the pod's own preparation hooks in are <see cref="PreparePod"/> (before any container) and
+/// The two places the pod's own preparation hooks in are <see cref="PreparePodAsync"/> (before any container) and
 /// <see cref="BuildContainerSpecAsync"/> (what the engine is asked to create).
 /// </summary>
 public sealed partial class PodSyncExecutor(
@@ -43,7 +43,7 @@ public sealed partial class PodSyncExecutor(
     /// its volumes (made, or brought up to date with their ConfigMaps and Secrets, on every pass). A driver that runs
     /// host processes refuses pods that ask for isolation it cannot give.
     /// </summary>
-    public PodSandbox PreparePod(Pod pod, IReadOnlyList<ContainerInfo> instances, HashSet<string> addressesInUse)
+    public async Task<PodSandbox> PreparePodAsync(Pod pod, IReadOnlyList<ContainerInfo> instances, HashSet<string> addressesInUse, CancellationToken ct)
     {
         string podIp;
         lock (addressesInUse)
@@ -55,7 +55,7 @@ public sealed partial class PodSyncExecutor(
         if (!runtime.IsolatesContainers && HostProcessLimits.Refusal(pod, runtime.Name) is { } refusal)
             return new PodSandbox(podIp, node.Ip, PodVolumes.None, refusal);
 
-        var prepared = volumes.Prepare(pod, podIp, node.Ip, _allocatable.Value);
+        var prepared = await volumes.PrepareAsync(pod, podIp, node.Ip, _allocatable.Value, ct);
         var record = records.For(pod.Metadata.Uid!);
         foreach (var volume in pod.Spec.Volumes ?? [])
         {

@@ -19,7 +19,7 @@ public sealed class VolumeManagerTests : IDisposable
     public VolumeManagerTests()
     {
         _directories = new PodVolumeDirectories(_dir, NullLogger<PodVolumeDirectories>.Instance);
-        _manager = new VolumeManager(_directories, _config, new FakeTimeProvider(), NullLogger<VolumeManager>.Instance);
+        _manager = new VolumeManager(_directories, _config, new FixedClaims(_dir), new FakeTimeProvider(), NullLogger<VolumeManager>.Instance);
     }
 
     public void Dispose()
@@ -35,7 +35,30 @@ public sealed class VolumeManagerTests : IDisposable
         Spec = new PodSpec { Volumes = [.. volumes], Containers = [new Container { Name = "main" }] },
     };
 
-    private PodVolumes Prepare(Pod pod) => _manager.Prepare(pod, "127.1.1.2", "127.0.0.1", Allocatable);
+    private PodVolumes Prepare(Pod pod) => _manager.PrepareAsync(pod, "127.1.1.2", "127.0.0.1", Allocatable, CancellationToken.None).GetAwaiter().GetResult();
+
+    [Fact]
+    public void Prepare_AClaim_IsItsDirectory_ReadOnlyWhenAsked_AndStaysWhenThePodGoes()
+    {
+        var volumes = Prepare(Pod(
+            new Volume { Name = "data", PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = "db" } },
+            new Volume { Name = "ro", PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = "db", ReadOnly = true } },
+            new Volume { Name = "gone", PersistentVolumeClaim = new PersistentVolumeClaimVolumeSource { ClaimName = "missing" } }));
+
+        Assert.Equal(new PreparedVolume("data", Path.Combine(_dir, "claims", "db"), Writable: true), volumes.Ready["data"]);
+        Assert.False(volumes.Ready["ro"].Writable);
+        Assert.Equal("persistentvolumeclaim \"missing\" not found", Assert.Single(volumes.Failed).Message);
+        _manager.CollectGone(new HashSet<string>());
+        Assert.True(Directory.Exists(Path.Combine(_dir, "claims", "db")));
+    }
+
+    private sealed class FixedClaims(string root) : IClaimPaths
+    {
+        public Task<string> ResolveClaimPathAsync(string @namespace, string claimName, CancellationToken ct) =>
+            claimName == "missing"
+                ? throw new Granary.NodeAgent.Storage.LocalPathVolumeException($"persistentvolumeclaim \"{claimName}\" not found", retryable: true)
+                : Task.FromResult(Directory.CreateDirectory(Path.Combine(root, "claims", claimName)).FullName);
+    }
 
     [Fact]
     public void Prepare_MakesEachVolume_InTheKubeletsLayout()
