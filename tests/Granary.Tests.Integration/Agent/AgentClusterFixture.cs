@@ -25,6 +25,9 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
 
     public string ClusterId { get; } = $"agent-{Guid.NewGuid():N}"[..14];
 
+    /// <summary>The agent's state directory (removed, mounts and all, with the fixture).</summary>
+    protected string StateDir => _stateDir;
+
     public string NodeName { get; } = nodeName;
 
     public string NodeIp { get; } = $"127.0.0.{10 + block}";

@@ -6,7 +6,12 @@ using Granary.Tests.Integration.Infrastructure;
 namespace Granary.Tests.Integration.Agent;
 
 /// <summary>Node n7 with a private dockerd, driven through the real kubectl against the silo's API (HTTPS and a token).</summary>
-public sealed class VolumesCluster() : AgentClusterFixture("n7", block: 7);
+public sealed class VolumesCluster() : AgentClusterFixture("n7", block: 7)
+{
+    /// <summary>Claims' directories under the fixture's own state directory, never the system's.</summary>
+    protected override IReadOnlyDictionary<string, string> AgentEnvironment =>
+        new Dictionary<string, string> { ["GRANARY_LOCALPATHROOT"] = Path.Combine(StateDir, "local-path") };
+}
 
 /// <summary>
 /// What a user of the Kubernetes documentation's tutorials does with ConfigMaps, Secrets and volumes, through kubectl
@@ -24,8 +29,13 @@ public sealed class PodVolumesTests(VolumesCluster cluster) : IClassFixture<Volu
 
     private async Task ApplyAsync(string yaml) => Ok(await Kubectl.RunWithStdinAsync(yaml, "apply", "-f", "-"), "kubectl apply");
 
-    private async Task WaitReadyAsync(string pod) =>
-        Ok(await Kubectl.RunAsync("wait", "--for=condition=Ready", $"pod/{pod}", "--timeout=90s"), $"waiting for pod {pod} to be Ready");
+    /// <summary>kubectl wait for the pod's Ready condition (a watch); a failure shows kubectl describe of the pod.</summary>
+    private async Task WaitReadyAsync(string pod)
+    {
+        var wait = await Kubectl.RunAsync("wait", "--for=condition=Ready", $"pod/{pod}", "--timeout=50s");
+        if (wait.ExitCode != 0)
+            throw new Xunit.Sdk.XunitException($"waiting for pod {pod} to be Ready failed: {wait}\n{(await Kubectl.RunAsync("describe", "pod", pod)).Stdout}{cluster.RecentOutput()}");
+    }
 
     /// <summary>kubectl exec; <paramref name="target"/> is the pod (or deploy/name), optionally followed by "-c container".</summary>
     private async Task<CliResult> ExecAsync(string target, params string[] command) => await Kubectl.RunAsync(["exec", .. target.Split(' '), "--", .. command]);
@@ -112,7 +122,7 @@ public sealed class PodVolumesTests(VolumesCluster cluster) : IClassFixture<Volu
                       secretName: game-secret
                       defaultMode: 0400
             """);
-        Ok(await Kubectl.RunAsync("rollout", "status", "deployment/game", "--timeout=90s"), "waiting for deployment game to roll out");
+        Ok(await Kubectl.RunAsync("rollout", "status", "deployment/game", "--timeout=50s"), "waiting for deployment game to roll out");
 
         var env = Ok(await ExecAsync("deploy/game", "sh", "-c", "echo $PLAYER_INITIAL_LIVES $CFG_ui_properties_file_name"), "reading env");
         var secret = Ok(await ExecAsync("deploy/game", "cat", "/etc/secret/password"), "reading the secret file");
@@ -308,5 +318,45 @@ public sealed class PodVolumesTests(VolumesCluster cluster) : IClassFixture<Volu
             new Progress<JSONMessage>(m => error ??= m.Error?.Message is { Length: > 0 } e ? e : m.ErrorMessage is { Length: > 0 } em ? em : null));
         Assert.True(error is null, $"pushing {image} to the test registry failed: {error}");
         await docker.Images.DeleteImageAsync(image, new ImageDeleteParameters());
+    }
+
+    [Fact]
+    public async Task PersistentVolumeClaim_DataOutlivesThePod()
+    {
+        const string Claim = """
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata:
+              name: notes
+            spec:
+              accessModes: [ReadWriteOnce]
+              resources:
+                requests: {storage: 16Mi}
+            """;
+        static string Pod(string name, string script) => $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: {{name}}
+            spec:
+              containers:
+              - name: main
+                image: local/busybox:1
+                command: [sh, -c, "{{script}}; while true; do sleep 1; done"]
+                volumeMounts:
+                - {name: notes, mountPath: /notes}
+              volumes:
+              - name: notes
+                persistentVolumeClaim: {claimName: notes}
+            """;
+        await ApplyAsync(Claim + "\n---\n" + Pod("first-writer", "echo kept > /notes/file"));
+        await WaitReadyAsync("first-writer");
+        await WaitForOutputAsync("first-writer", "kept\n", "waiting for the first pod's file on the claim", "cat", "/notes/file");
+
+        Ok(await Kubectl.RunAsync("delete", "pod", "first-writer", "--wait=true", "--timeout=60s"), "deleting the first pod");
+        await ApplyAsync(Pod("second-reader", "true"));
+        await WaitReadyAsync("second-reader");
+
+        Assert.Equal("kept\n", Ok(await ExecAsync("second-reader", "cat", "/notes/file"), "reading the file from the second pod").Stdout);
     }
 }
