@@ -41,6 +41,9 @@ public sealed class GranaryClient : IAsyncDisposable
         PersistentVolumeClaims = new ResourceClient<PersistentVolumeClaim>(_cluster);
         PersistentVolumes = new ResourceClient<PersistentVolume>(_cluster);
         StorageClasses = new ResourceClient<StorageClass>(_cluster);
+        ConfigMaps = new ResourceClient<ConfigMap>(_cluster);
+        Secrets = new ResourceClient<Secret>(_cluster);
+        ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -67,6 +70,11 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<StorageClass> StorageClasses { get; }
 
+    public ResourceClient<ConfigMap> ConfigMaps { get; }
+
+    public ResourceClient<Secret> Secrets { get; }
+    public ResourceClient<ServiceAccount> ServiceAccounts { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -84,6 +92,9 @@ public sealed class GranaryClient : IAsyncDisposable
         "PersistentVolumeClaim" => PersistentVolumeClaims,
         "PersistentVolume" => PersistentVolumes,
         "StorageClass" => StorageClasses,
+        "ConfigMap" => ConfigMaps,
+        "Secret" => Secrets,
+        "ServiceAccount" => ServiceAccounts,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

@@ -24,6 +24,9 @@ public static class ResourceGrains
         new KindAccess<PersistentVolumeClaim, IPersistentVolumeClaimGrain>(),
         new KindAccess<PersistentVolume, IPersistentVolumeGrain>(),
         new KindAccess<StorageClass, IStorageClassGrain>(),
+        new KindAccess<ConfigMap, IConfigMapGrain>(),
+        new KindAccess<Secret, ISecretGrain>(),
+        new KindAccess<ServiceAccount, IServiceAccountGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

@@ -61,6 +61,7 @@ public sealed record FieldError(
         new(field, "Unsupported value", $"\"{value}\": supported values: {string.Join(", ", supported.Select(s => $"\"{s}\""))}");
     public static FieldError Forbidden(string field, string detail) => new(field, "Forbidden", detail);
     public static FieldError NotFound(string field, string value) => new(field, "Not found", $"\"{value}\"");
+    public static FieldError TooLong(string field, int maxBytes) => new(field, "Too long", $"must have at most {maxBytes} bytes");
 
     public override string ToString() => Detail.Length == 0 ? $"{Field}: {Type}" : $"{Field}: {Type}: {Detail}";
 }

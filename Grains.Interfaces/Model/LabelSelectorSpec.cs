@@ -13,6 +13,7 @@ public sealed record LabelSelectorSpec
     [Id(0)] public ImmutableSortedDictionary<string, string>? MatchLabels { get; init; }
     [Id(1)] public ImmutableList<LabelSelectorRequirementSpec>? MatchExpressions { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => MatchLabels is not { Count: > 0 } && MatchExpressions is not { Count: > 0 };
 
     /// <summary>

@@ -36,7 +36,11 @@ public static class ResourceKinds
     public static readonly ResourceKind ConfigMap = new("ConfigMap", "configmaps", "configmap", "v1", Namespaced: true, ["cm"]);
     public static readonly ResourceKind Secret = new("Secret", "secrets", "secret", "v1", Namespaced: true, []);
 
-    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass];
+
+    public static readonly ResourceKind ServiceAccount = new("ServiceAccount", "serviceaccounts", "serviceaccount", "v1", Namespaced: true, ["sa"]);
+
+    public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
+        ConfigMap, Secret, ServiceAccount];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -4,7 +4,10 @@ using Granary.Model;
 
 namespace Granary.Grains.Hosting;
 
-/// <summary>Makes sure the namespaces that always exist (default, kube-system) do. Safe on every silo at once.</summary>
+/// <summary>
+/// Makes sure the namespaces that always exist (default, kube-system) do, each with its default ServiceAccount. Safe on
+/// every silo at once.
+/// </summary>
 public static class BuiltInNamespaces
 {
     public static async Task EnsureAsync(IGrainFactory grains)
@@ -19,6 +22,7 @@ public static class BuiltInNamespaces
             {
                 // Created before (or by another silo just now).
             }
+            await grains.GetGrain<IServiceAccountGrain>(ResourceKinds.ServiceAccount.KeyOf(name, ServiceAccount.Default)).EnsureDefaultAsync();
         }
     }
 }

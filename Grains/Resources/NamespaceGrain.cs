@@ -19,13 +19,37 @@ public sealed partial class NamespaceGrain(IObjectStore store, TimeProvider time
 {
     private static readonly TimeSpan CleanupPeriod = TimeSpan.FromSeconds(1);
     private IGrainTimer? _cleanup;
+    private IGrainTimer? _ensureDefault;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await base.OnActivateAsync(cancellationToken);
         if (Current?.Metadata.DeletionTimestamp is not null)
             StartCleanup();
+        else if (Current is not null)
+        {
+            // After activation, not during it: the ServiceAccount's create asks this grain whether it accepts content.
+            _ensureDefault = this.RegisterGrainTimer(async _ =>
+            {
+                _ensureDefault?.Dispose();
+                await EnsureDefaultServiceAccountAsync();
+            }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
+        }
     }
+
+    protected override async Task AfterWriteAsync(Namespace? before, Namespace? after)
+    {
+        if (before is null && after is not null)
+            await EnsureDefaultServiceAccountAsync();
+    }
+
+    /// <summary>
+    /// kube's serviceaccount controller, level-triggered: the namespace's creation (before it answers) and every
+    /// activation of an active namespace (which any create in it causes) ask for the default ServiceAccount: one call,
+    /// which does nothing when it exists.
+    /// </summary>
+    private Task EnsureDefaultServiceAccountAsync() =>
+        GrainFactory.GetGrain<IServiceAccountGrain>(ResourceKinds.ServiceAccount.KeyOf(Name, ServiceAccount.Default)).EnsureDefaultAsync();
 
     protected override ImmutableList<FieldError> Validate(Namespace resource) => NamespaceValidation.Validate(resource);
 

@@ -33,6 +33,9 @@ public static class ServiceDefaults
                 IpFamilyPolicy = addressed ? spec.IpFamilyPolicy ?? "SingleStack" : spec.IpFamilyPolicy,
                 IpFamilies = addressed && spec.IpFamilies is not { Count: > 0 } ? ["IPv4"] : spec.IpFamilies,
                 AllocateLoadBalancerNodePorts = type == ServiceTypes.LoadBalancer ? spec.AllocateLoadBalancerNodePorts ?? true : spec.AllocateLoadBalancerNodePorts,
+                // Plain values in Kubernetes (not pointers): 0 and false are "not set", and its JSON leaves them out.
+                HealthCheckNodePort = spec.HealthCheckNodePort is 0 ? null : spec.HealthCheckNodePort,
+                PublishNotReadyAddresses = spec.PublishNotReadyAddresses is false ? null : spec.PublishNotReadyAddresses,
             },
         };
     }
@@ -47,6 +50,8 @@ public static class ServiceDefaults
     private static ServicePort DefaultPort(ServicePort port) => port with
     {
         Protocol = string.IsNullOrEmpty(port.Protocol) ? "TCP" : port.Protocol,
+        // nodePort is a plain int32 in Kubernetes: 0 means "none yet" (allocated for NodePort services), never a port.
+        NodePort = port.NodePort is 0 ? null : port.NodePort,
         TargetPort = port.TargetPort is not { } target || ((target.IntValue ?? 0) == 0 && string.IsNullOrEmpty(target.StringValue)) ? port.Port : target,
     };
 }

@@ -89,6 +89,7 @@ internal static class ApiStatus
         "Duplicate value" => "FieldValueDuplicate",
         "Unsupported value" => "FieldValueNotSupported",
         "Forbidden" => "FieldValueForbidden",
+        "Too long" => "FieldValueTooLong",
         _ => "FieldValueInvalid",
     };
 }

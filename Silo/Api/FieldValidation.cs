@@ -42,14 +42,21 @@ internal static class FieldValidation
     public static void Check(HttpContext context, ResourceKind kind, JsonNode json) =>
         Check(context, kind, JsonSerializer.SerializeToElement(json, GranaryJson.Options));
 
-    private static void Report(HttpContext context, ResourceKind kind, FieldValidationMode mode, List<string> problems)
+    private static void Report(HttpContext context, ResourceKind kind, FieldValidationMode mode, List<string> problems) =>
+        Report(context, kind.Kind, GroupVersion.Of(kind).Version, mode, problems);
+
+    /// <summary>Applies the request's fieldValidation to problems found elsewhere (unknown protobuf field numbers).</summary>
+    public static void Report(HttpContext context, string kind, string apiVersion, IReadOnlyList<string> problems) =>
+        Report(context, kind, apiVersion[(apiVersion.IndexOf('/', StringComparison.Ordinal) + 1)..], ModeOf(context.Request), problems);
+
+    private static void Report(HttpContext context, string kind, string version, FieldValidationMode mode, IReadOnlyList<string> problems)
     {
-        if (problems.Count == 0)
+        if (problems.Count == 0 || mode == FieldValidationMode.Ignore)
             return;
         if (mode == FieldValidationMode.Strict)
         {
             throw new BadRequestException(
-                $"{kind.Kind} in version \"{GroupVersion.Of(kind).Version}\" cannot be handled as a {kind.Kind}: strict decoding error: {string.Join(", ", problems)}");
+                $"{kind} in version \"{version}\" cannot be handled as a {kind}: strict decoding error: {string.Join(", ", problems)}");
         }
         foreach (var problem in problems)
             AddWarning(context.Response, problem);

@@ -20,7 +20,7 @@ internal static class PodBinding
             await ApiStatus.WriteAsync(context, ApiStatus.MethodNotAllowed(context.Request.Method));
             return;
         }
-        var body = await ResourceWrites.ReadJsonBodyAsync(context.Request) as JsonObject
+        var body = await ResourceWrites.ReadJsonBodyAsync(context.Request, protobufKind: ("v1", "Binding")) as JsonObject
             ?? throw new BadRequestException("the request body must be a v1 Binding object");
         if ((string?)body["metadata"]?["name"] is { Length: > 0 } name && name != path.Name)
             throw new BadRequestException($"the name of the binding ({name}) does not match the pod on the URL ({path.Name})");

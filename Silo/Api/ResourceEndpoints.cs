@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Granary.Api;
+using Granary.Silo.Api.Protobuf;
 
 namespace Granary.Silo.Api;
 
@@ -23,6 +24,12 @@ internal static class ResourceEndpoints
         if (ResourcePath.Parse(groupVersion, rest) is not { } path)
         {
             await ApiStatus.WriteAsync(context, ApiStatus.PathNotFound());
+            return;
+        }
+        if (ProtobufBodies.AcceptsOnlyProtobuf(context.Request) && path.Resource.Name is not ("pods/log" or "pods/exec"))
+        {
+            await ApiStatus.WriteAsync(context, ApiStatus.Failure(StatusCodes.Status406NotAcceptable, "NotAcceptable",
+                $"only the following media types are accepted: application/json, application/yaml, {ProtobufBodies.MediaType} (as a request body only): send Accept: application/json"));
             return;
         }
         // An exec is an upgrade (GET or POST), not a read: it has its own endpoint.

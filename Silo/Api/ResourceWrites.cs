@@ -4,6 +4,7 @@ using Granary.Api;
 using Granary.Errors;
 using Granary.Model;
 using Granary.Serialization;
+using Granary.Silo.Api.Protobuf;
 
 namespace Granary.Silo.Api;
 
@@ -74,7 +75,7 @@ internal static class ResourceWrites
     {
         var dryRun = IsDryRun(context.Request);
         var options = DeleteOptions.Default;
-        if (await ReadJsonBodyAsync(context.Request, optional: true) is JsonObject body)
+        if (await ReadJsonBodyAsync(context.Request, optional: true, protobufKind: (null, "DeleteOptions")) is JsonObject body)
         {
             options = new DeleteOptions
             {
@@ -265,12 +266,19 @@ internal static class ResourceWrites
     /// A JSON object body checked against the kind's fields by the request's fieldValidation: unknown or
     /// repeated fields fail it (Strict) or come back as warnings (Warn). A repeated field keeps its last value.
     /// </summary>
+    /// A protobuf body (kubectl's typed clients) is decoded to the same JSON first, for create and replace.
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceKind kind, string mediaType = "application/json", bool patchDirectives = false)
     {
-        var text = await ReadTextAsync(context.Request);
+        var body = await ReadBytesAsync(context.Request);
+        if (mediaType == "application/json" && ProtobufBodies.IsProtobuf(context.Request))
+        {
+            var decoded = ProtobufBodies.Decode(context, body, kind.ApiVersion, kind.Kind);
+            FieldValidation.Check(context, kind, decoded);
+            return decoded;
+        }
         if (MediaType(context.Request) != mediaType)
             throw new UnsupportedMediaTypeException(context.Request.ContentType);
-        return ParseObject(context, kind, text, patchDirectives);
+        return ParseObject(context, kind, Text(body), patchDirectives);
     }
 
     private static JsonObject ParseObject(HttpContext context, ResourceKind kind, string text, bool patchDirectives)
@@ -290,17 +298,28 @@ internal static class ResourceWrites
         }
     }
 
-    private static async Task<string> ReadTextAsync(HttpRequest request)
+    private static async Task<string> ReadTextAsync(HttpRequest request) => Text(await ReadBytesAsync(request));
+
+    private static async Task<byte[]> ReadBytesAsync(HttpRequest request)
     {
-        using var reader = new StreamReader(request.Body);
-        return await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, request.HttpContext.RequestAborted);
+        return buffer.ToArray();
     }
 
-    /// <summary>The JSON body; other media types are 415 (kubectl's typed clients send protobuf, which is not read).</summary>
-    internal static async Task<JsonNode?> ReadJsonBodyAsync(HttpRequest request, bool optional = false, string[]? mediaTypes = null)
+    /// <summary>UTF-8 text, as StreamReader reads it (a byte order mark is skipped).</summary>
+    private static string Text(byte[] body) => new StreamReader(new MemoryStream(body)).ReadToEnd();
+
+    /// <summary>
+    /// The JSON body; other media types are 415, except a protobuf body of <paramref name="protobufKind"/> (its
+    /// apiVersion, or null for any), which is decoded to the same JSON (kubectl's typed clients send protobuf).
+    /// </summary>
+    internal static async Task<JsonNode?> ReadJsonBodyAsync(HttpRequest request, bool optional = false, string[]? mediaTypes = null, (string? ApiVersion, string Kind)? protobufKind = null)
     {
-        using var reader = new StreamReader(request.Body);
-        var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        var body = await ReadBytesAsync(request);
+        if (protobufKind is var (apiVersion, kind) && ProtobufBodies.IsProtobuf(request))
+            return optional && body.Length == 0 ? null : ProtobufBodies.Decode(request.HttpContext, body, apiVersion, kind);
+        var text = Text(body);
         if (optional && string.IsNullOrWhiteSpace(text))
             return null;
         if (!(mediaTypes ?? ["application/json"]).Contains(MediaType(request)))

@@ -35,7 +35,7 @@ internal static class ScaleSubresource
         }
         else
         {
-            body = await ResourceWrites.ReadJsonBodyAsync(context.Request) as JsonObject
+            body = await ResourceWrites.ReadJsonBodyAsync(context.Request, protobufKind: ("autoscaling/v1", "Scale")) as JsonObject
                 ?? throw new BadRequestException("the request body must be a JSON object (an autoscaling/v1 Scale)");
         }
 

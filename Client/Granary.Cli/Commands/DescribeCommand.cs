@@ -5,7 +5,7 @@ using Granary.Model;
 
 namespace Granary.Cli.Commands;
 
-/// <summary>`granary describe`: the details of pods, nodes and namespaces in kubectl's layout.</summary>
+/// <summary>`granary describe`: the details of pods, nodes, namespaces, ConfigMaps and Secrets in kubectl's layout.</summary>
 internal sealed class DescribeCommand : ICommand
 {
     public string Name => "describe";
@@ -14,7 +14,8 @@ internal sealed class DescribeCommand : ICommand
 
     public string Usage => """
         Show the details of objects: a pod's containers, states, probes and conditions, and why it is not
-        scheduled; a node's conditions, capacity, pods and allocated resources.
+        scheduled; a node's conditions, capacity, pods and allocated resources; a ConfigMap's data; a
+        Secret's keys and their sizes (never the values).
 
         Usage:
           granary describe TYPE [NAME ...] [-n NS | -A] [-l SELECTOR]
@@ -94,6 +95,10 @@ internal sealed class DescribeCommand : ICommand
                 return NodeDescriber.Describe(node, [.. pods.OfType<Pod>()], await EventsOfAsync(cluster, node, ct), now);
             case Namespace ns:
                 return NamespaceDescriber.Describe(ns, now);
+            case ConfigMap configMap:
+                return ConfigMapDescriber.Describe(configMap, await EventsOfAsync(cluster, configMap, ct), now);
+            case Secret secret:
+                return SecretDescriber.Describe(secret, now);
             default:
                 throw new CommandException($"describe does not know kind {resource.Kind}");
         }

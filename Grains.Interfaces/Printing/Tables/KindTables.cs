@@ -20,6 +20,9 @@ public static class KindTables
         ["PersistentVolumeClaim"] = new PersistentVolumeClaimTable(),
         ["PersistentVolume"] = new PersistentVolumeTable(),
         ["StorageClass"] = new StorageClassTable(),
+        ["ConfigMap"] = new ConfigMapTable(),
+        ["Secret"] = new SecretTable(),
+        ["ServiceAccount"] = new ServiceAccountTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

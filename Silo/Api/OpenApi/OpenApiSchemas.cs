@@ -26,6 +26,7 @@ internal static class OpenApiSchemas
         [typeof(IntOrString)] = () => new JsonObject { ["type"] = "string", ["format"] = "int-or-string", ["x-kubernetes-int-or-string"] = true },
         [typeof(DateTimeOffset)] = () => new JsonObject { ["type"] = "string", ["format"] = "date-time" },
         [typeof(FieldsV1)] = () => new JsonObject { ["type"] = "object" },
+        [typeof(Bytes)] = () => new JsonObject { ["type"] = "string", ["format"] = "byte" },
     };
 
     public static string KindSchemaName(ResourceKind kind) => $"io.k8s.api.{GroupVersion.Of(kind).SchemaPackage}.{kind.Kind}";

@@ -60,7 +60,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
 
     [Theory]
     [InlineData("/apis/apps/v1/namespaces/default/statefulsets")]
-    [InlineData("/api/v1/namespaces/default/configmaps")]
+    [InlineData("/api/v1/namespaces/default/replicationcontrollers")]
     [InlineData("/api/v1/pods/x")]
     [InlineData("/api/v1/namespaces/default/pods/x/attach")]
     [InlineData("/openapi/v2")]
@@ -362,6 +362,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
         var (invalidCode, invalid) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", PodJson("post-bad", image: null));
         var (otherNsCode, otherNs) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces/default/pods", PodJson("post-ns", @namespace: "kube-system"));
         var (protoCode, proto) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces", "\u0000k8s", "application/vnd.kubernetes.protobuf");
+        var (xmlCode, xml) = await SendJsonAsync(HttpMethod.Post, "/api/v1/namespaces", "<namespace/>", "application/xml");
         var (nodeCode, node) = await SendJsonAsync(HttpMethod.Post, "/api/v1/nodes", """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"n"}}""");
 
         Assert.Equal(HttpStatusCode.Conflict, dupCode);
@@ -376,8 +377,12 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
         Assert.Equal(HttpStatusCode.BadRequest, otherNsCode);
         AssertStatus(otherNs, 400, "BadRequest");
         Assert.Equal("the namespace of the provided object does not match the namespace sent on the request", (string?)otherNs["message"]);
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, protoCode);
-        AssertStatus(proto, 415, "UnsupportedMediaType");
+        // Protobuf is read: a body without its k8s\0 prefix is a bad one. A media type the API does not read is a 415.
+        Assert.Equal(HttpStatusCode.BadRequest, protoCode);
+        AssertStatus(proto, 400, "BadRequest");
+        Assert.Equal("the request body is not a valid protobuf Namespace: the body does not start with the protobuf prefix \"k8s\\x00\"", (string?)proto["message"]);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, xmlCode);
+        AssertStatus(xml, 415, "UnsupportedMediaType");
         Assert.Equal(HttpStatusCode.BadRequest, nodeCode);
         AssertStatus(node, 400, "BadRequest");
     }

@@ -76,6 +76,24 @@ public class ServiceValidationTests
     }
 
     [Fact]
+    public void Defaults_ZeroAndFalseInPlainKubernetesFields_AreUnset()
+    {
+        // What a client sends for fields that are plain values in Kubernetes: 0 and false mean "not set".
+        var service = ServiceDefaults.Apply(Valid() with
+        {
+            Spec = Valid().Spec with
+            {
+                Ports = [new() { Port = 80, TargetPort = 0, NodePort = 0 }],
+                HealthCheckNodePort = 0,
+                PublishNotReadyAddresses = false,
+            },
+        });
+
+        Assert.Equal((80, (int?)null), (service.Spec.Ports![0].TargetPort!.Value.IntValue, service.Spec.Ports[0].NodePort));
+        Assert.Equal(((int?)null, (bool?)null), (service.Spec.HealthCheckNodePort, service.Spec.PublishNotReadyAddresses));
+    }
+
+    [Fact]
     public void ValidateUpdate_ClusterIPMayNotChange()
     {
         var old = Valid() with { Spec = Valid().Spec with { ClusterIP = "10.43.0.10", ClusterIPs = ["10.43.0.10"] } };
