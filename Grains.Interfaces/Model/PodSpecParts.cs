@@ -14,13 +14,6 @@ public sealed record Toleration
     [Id(4)] public long? TolerationSeconds { get; init; }
 }
 
-/// <summary>A reference by name to an object in the pod's namespace (imagePullSecrets).</summary>
-[GenerateSerializer, Immutable, Alias("granary.LocalObjectReference")]
-public sealed record LocalObjectReference
-{
-    [Id(0)] public string? Name { get; init; }
-}
-
 /// <summary>An extra line of the pod's /etc/hosts.</summary>
 [GenerateSerializer, Immutable, Alias("granary.HostAlias")]
 public sealed record HostAlias
