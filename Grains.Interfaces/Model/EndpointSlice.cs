@@ -21,7 +21,8 @@ public sealed record EndpointSlice : IResource<EndpointSlice>
     [Id(1)] public string Kind { get; init; } = "EndpointSlice";
     [Id(2)] public ObjectMeta Metadata { get; init; } = new();
     [Id(3)] public string AddressType { get; init; } = "IPv4";
-    [Id(4)] public ImmutableList<SliceEndpoint>? Endpoints { get; init; }
+    // Required in kube's OpenAPI, so written even when empty ("endpoints": []): clients built from it refuse a slice without.
+    [Id(4)] public ImmutableList<SliceEndpoint> Endpoints { get; init; } = [];
     [Id(5)] public ImmutableList<SlicePort>? Ports { get; init; }
 
     public IResource WithMetadata(ObjectMeta metadata) => this with { Metadata = metadata };

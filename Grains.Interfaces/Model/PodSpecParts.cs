@@ -14,6 +14,13 @@ public sealed record Toleration
     [Id(4)] public long? TolerationSeconds { get; init; }
 }
 
+/// <summary>A reference to an object by name in the same namespace (core v1 LocalObjectReference: imagePullSecrets, a ServiceAccount's secrets).</summary>
+[GenerateSerializer, Immutable, Alias("granary.LocalObjectReference")]
+public sealed record LocalObjectReference
+{
+    [Id(0)] public string? Name { get; init; }
+}
+
 /// <summary>An extra line of the pod's /etc/hosts.</summary>
 [GenerateSerializer, Immutable, Alias("granary.HostAlias")]
 public sealed record HostAlias

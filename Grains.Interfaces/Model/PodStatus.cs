@@ -64,8 +64,9 @@ public sealed record ContainerStatus
     [Id(0)] public string Name { get; init; } = "";
     [Id(1)] public bool Ready { get; init; }
     [Id(2)] public int RestartCount { get; init; }
-    [Id(3)] public string? Image { get; init; }
-    [Id(4)] public string? ImageID { get; init; }
+    // Required in kube's OpenAPI: written as "" until known, as the kubelet does, never left out.
+    [Id(3)] public string Image { get; init; } = "";
+    [Id(4)] public string ImageID { get; init; } = "";
     [Id(5)] public string? ContainerID { get; init; }
     [Id(6)] public bool? Started { get; init; }
     [Id(7)] public ContainerState? State { get; init; }

@@ -63,7 +63,7 @@ public static class EndpointSlicePlanner
                 Labels = labels,
                 OwnerReferences = [owner],
             },
-            Endpoints = g.Value.Endpoints.Count == 0 ? null : [.. g.Value.Endpoints],
+            Endpoints = [.. g.Value.Endpoints],
             Ports = g.Value.Ports.IsEmpty ? null : g.Value.Ports,
         })];
     }

@@ -52,6 +52,10 @@ public static partial class PodValidation
             foreach (var error in SyntaxValidation.Dns1123Subdomain(value!, $"{field}.{name}"))
                 yield return error;
 
+        // Running the pod in the host's user namespace would silently give it less isolation than it asked for.
+        if (spec.HostUsers == false)
+            yield return FieldError.Forbidden($"{field}.hostUsers", "Granary does not run pods in user namespaces: remove hostUsers or set it to true");
+
         if (spec.Os is { } os && !OperatingSystems.Contains(os.Name))
             yield return FieldError.Unsupported($"{field}.os.name", os.Name, OperatingSystems);
 

@@ -46,7 +46,7 @@ public static class PodStatusBuilder
     {
         Name = o.Name,
         Image = o.Image,
-        ImageID = o.Current?.ImageId,
+        ImageID = o.Current?.ImageId ?? "",
         ContainerID = o.Current is null ? null : $"{runtime}://{o.Current.Id}",
         Ready = o.Ready && o.Current?.State == ContainerRunState.Running,
         Started = o.Current?.State == ContainerRunState.Running && o.Started,

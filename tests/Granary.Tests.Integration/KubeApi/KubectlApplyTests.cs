@@ -223,4 +223,76 @@ public sealed class KubectlApplyTests(KubeApiFixture api) : IClassFixture<KubeAp
         Assert.Matches(@"(?m)^  livenessProbe\t<Probe>$", r.Stdout);
         Assert.Matches(@"(?m)^  ports\t<\[\]ContainerPort>$", r.Stdout);
     }
+
+    [Fact]
+    public async Task Explain_PodsSpecVolumes_ListsTheVolumeSources()
+    {
+        var r = Ok(await Kubectl.RunAsync("explain", "pods.spec.volumes"));
+
+        Assert.StartsWith("KIND:       Pod\nVERSION:    v1\n\nFIELD: volumes <[]Volume>\n", r.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^  configMap\t<ConfigMapVolumeSource>$", r.Stdout);
+        Assert.Matches(@"(?m)^  persistentVolumeClaim\t<PersistentVolumeClaimVolumeSource>$", r.Stdout);
+    }
+
+    [Fact]
+    public async Task Create_AChartStylePod_IsAcceptedUnderStrictValidationAndDefaulted()
+    {
+        // The fields a typical Helm chart's pod carries, sent with kubectl's default (strict) field validation.
+        var yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: chart-web
+            spec:
+              serviceAccountName: web
+              priorityClassName: system-cluster-critical
+              securityContext:
+                runAsNonRoot: true
+                fsGroup: 2000
+              affinity:
+                podAntiAffinity:
+                  preferredDuringSchedulingIgnoredDuringExecution:
+                  - weight: 100
+                    podAffinityTerm:
+                      topologyKey: kubernetes.io/hostname
+                      labelSelector:
+                        matchLabels:
+                          app: web
+              volumes:
+              - name: config
+                configMap:
+                  name: web
+              - name: tmp
+                emptyDir: {}
+              initContainers:
+              - name: init
+                image: local/busybox:1
+                command: ["true"]
+              containers:
+              - name: main
+                image: local/busybox:1
+                imagePullPolicy: IfNotPresent
+                securityContext:
+                  runAsUser: 1000
+                  allowPrivilegeEscalation: false
+                  capabilities:
+                    drop: ["ALL"]
+                volumeMounts:
+                - name: config
+                  mountPath: /etc/web
+                - name: tmp
+                  mountPath: /tmp
+                resources:
+                  limits:
+                    cpu: 100m
+                    memory: 64Mi
+            """;
+
+        Ok(await RunWithFileAsync(yaml, "create"));
+        var r = Ok(await Kubectl.RunAsync("get", "pod", "chart-web", "-o",
+            "jsonpath={.spec.volumes[0].configMap.defaultMode}/{.spec.dnsPolicy}/{.spec.priority}/{.spec.serviceAccount}/{.spec.initContainers[0].terminationMessagePath}/{.status.qosClass}"));
+
+        // The init container has no limits, so the pod is Burstable, as kube computes it.
+        Assert.Equal("420/ClusterFirst/2000000000/web//dev/termination-log/Burstable", r.Stdout);
+    }
 }

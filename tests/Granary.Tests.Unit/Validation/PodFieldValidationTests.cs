@@ -175,6 +175,9 @@ public class PodFieldValidationTests
         Row("seccomp Localhost without profile", Spec(s => s with { SecurityContext = new() { SeccompProfile = new() { Type = "Localhost" } } }),
             "spec.securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost"),
 
+        Row("user namespaces", Spec(s => s with { HostUsers = false }),
+            "spec.hostUsers: Forbidden: Granary does not run pods in user namespaces: remove hostUsers or set it to true"),
+
         // Scheduling.
         Row("affinity without terms", Spec(s => s with { Affinity = new() { NodeAffinity = new() { RequiredDuringSchedulingIgnoredDuringExecution = new() } } }),
             "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms: Required value: must have at least one node selector term"),

@@ -83,6 +83,25 @@ public sealed class RoundTripTests
               "conditions": [{"type": "Available", "status": "True", "lastUpdateTime": "2026-12-07T01:02:03Z", "lastTransitionTime": "2026-12-07T01:02:03Z", "reason": "MinimumReplicasAvailable", "message": "ok"}]}}
             """,
         ["ServiceAccount"] = $$$"""{"apiVersion": "v1", "kind": "ServiceAccount", {{{Meta}}}, "secrets": [{"name": "token"}], "imagePullSecrets": [{"name": "registry"}], "automountServiceAccountToken": false}""",
+        ["ConfigMap"] = $$$"""{"apiVersion": "v1", "kind": "ConfigMap", {{{Meta}}}, "data": {"app.properties": "a=b"}, "binaryData": {"logo": "AAEC"}, "immutable": true}""",
+        ["Secret"] = $$$"""{"apiVersion": "v1", "kind": "Secret", {{{Meta}}}, "type": "kubernetes.io/tls", "data": {"tls.crt": "Y2VydA==", "tls.key": "a2V5"}, "immutable": true}""",
+        ["PersistentVolumeClaim"] = $$$"""
+            {"apiVersion": "v1", "kind": "PersistentVolumeClaim", {{{Meta}}},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "storageClassName": "local-path", "volumeName": "pvc-1", "volumeMode": "Filesystem"},
+             "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"} } }
+            """,
+        ["PersistentVolume"] = $$$"""
+            {"apiVersion": "v1", "kind": "PersistentVolume", {{{Meta}}},
+             "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "persistentVolumeReclaimPolicy": "Delete", "storageClassName": "local-path",
+                      "claimRef": {"kind": "PersistentVolumeClaim", "namespace": "default", "name": "data", "uid": "6f1c"}, "volumeMode": "Filesystem",
+                      "hostPath": {"path": "/var/lib/granary/storage/pvc-1", "type": "DirectoryOrCreate"},
+                      "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In", "values": ["n1"]}]}]} } },
+             "status": {"phase": "Bound"}}
+            """,
+        ["StorageClass"] = $$$"""
+            {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", {{{Meta}}}, "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+             "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": true, "parameters": {"a": "b"}}
+            """,
         ["Scale"] = $$$"""{"apiVersion": "autoscaling/v1", "kind": "Scale", {{{Meta}}}, "spec": {"replicas": 4}, "status": {"replicas": 2, "selector": "app=web"}}""",
         ["Binding"] = $$$"""{"apiVersion": "v1", "kind": "Binding", {{{Meta}}}, "target": {"kind": "Node", "name": "n1"}}""",
         ["DeleteOptions"] = """{"apiVersion": "meta.k8s.io/v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0, "preconditions": {"uid": "6f1c", "resourceVersion": "12"}, "propagationPolicy": "Foreground", "dryRun": ["All"]}""",
