@@ -269,18 +269,7 @@ public sealed class PodVolumesTests(VolumesCluster cluster) : IClassFixture<Volu
         await PushAsync(registry, image);
         var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("robot:pull-pw"));
         var dockerConfig = $$"""{"auths":{"{{registry.Host}}":{"auth":"{{auth}}"} } }""";
-        await ApplyAsync($$$"""
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: no-credentials
-            spec:
-              containers:
-              - name: main
-                image: {{{image}}}
-                imagePullPolicy: Always
-                command: [sh, -c, "while true; do sleep 1; done"]
-            """);
+        await ApplyAsync(PodWithoutCredentials("no-credentials", image));
         // ErrImagePull, then ImagePullBackOff whose message carries the last failure: either names the refusal.
         await WaitUntilAsync(
             () => Kubectl.RunAsync("get", "pod", "no-credentials", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.reason} {.status.containerStatuses[0].state.waiting.message}"),
@@ -314,23 +303,25 @@ public sealed class PodVolumesTests(VolumesCluster cluster) : IClassFixture<Volu
 
         // Always pulls for every start: the copy the other pod pulled does not open the image to a pod without credentials.
         Ok(await Kubectl.RunAsync("delete", "pod", "no-credentials", "--wait=true", "--timeout=50s"), "deleting the pod without credentials");
-        await ApplyAsync($$$"""
-            apiVersion: v1
-            kind: Pod
-            metadata:
-              name: still-no-credentials
-            spec:
-              containers:
-              - name: main
-                image: {{{image}}}
-                imagePullPolicy: Always
-                command: [sh, -c, "while true; do sleep 1; done"]
-            """);
+        await ApplyAsync(PodWithoutCredentials("still-no-credentials", image));
         await WaitUntilAsync(
             () => Kubectl.RunAsync("get", "pod", "still-no-credentials", "-o", "jsonpath={.status.containerStatuses[0].state.waiting.message}"),
             r => r.Stdout.Contains("no basic auth credentials", StringComparison.Ordinal),
             "waiting for the pull without credentials to fail while the image is on the node");
     }
+
+    private static string PodWithoutCredentials(string name, string image) => $$"""
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: {{name}}
+        spec:
+          containers:
+          - name: main
+            image: {{image}}
+            imagePullPolicy: Always
+            command: [sh, -c, "while true; do sleep 1; done"]
+        """;
 
     /// <summary>Tags the fixture's busybox as <paramref name="image"/> in the fixture's dockerd, pushes it with the registry's credentials, and removes the tag, so a pod must pull it.</summary>
     private async Task PushAsync(LocalRegistry registry, string image)
