@@ -10,6 +10,9 @@ command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 # The runtime tests start a private dockerd (never the system one) and import a busybox image built from busybox-static.
 [ -x /usr/sbin/dockerd ] || need_packages+=(docker.io)
 [ -x /bin/busybox ] || need_packages+=(busybox-static)
+# The pull-secret tests push to a private registry on 127.0.0.1 with htpasswd authentication.
+[ -x /usr/bin/docker-registry ] || need_packages+=(docker-registry)
+command -v htpasswd >/dev/null 2>&1 || need_packages+=(apache2-utils)
 
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ]; then
@@ -26,7 +29,7 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
 fi
 
-for tool in redis-server dockerd busybox; do
+for tool in redis-server dockerd busybox docker-registry htpasswd; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is still missing after install" >&2; exit 1; }
 done
 

@@ -41,7 +41,7 @@ public sealed class AgentSettings
     /// <summary>The loopback block pods take their addresses from (loopback network).</summary>
     public string PodCidr { get; set; } = "127.1.1.0/24";
 
-    /// <summary>Where the agent keeps its own state (process driver records).</summary>
+    /// <summary>Where the agent keeps its own state: process driver records, and pods' volumes under pods/&lt;uid&gt;/volumes.</summary>
     public string StateDir { get; set; } = "/var/lib/granary/agent";
 
     public int MaxPods { get; set; } = 110;
@@ -67,6 +67,9 @@ public sealed class AgentSettings
     /// <summary>How often the lease is renewed; the lease lasts four times this.</summary>
     public TimeSpan LeasePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Whether containers may run privileged (securityContext.privileged); refused with a clear reason when false.</summary>
+    public bool AllowPrivileged { get; set; }
+
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
 
     /// <summary>Flag names and the setting each sets.</summary>
@@ -85,6 +88,7 @@ public sealed class AgentSettings
         ["--pod-network"] = nameof(PodNetwork),
         ["--pod-cidr"] = nameof(PodCidr),
         ["--state-dir"] = nameof(StateDir),
+        ["--allow-privileged"] = nameof(AllowPrivileged),
         ["--max-pods"] = nameof(MaxPods),
         ["--local-path-root"] = nameof(LocalPathRoot),
         ["--reserved-cpu"] = nameof(ReservedCpu),

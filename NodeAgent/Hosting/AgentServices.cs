@@ -7,6 +7,7 @@ using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Storage;
 using Granary.NodeAgent.Systemd;
+using Granary.NodeAgent.Volumes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -43,6 +44,13 @@ public static class AgentServices
         services.AddSingleton<PodEvents>();
         services.AddSingleton<PodStatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PodStatusReporter>());
+        // ConfigMaps and Secrets of the node's pods, and the pods' volumes.
+        services.AddSingleton<IPodConfigReader, NodeAgentConfigReader>();
+        services.AddSingleton<PodConfigCache>();
+        services.AddSingleton<IPodConfigLookup>(sp => sp.GetRequiredService<PodConfigCache>());
+        services.AddSingleton(sp => new PodVolumeDirectories(settings.StateDir, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PodVolumeDirectories>>()));
+        services.AddSingleton<IClaimPaths>(sp => sp.GetRequiredService<LocalPathVolumes>());
+        services.AddSingleton<VolumeManager>();
         services.AddSingleton<PodRecords>();
         services.AddSingleton<LifecycleHooks>();
         services.AddSingleton<TerminationMessages>();

@@ -24,10 +24,7 @@ public sealed class NodeDescriber(IContainerRuntime runtime, IOptions<AgentSetti
             .Add("cpu", Quantity.FromMilli(cpuMilli))
             .Add("memory", Quantity.FromBytes(memory))
             .Add("pods", Quantity.FromCount(settings.MaxPods));
-        var allocatable = ImmutableSortedDictionary<string, Quantity>.Empty
-            .Add("cpu", Quantity.FromMilli(Math.Max(0, cpuMilli - Quantity.Parse(settings.ReservedCpu).MilliValue)))
-            .Add("memory", Quantity.FromBytes(Math.Max(0, memory - Quantity.Parse(settings.ReservedMemory).Value)))
-            .Add("pods", Quantity.FromCount(settings.MaxPods));
+        var allocatable = Allocatable();
 
         return new Node
         {
@@ -73,6 +70,17 @@ public sealed class NodeDescriber(IContainerRuntime runtime, IOptions<AgentSetti
                 },
             },
         };
+    }
+
+    /// <summary>Capacity minus what is reserved: what pods may use, and what a container without limits sees through the downward API.</summary>
+    public ImmutableSortedDictionary<string, Quantity> Allocatable()
+    {
+        var settings = options.Value;
+        var cpuMilli = Environment.ProcessorCount * 1000L;
+        return ImmutableSortedDictionary<string, Quantity>.Empty
+            .Add("cpu", Quantity.FromMilli(Math.Max(0, cpuMilli - Quantity.Parse(settings.ReservedCpu).MilliValue)))
+            .Add("memory", Quantity.FromBytes(Math.Max(0, HostMemoryBytes() - Quantity.Parse(settings.ReservedMemory).Value)))
+            .Add("pods", Quantity.FromCount(settings.MaxPods));
     }
 
     private static ImmutableSortedDictionary<string, string> NodeLabels(AgentSettings settings)

@@ -1,4 +1,5 @@
 using Granary.Model;
+using Granary.NodeAgent.Pods;
 
 namespace Granary.NodeAgent.Networking;
 
@@ -37,8 +38,8 @@ public static class DownwardApi
             "metadata.namespace" => pod.Metadata.Namespace ?? "",
             "metadata.uid" => pod.Metadata.Uid ?? "",
             "spec.nodeName" => pod.Spec.NodeName ?? "",
-            // The pod model has no service accounts yet: Kubernetes would say "default".
-            "spec.serviceAccountName" => "",
+            // As written: there is no ServiceAccount admission yet to default it to "default".
+            "spec.serviceAccountName" => pod.Spec.ServiceAccountName ?? "",
             // One address per family: the lists are the single address.
             "status.podIP" or "status.podIPs" => podIp,
             "status.hostIP" or "status.hostIPs" => hostIp,
@@ -54,4 +55,4 @@ public static class DownwardApi
 }
 
 /// <summary>A fieldRef the agent cannot resolve; the container cannot be created as specified.</summary>
-public sealed class DownwardApiException(string message) : Exception(message);
+public sealed class DownwardApiException(string message) : ContainerConfigException(message);

@@ -72,6 +72,17 @@ public sealed class PodEvents : IAsyncDisposable
     /// <summary>The pod ran longer than its activeDeadlineSeconds and is failed (about the pod, not one container).</summary>
     public void DeadlineExceeded(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "DeadlineExceeded", message);
 
+    /// <summary>A volume of the pod could not be set up; its containers wait (the kubelet's FailedMount).</summary>
+    public void FailedMount(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "FailedMount", message);
+
+    /// <summary>envFrom keys that are not variable names were skipped.</summary>
+    public void InvalidEnvironmentVariableNames(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "InvalidEnvironmentVariableNames", message);
+
+    /// <summary>Some imagePullSecrets do not exist; the pull goes on without them (the kubelet's FailedToRetrieveImagePullSecret).</summary>
+    public void FailedToRetrieveImagePullSecret(Pod pod, IEnumerable<string> missing) =>
+        _recorder.Record(pod, Event.Warning, "FailedToRetrieveImagePullSecret",
+            $"Unable to retrieve some image pull secrets ({string.Join(", ", missing)}); attempting to pull the image may not succeed.");
+
     public ValueTask DisposeAsync() => _broadcaster.DisposeAsync();
 
     private void Normal(Pod pod, Container c, string reason, string message) => _recorder.Record(pod, Event.Normal, reason, message, FieldPath(c));

@@ -14,6 +14,12 @@ public interface IContainerRuntime
     /// <summary>The driver's name: docker, process or simulated.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Whether containers get their own file system, users and namespaces (bind mounts, securityContext, hostPID);
+    /// false for a driver that runs host processes, whose pods asking for these are refused.
+    /// </summary>
+    bool IsolatesContainers { get; }
+
     /// <summary>The engine and its version, as nodeInfo.containerRuntimeVersion shows it (e.g. "docker://20.10.24").</summary>
     Task<string> VersionAsync(CancellationToken ct);
 
@@ -25,8 +31,17 @@ public interface IContainerRuntime
 
     Task<bool> ImageExistsAsync(string image, CancellationToken ct);
 
-    /// <summary>Pulls an image; fails with <see cref="RuntimeErrorKind.ImageNotFound"/> carrying the engine's message.</summary>
-    Task PullImageAsync(string image, CancellationToken ct);
+    /// <summary>
+    /// Pulls an image, with <paramref name="credential"/> when given (else anonymously); fails with
+    /// <see cref="RuntimeErrorKind.ImageNotFound"/> carrying the engine's message (never the credential).
+    /// </summary>
+    Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct);
+
+    /// <summary>
+    /// The user an image runs as when the container names none (its config's User: "", "1000", "1000:1000", "nobody"),
+    /// for runAsNonRoot; "" for root or unset. Requires the image to be present.
+    /// </summary>
+    Task<string> ImageUserAsync(string image, CancellationToken ct);
 
     /// <summary>Creates (does not start) a container; returns its id.</summary>
     Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct);
@@ -67,9 +82,58 @@ public sealed record ContainerSpec
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<VolumeMount> Mounts { get; init; } = [];
     public string? Hostname { get; init; }
+    /// <summary>Who the process runs as and what it may do (the pod's and container's securityContext, resolved).</summary>
+    public ContainerSecurity Security { get; init; } = ContainerSecurity.Default;
 }
 
 public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
+
+/// <summary>Registry credentials for one pull (from a pod's imagePullSecrets). ToString never shows the secret parts.</summary>
+public sealed record RegistryCredential
+{
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+    public string? IdentityToken { get; init; }
+    public string? Email { get; init; }
+    /// <summary>The registry the credential is for, as the config named it.</summary>
+    public string? ServerAddress { get; init; }
+
+    public override string ToString() => $"credential of {Username ?? "(token)"} for {ServerAddress}";
+}
+
+/// <summary>
+/// The isolation a container asks for, engine-neutral. The default is the engine's default: the image's user, a
+/// writable root file system, the engine's default capabilities, its own PID and IPC namespaces.
+/// </summary>
+public sealed record ContainerSecurity
+{
+    public static readonly ContainerSecurity Default = new();
+
+    /// <summary>"uid" or "uid:gid" (runAsUser, runAsGroup); null: the image's user.</summary>
+    public string? User { get; init; }
+    /// <summary>Extra groups of the process (supplementalGroups, then fsGroup).</summary>
+    public IReadOnlyList<long> Groups { get; init; } = [];
+    public bool ReadOnlyRootFilesystem { get; init; }
+    /// <summary>Capabilities by kube's names (NET_ADMIN, ALL), added to and dropped from the engine's defaults.</summary>
+    public IReadOnlyList<string> CapabilitiesAdd { get; init; } = [];
+    public IReadOnlyList<string> CapabilitiesDrop { get; init; } = [];
+    /// <summary>allowPrivilegeEscalation: false → setuid binaries cannot gain privileges (no_new_privs).</summary>
+    public bool NoNewPrivileges { get; init; }
+    public bool Privileged { get; init; }
+    /// <summary>The host's PID namespace (hostPID).</summary>
+    public bool HostPid { get; init; }
+    /// <summary>The host's IPC namespace (hostIPC).</summary>
+    public bool HostIpc { get; init; }
+
+    public bool IsDefault => Equals(Default);
+
+    public bool Equals(ContainerSecurity? other) =>
+        other is not null && User == other.User && ReadOnlyRootFilesystem == other.ReadOnlyRootFilesystem
+        && NoNewPrivileges == other.NoNewPrivileges && Privileged == other.Privileged && HostPid == other.HostPid && HostIpc == other.HostIpc
+        && Groups.SequenceEqual(other.Groups) && CapabilitiesAdd.SequenceEqual(other.CapabilitiesAdd) && CapabilitiesDrop.SequenceEqual(other.CapabilitiesDrop);
+
+    public override int GetHashCode() => HashCode.Combine(User, ReadOnlyRootFilesystem, NoNewPrivileges, Privileged, HostPid, HostIpc, Groups.Count);
+}
 
 public enum ContainerRunState { Created, Running, Exited, Unknown }
 

@@ -12,7 +12,7 @@ namespace Granary.NodeAgent.Storage;
 /// control plane, checks the volume is a local-path volume of this node, makes the directory (mode 0777 as k3s's
 /// local-path does, so containers running as any user can write) and returns its host path for a bind mount.
 /// </summary>
-public sealed class LocalPathVolumes(ControlPlaneLink link, IOptions<AgentSettings> settings)
+public sealed class LocalPathVolumes(ControlPlaneLink link, IOptions<AgentSettings> settings) : Volumes.IClaimPaths
 {
     private const UnixFileMode Everyone =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute

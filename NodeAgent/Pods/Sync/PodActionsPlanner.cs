@@ -243,7 +243,11 @@ public static class PodActionsPlanner
                     $"Container {spec.Name} failed liveness probe, will be restarted", $"it failed its liveness probe: {probe?.LastFailure}"));
         }
 
-        /// <summary>Plans a new instance when its image is there or may be pulled; otherwise the waiting state to show.</summary>
+        /// <summary>
+        /// Plans a new instance when its image is there or may be pulled; otherwise the waiting state to show.
+        /// imagePullPolicy Always pulls for every new instance even when the image is present, as the kubelet does:
+        /// only the pod's own credentials may open a private image, never a copy another pod pulled.
+        /// </summary>
         private ContainerStateWaiting? Create(Container spec, int attempt, ContainerInfo? replacing)
         {
             var image = spec.Image ?? "";

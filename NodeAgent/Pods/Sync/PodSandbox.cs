@@ -1,7 +1,10 @@
+using Granary.NodeAgent.Volumes;
+
 namespace Granary.NodeAgent.Pods.Sync;
 
 /// <summary>
-/// What the agent prepared for a pod before any of its containers is created (the kubelet's sandbox): its address.
-/// Everything a pod's containers share and that must exist before they start belongs here.
+/// What the agent prepared for a pod before any of its containers is created (the kubelet's sandbox): its address and
+/// its volumes. Everything a pod's containers share and that must exist before they start belongs here.
 /// </summary>
-public sealed record PodSandbox(string PodIp, string HostIp);
+/// <param name="Refusal">Why this node's driver cannot run the pod at all (its containers wait in CreateContainerConfigError).</param>
+public sealed record PodSandbox(string PodIp, string HostIp, PodVolumes Volumes, string? Refusal = null);

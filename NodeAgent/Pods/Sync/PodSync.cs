@@ -22,7 +22,7 @@ public sealed class PodSync(
         CancellationToken stopping)
     {
         var record = records.For(pod.Metadata.Uid!);
-        var sandbox = pod.Metadata.DeletionTimestamp is null ? executor.PreparePod(pod, instances, addressesInUse) : null;
+        var sandbox = pod.Metadata.DeletionTimestamp is null ? await executor.PreparePodAsync(pod, instances, addressesInUse, ct) : null;
         var input = new PodSyncInput(
             pod,
             instances,

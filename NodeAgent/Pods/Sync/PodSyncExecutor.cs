@@ -1,7 +1,12 @@
 using Granary.Model;
+using Granary.NodeAgent.Configuration;
+using Granary.NodeAgent.Hosting;
+using Granary.NodeAgent.Images;
 using Granary.NodeAgent.Networking;
 using Granary.NodeAgent.Runtime;
+using Granary.NodeAgent.Volumes;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Granary.NodeAgent.Pods.Sync;
 
@@ -10,8 +15,8 @@ namespace Granary.NodeAgent.Pods.Sync;
 /// removes, terminates; records the kubelet's events and logs on transitions. It decides nothing the planner could:
 /// what it learns while acting (a failed pull, a configuration error, the id of a new instance) comes back as the
 /// containers' observations for the status, and into the pod's record for the next plan.
-/// The two places the pod's own preparation hooks in are <see cref="PreparePod"/> (before any container) and
-/// <see cref="BuildContainerSpec"/> (what the engine is asked to create).
+/// The two places the pod's own preparation hooks in are <see cref="PreparePodAsync"/> (before any container) and
+/// <see cref="BuildContainerSpecAsync"/> (what the engine is asked to create).
 /// </summary>
 public sealed partial class PodSyncExecutor(
     IContainerRuntime runtime,
@@ -23,33 +28,83 @@ public sealed partial class PodSyncExecutor(
     ContainerStopper stopper,
     LifecycleHooks hooks,
     TerminationMessages messages,
+    VolumeManager volumes,
+    IPodConfigLookup config,
+    NodeDescriber describer,
+    IOptions<AgentSettings> settings,
     TimeProvider time,
     ILogger<PodSyncExecutor> logger)
 {
+    private readonly Lazy<IReadOnlyDictionary<string, Quantity>> _allocatable = new(() => describer.Allocatable());
+
     /// <summary>Raised when work beside the loop ended (a kill), so the loop looks again at once.</summary>
     public event Action? WorkEnded;
 
     /// <summary>
     /// Prepares what a pod's containers share before they are created: its address (kept from a running container
-    /// of the pod, else a new one not in <paramref name="addressesInUse"/>, which this pass shares across pods).
+    /// of the pod, else a new one not in <paramref name="addressesInUse"/>, which this pass shares across pods), and
+    /// its volumes (made, or brought up to date with their ConfigMaps and Secrets, on every pass). A driver that runs
+    /// host processes refuses pods that ask for isolation it cannot give.
     /// </summary>
-    public PodSandbox PreparePod(Pod pod, IReadOnlyList<ContainerInfo> instances, HashSet<string> addressesInUse)
+    public async Task<PodSandbox> PreparePodAsync(Pod pod, IReadOnlyList<ContainerInfo> instances, HashSet<string> addressesInUse, CancellationToken ct)
     {
+        string podIp;
         lock (addressesInUse)
         {
             var existing = instances.Select(c => ContainerNaming.Label(c, ContainerNaming.PodIpLabel)).FirstOrDefault(a => a is not null);
-            var podIp = network.AssignAddress(pod.Metadata.Uid!, existing, addressesInUse) ?? node.Ip;
+            podIp = network.AssignAddress(pod.Metadata.Uid!, existing, addressesInUse) ?? node.Ip;
             addressesInUse.Add(podIp);
-            return new PodSandbox(podIp, node.Ip);
         }
+        if (!runtime.IsolatesContainers && HostProcessLimits.Refusal(pod, runtime.Name) is { } refusal)
+            return new PodSandbox(podIp, node.Ip, PodVolumes.None, refusal);
+
+        var prepared = await volumes.PrepareAsync(pod, podIp, node.Ip, _allocatable.Value, ct);
+        var record = records.For(pod.Metadata.Uid!);
+        foreach (var volume in pod.Spec.Volumes ?? [])
+        {
+            var key = new ReportKey("volume/" + volume.Name, ReportTopic.Mount);
+            if (prepared.Failed.FirstOrDefault(f => f.Name == volume.Name) is { } failed)
+            {
+                record.ReportOnce(key, failed.Message, () =>
+                {
+                    LogMountFailed(logger, Key(pod), failed.Name, failed.Message);
+                    events.FailedMount(pod, failed.EventMessage);
+                });
+            }
+            else
+            {
+                record.ClearReported(key);
+            }
+        }
+        return new PodSandbox(podIp, node.Ip, prepared);
     }
 
-    /// <summary>What the engine creates for attempt <paramref name="attempt"/> of a container: command, env (downward API), limits, labels.</summary>
-    /// <exception cref="DownwardApiException">The container's configuration cannot be resolved (CreateContainerConfigError).</exception>
-    public ContainerSpec BuildContainerSpec(Pod pod, Container spec, int attempt, PodSandbox sandbox)
+    /// <summary>
+    /// What the engine creates for attempt <paramref name="attempt"/> of a container: command and args with
+    /// <c>$(VAR)</c> expanded, env (envFrom, env, the downward API, ConfigMaps and Secrets), the pod's volumes as bind
+    /// mounts, the security context, limits, labels.
+    /// </summary>
+    /// <exception cref="ContainerConfigException">The container cannot be created as specified (CreateContainerConfigError).</exception>
+    public async Task<ContainerSpec> BuildContainerSpecAsync(Pod pod, Container spec, int attempt, PodSandbox sandbox, CancellationToken ct)
     {
-        var env = ContainerSpecs.Environment(pod, spec, sandbox.PodIp, sandbox.HostIp);
-        return ContainerSpecs.Build(node.Name, pod, spec, attempt, sandbox.PodIp, env) with { Mounts = messages.MountFor(pod, spec, attempt) };
+        var resolved = ContainerEnvironment.Resolve(pod, spec, sandbox.PodIp, sandbox.HostIp, config, _allocatable.Value);
+        var record = records.For(pod.Metadata.Uid!);
+        foreach (var skipped in resolved.Skipped)
+            record.ReportOnce(new ReportKey($"{skipped.Kind}/{skipped.Name}", ReportTopic.EnvNames), skipped.Message, () => events.InvalidEnvironmentVariableNames(pod, skipped.Message));
+
+        var mounts = ContainerMounts.Plan(spec.VolumeMounts ?? [], sandbox.Volumes.Ready, resolved.Variables, spec.Name);
+        foreach (var mount in mounts.Where(m => m.Source != sandbox.Volumes.Ready[m.Volume].HostPath))
+        {
+            if (mount.CreateSource)
+                Directory.CreateDirectory(mount.Source);
+            else if (!File.Exists(mount.Source) && !Directory.Exists(mount.Source))
+                throw new ContainerConfigException($"failed to prepare subPath for volumeMount \"{mount.Volume}\" of container \"{spec.Name}\": {Path.GetRelativePath(sandbox.Volumes.Ready[mount.Volume].HostPath, mount.Source)} does not exist in the volume");
+        }
+
+        var imageUser = SecurityContexts.NeedsImageUser(pod, spec) ? await runtime.ImageUserAsync(spec.Image ?? "", ct) : null;
+        var security = SecurityContexts.Resolve(pod, spec, settings.Value.AllowPrivileged, imageUser);
+        return ContainerSpecs.Build(node.Name, pod, spec, attempt, sandbox.PodIp, resolved.Variables,
+            [.. messages.MountFor(pod, spec, attempt), .. mounts.Select(m => new Runtime.VolumeMount(m.Source, m.ContainerPath, m.ReadOnly))], security);
     }
 
     /// <summary>Carries out the plan's actions in order; returns the plan with the containers' observations updated by what happened.</summary>
@@ -104,16 +159,24 @@ public sealed partial class PodSyncExecutor(
         ContainerObservation observation, CancellationToken ct)
     {
         var spec = start.Spec;
+        var configKey = new ReportKey(spec.Name, ReportTopic.Config);
+        if (sandbox.Refusal is { } refusal)
+        {
+            record.ReportOnce(configKey, refusal, () => events.Failed(pod, spec, refusal));
+            return observation with { Waiting = new ContainerStateWaiting { Reason = PodReasons.CreateContainerConfigError, Message = refusal } };
+        }
+        // The kubelet starts no container of a pod whose volumes are not all set up: it stays ContainerCreating (FailedMount).
+        if (sandbox.Volumes.Failed.Count > 0)
+            return observation with { Waiting = new ContainerStateWaiting { Reason = PodReasons.ContainerCreating } };
         if (await EnsureImageAsync(pod, start, record, ct) is { } pullError)
             return observation with { Waiting = pullError };
 
         ContainerSpec create;
-        var configKey = new ReportKey(spec.Name, ReportTopic.Config);
         try
         {
-            create = BuildContainerSpec(pod, spec, start.Attempt, sandbox);
+            create = await BuildContainerSpecAsync(pod, spec, start.Attempt, sandbox, ct);
         }
-        catch (DownwardApiException e)
+        catch (ContainerConfigException e)
         {
             record.ReportOnce(configKey, e.Message, () => events.Failed(pod, spec, e.Message));
             return observation with { Waiting = new ContainerStateWaiting { Reason = PodReasons.CreateContainerConfigError, Message = e.Message } };
@@ -174,7 +237,7 @@ public sealed partial class PodSyncExecutor(
             record.ClearReported(new ReportKey(spec.Name, ReportTopic.Image));
             events.Pulling(pod, spec);
             var began = time.GetTimestamp();
-            await runtime.PullImageAsync(image, ct);
+            await PullAsync(pod, image, record, ct);
             events.Pulled(pod, spec, time.GetElapsedTime(began));
             record.PullSucceeded(spec.Name);
             return null;
@@ -185,6 +248,54 @@ public sealed partial class PodSyncExecutor(
             LogPullFailed(logger, Key(pod), image, e.Message);
             events.PullFailed(pod, spec, e.Message);
             return new ContainerStateWaiting { Reason = PodReasons.ErrImagePull, Message = e.Message };
+        }
+    }
+
+    /// <summary>
+    /// Pulls with the pod's imagePullSecrets: each credential the keyring matches for the image, most specific first,
+    /// until one works (the kubelet's order); anonymously when none matches. Missing secrets are reported, not fatal.
+    /// </summary>
+    private async Task PullAsync(Pod pod, string image, PodRecord record, CancellationToken ct)
+    {
+        var ns = pod.Metadata.Namespace ?? "default";
+        var secrets = new List<Secret>();
+        var missing = new List<string>();
+        foreach (var name in (pod.Spec.ImagePullSecrets ?? []).Select(r => r.Name).OfType<string>())
+        {
+            Secret? secret;
+            try
+            {
+                secret = config.Secret(ns, name);
+            }
+            catch (ContainerConfigException)
+            {
+                secret = null;
+            }
+            if (secret is null)
+                missing.Add(name);
+            else
+                secrets.Add(secret);
+        }
+        if (missing.Count > 0)
+            record.ReportOnce(new ReportKey("", ReportTopic.PullSecrets), string.Join(",", missing), () => events.FailedToRetrieveImagePullSecret(pod, missing));
+
+        var credentials = RegistryKeyring.From(secrets).Lookup(image);
+        if (credentials.Count == 0)
+        {
+            await runtime.PullImageAsync(image, null, ct);
+            return;
+        }
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                await runtime.PullImageAsync(image, credentials[i], ct);
+                return;
+            }
+            catch (RuntimeException e) when (e.Kind is RuntimeErrorKind.ImageNotFound or RuntimeErrorKind.Failed && i < credentials.Count - 1)
+            {
+                LogPullWithCredentialFailed(logger, Key(pod), image, i + 1, e.Message);
+            }
         }
     }
 
@@ -245,6 +356,12 @@ public sealed partial class PodSyncExecutor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: the postStart hook of container {Container} failed: {Reason}")]
     private static partial void LogPostStartFailed(ILogger logger, string pod, string container, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: volume {Volume} could not be set up: {Reason}")]
+    private static partial void LogMountFailed(ILogger logger, string pod, string volume, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pod {Pod}: pulling image {Image} with credential {Number} failed ({Reason}); trying the next")]
+    private static partial void LogPullWithCredentialFailed(ILogger logger, string pod, string image, int number, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pod {Pod}: pulling image {Image} failed: {Reason}")]
     private static partial void LogPullFailed(ILogger logger, string pod, string image, string reason);

@@ -4,6 +4,7 @@ using Granary.NodeAgent.Networking;
 using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Systemd;
+using Granary.NodeAgent.Volumes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -29,10 +30,14 @@ public sealed partial class PodSyncLoop(
     StartupGate startup,
     AgentHealth health,
     NodeIdentity node,
+    PodConfigCache config,
+    VolumeManager volumes,
     ILogger<PodSyncLoop> logger) : BackgroundService
 {
     public const string LoopName = "pod-sync";
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    // A slow control plane delays ConfigMap updates, never the pass: what is cached is used meanwhile.
+    private static readonly TimeSpan ConfigReadTimeout = TimeSpan.FromSeconds(5);
     // About what two cores of engine take at once (the runtime spike saturated at ~8 concurrent starts).
     private const int PodParallelism = 8;
 
@@ -59,6 +64,7 @@ public sealed partial class PodSyncLoop(
         desired.Changed += Nudge;
         probes.Changed += Nudge;
         executor.WorkEnded += Nudge;
+        config.Changed += Nudge;
         probes.AttemptFailed += OnProbeFailed;
         var engineDown = false;
         while (!stoppingToken.IsCancellationRequested)
@@ -99,6 +105,7 @@ public sealed partial class PodSyncLoop(
         desired.Changed -= Nudge;
         probes.Changed -= Nudge;
         executor.WorkEnded -= Nudge;
+        config.Changed -= Nudge;
         probes.AttemptFailed -= OnProbeFailed;
     }
 
@@ -133,6 +140,18 @@ public sealed partial class PodSyncLoop(
             .GroupBy(c => ContainerNaming.Label(c, ContainerLabels.PodUid) ?? "")
             .ToDictionary(g => g.Key, g => (IReadOnlyList<ContainerInfo>)[.. g]);
         var pods = desired.Snapshot();
+        using (var read = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            read.CancelAfter(ConfigReadTimeout);
+            try
+            {
+                await config.RefreshAsync(pods, read.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Read again on the next pass; the copies held serve this one.
+            }
+        }
         var addressesInUse = containers.Select(c => ContainerNaming.Label(c, ContainerNaming.PodIpLabel)).OfType<string>().ToHashSet();
 
         await Parallel.ForEachAsync(pods, new ParallelOptions { MaxDegreeOfParallelism = PodParallelism, CancellationToken = ct }, async (pod, token) =>
@@ -159,6 +178,9 @@ public sealed partial class PodSyncLoop(
             records.Retain(wanted);
             var keep = wanted.Concat(records.Busy()).ToHashSet(StringComparer.Ordinal);
             orphans.Collect(containers, keep, _stopping.Token);
+            // A pod's volumes go once it is not wanted here and none of its containers is left (unmounting tmpfs first).
+            keep.UnionWith(byPod.Keys);
+            volumes.CollectGone(keep);
         }
         probes.Sync(ProbeTargets(pods, containers));
     }

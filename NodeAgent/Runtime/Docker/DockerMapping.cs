@@ -17,6 +17,7 @@ internal static class DockerMapping
         WorkingDir = spec.WorkingDir,
         Labels = new Dictionary<string, string>(spec.Labels),
         Hostname = spec.Hostname,
+        User = spec.Security.User,
         HostConfig = new HostConfig
         {
             // No bridge on these machines: every container shares the host's network and binds 127.0.0.1.
@@ -30,7 +31,25 @@ internal static class DockerMapping
             MemorySwap = spec.MemoryLimitBytes ?? 0,
             NanoCPUs = (spec.CpuLimitMilli ?? 0) * 1_000_000,
             Binds = spec.Mounts.Select(m => $"{m.HostPath}:{m.ContainerPath}{(m.ReadOnly ? ":ro" : "")}").ToList(),
+            GroupAdd = spec.Security.Groups.Count > 0 ? spec.Security.Groups.Select(g => g.ToString(CultureInfo.InvariantCulture)).ToList() : null,
+            ReadonlyRootfs = spec.Security.ReadOnlyRootFilesystem,
+            CapAdd = spec.Security.CapabilitiesAdd.Count > 0 ? spec.Security.CapabilitiesAdd.ToList() : null,
+            CapDrop = spec.Security.CapabilitiesDrop.Count > 0 ? spec.Security.CapabilitiesDrop.ToList() : null,
+            SecurityOpt = spec.Security.NoNewPrivileges ? ["no-new-privileges"] : null,
+            Privileged = spec.Security.Privileged,
+            PidMode = spec.Security.HostPid ? "host" : null,
+            IpcMode = spec.Security.HostIpc ? "host" : null,
         },
+    };
+
+    /// <summary>The engine's X-Registry-Auth for a pull; null pulls anonymously.</summary>
+    public static AuthConfig? ToAuthConfig(RegistryCredential? credential) => credential is null ? null : new AuthConfig
+    {
+        Username = credential.Username,
+        Password = credential.Password,
+        IdentityToken = credential.IdentityToken,
+        Email = credential.Email,
+        ServerAddress = credential.ServerAddress,
     };
 
     public static ContainerInfo ToInfo(ContainerInspectResponse inspect)

@@ -35,6 +35,8 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public string Name => "docker";
 
+    public bool IsolatesContainers => true;
+
     public Uri Endpoint => _connection.Endpoint;
 
     /// <summary>The Engine API version in use, pinned by the first call (null before it).</summary>
@@ -110,7 +112,13 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         }
     }
 
-    public async Task PullImageAsync(string image, CancellationToken ct)
+    public async Task<string> ImageUserAsync(string image, CancellationToken ct)
+    {
+        var inspect = await _connection.CallAsync($"inspect image {image}", (c, t) => c.Images.InspectImageAsync(image, t), ct);
+        return inspect.Config?.User ?? "";
+    }
+
+    public async Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct)
     {
         var (repository, tag) = DockerMapping.SplitReference(image);
         var progress = new PullProgress();
@@ -119,7 +127,7 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         try
         {
             await _connection.CallAsync($"pull {image}",
-                (c, t) => c.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, null, progress, t),
+                (c, t) => c.Images.CreateImageAsync(new ImagesCreateParameters { FromImage = repository, Tag = tag }, DockerMapping.ToAuthConfig(credential), progress, t),
                 ct, _pullTimeout);
         }
         catch (RuntimeException e) when (e.Kind is RuntimeErrorKind.Failed or RuntimeErrorKind.NotFound or RuntimeErrorKind.ImageNotFound)

@@ -71,12 +71,18 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
         }
     }
 
+    /// <summary>Host processes share the host's file system, users and namespaces.</summary>
+    public bool IsolatesContainers => false;
+
     public Task<ContainerInfo?> InspectAsync(string id, CancellationToken ct) => Task.FromResult(Find(id)?.Record.ToInfo());
 
     /// <summary>Images are not used: every image "exists".</summary>
     public Task<bool> ImageExistsAsync(string image, CancellationToken ct) => Task.FromResult(true);
 
-    public Task PullImageAsync(string image, CancellationToken ct) => Task.CompletedTask;
+    public Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Images are not used; the pod's processes run as the agent's user (the agent refuses pods that ask otherwise).</summary>
+    public Task<string> ImageUserAsync(string image, CancellationToken ct) => Task.FromResult("");
 
     public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct)
     {

@@ -17,6 +17,9 @@ public sealed class SimulatedRuntime(TimeProvider? time = null) : IContainerRunt
 
     public string Name => "simulated";
 
+    /// <summary>Nothing runs, so nothing is shared: pods are accepted as an isolating engine would.</summary>
+    public bool IsolatesContainers => true;
+
     public Task<string> VersionAsync(CancellationToken ct) => Task.FromResult("simulated://1.0");
 
     public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken ct)
@@ -40,7 +43,9 @@ public sealed class SimulatedRuntime(TimeProvider? time = null) : IContainerRunt
 
     public Task<bool> ImageExistsAsync(string image, CancellationToken ct) => Task.FromResult(true);
 
-    public Task PullImageAsync(string image, CancellationToken ct) => Task.CompletedTask;
+    public Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct) => Task.CompletedTask;
+
+    public Task<string> ImageUserAsync(string image, CancellationToken ct) => Task.FromResult("");
 
     public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct)
     {

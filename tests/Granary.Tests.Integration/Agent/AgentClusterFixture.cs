@@ -25,6 +25,9 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
 
     public string ClusterId { get; } = $"agent-{Guid.NewGuid():N}"[..14];
 
+    /// <summary>The agent's state directory (removed, mounts and all, with the fixture).</summary>
+    protected string StateDir => _stateDir;
+
     public string NodeName { get; } = nodeName;
 
     public string NodeIp { get; } = $"127.0.0.{10 + block}";
@@ -44,6 +47,9 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
     public DockerRuntime Engine => _engine ?? throw new InvalidOperationException("the fixture has not started");
 
     public CliRunner Cli => CliRunner.ForGateway(Silo.Gateway, ClusterId);
+
+    /// <summary>The real kubectl against the silo's API (HTTPS and the admin token of its kubeconfig), with a private cache.</summary>
+    public Kubectl Kubectl => new(Silo.Kubeconfig, Path.Combine(_stateDir, "kube-cache"));
 
     /// <summary>Settings without a flag, for every agent this fixture starts (GRANARY_* variables).</summary>
     protected virtual IReadOnlyDictionary<string, string> AgentEnvironment => new Dictionary<string, string>();
@@ -180,6 +186,8 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
         await _redis.DisposeAsync();
         _engine?.Dispose();
         await Dockerd.DisposeAsync();
+        // Memory-backed volumes of pods still there when the agent stopped are tmpfs mounts under the state dir.
+        Granary.Tools.MountCleanup.UnmountAllUnder(_stateDir);
         Directory.Delete(_stateDir, recursive: true);
     }
 }

@@ -232,7 +232,7 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
         // A registry on a closed loopback port: the engine fails at once and never reaches for Docker Hub.
         const string missing = "127.0.0.1:1/nothing:1";
 
-        var pull = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.PullImageAsync(missing, CancellationToken.None));
+        var pull = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.PullImageAsync(missing, null, CancellationToken.None));
         var create = await Assert.ThrowsAsync<RuntimeException>(() => _runtime.CreateAsync(Spec("true") with { Image = missing }, CancellationToken.None));
 
         Assert.True(await _runtime.ImageExistsAsync(dockerd.Image, CancellationToken.None));

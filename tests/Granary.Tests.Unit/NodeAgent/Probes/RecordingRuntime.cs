@@ -35,7 +35,9 @@ internal sealed class RecordingRuntime(TimeProvider time) : IContainerRuntime
     public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken ct) => throw new NotSupportedException();
     public Task<ContainerInfo?> InspectAsync(string id, CancellationToken ct) => throw new NotSupportedException();
     public Task<bool> ImageExistsAsync(string image, CancellationToken ct) => throw new NotSupportedException();
-    public Task PullImageAsync(string image, CancellationToken ct) => throw new NotSupportedException();
+    public bool IsolatesContainers => true;
+    public Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct) => throw new NotSupportedException();
+    public Task<string> ImageUserAsync(string image, CancellationToken ct) => throw new NotSupportedException();
     public Task<string> CreateAsync(ContainerSpec spec, CancellationToken ct) => throw new NotSupportedException();
     public Task StartAsync(string id, CancellationToken ct) => throw new NotSupportedException();
     public Task StopAsync(string id, TimeSpan grace, CancellationToken ct) => throw new NotSupportedException();

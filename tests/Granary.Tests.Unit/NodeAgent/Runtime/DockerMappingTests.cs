@@ -69,6 +69,49 @@ public sealed class DockerMappingTests
     }
 
     [Fact]
+    public void ToCreateParameters_Security_MapsEachFieldToTheEngines()
+    {
+        var spec = new ContainerSpec
+        {
+            Name = "n",
+            Image = "i",
+            Security = new ContainerSecurity
+            {
+                User = "1000:3000",
+                Groups = [4000, 2000],
+                ReadOnlyRootFilesystem = true,
+                CapabilitiesAdd = ["NET_ADMIN"],
+                CapabilitiesDrop = ["ALL"],
+                NoNewPrivileges = true,
+                Privileged = true,
+                HostPid = true,
+                HostIpc = true,
+            },
+        };
+
+        var p = DockerMapping.ToCreateParameters(spec);
+
+        Assert.Equal("1000:3000", p.User);
+        Assert.Equal(["4000", "2000"], p.HostConfig.GroupAdd);
+        Assert.True(p.HostConfig.ReadonlyRootfs);
+        Assert.Equal(["NET_ADMIN"], p.HostConfig.CapAdd);
+        Assert.Equal(["ALL"], p.HostConfig.CapDrop);
+        Assert.Equal(["no-new-privileges"], p.HostConfig.SecurityOpt);
+        Assert.True(p.HostConfig.Privileged);
+        Assert.Equal(("host", "host"), (p.HostConfig.PidMode, p.HostConfig.IpcMode));
+    }
+
+    [Fact]
+    public void ToCreateParameters_DefaultSecurity_LeavesTheEnginesDefaults()
+    {
+        var p = DockerMapping.ToCreateParameters(new ContainerSpec { Name = "n", Image = "i" });
+
+        Assert.Null(p.User);
+        Assert.Equal(((IList<string>?)null, (IList<string>?)null, (IList<string>?)null, (IList<string>?)null), (p.HostConfig.GroupAdd, p.HostConfig.CapAdd, p.HostConfig.CapDrop, p.HostConfig.SecurityOpt));
+        Assert.Equal((false, false, (string?)null, (string?)null), (p.HostConfig.ReadonlyRootfs, p.HostConfig.Privileged, p.HostConfig.PidMode, p.HostConfig.IpcMode));
+    }
+
+    [Fact]
     public void ToInfo_OfAnExitedContainer_CarriesExitCodeOomAndTimes()
     {
         var inspect = new ContainerInspectResponse

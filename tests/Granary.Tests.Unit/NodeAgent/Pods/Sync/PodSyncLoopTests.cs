@@ -93,12 +93,14 @@ public sealed class PodSyncLoopTests : IAsyncDisposable
         public TaskCompletionSource StopEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public string Name => inner.Name;
+        public bool IsolatesContainers => inner.IsolatesContainers;
+        public Task<string> ImageUserAsync(string image, CancellationToken ct) => inner.ImageUserAsync(image, ct);
         public Task<string> VersionAsync(CancellationToken ct) => inner.VersionAsync(ct);
         public Task<IReadOnlyList<ContainerInfo>> ListAsync(IReadOnlyDictionary<string, string> labels, CancellationToken ct) => inner.ListAsync(labels, ct);
         public Task<ContainerInfo?> InspectAsync(string id, CancellationToken ct) => inner.InspectAsync(id, ct);
         public Task<bool> ImageExistsAsync(string image, CancellationToken ct) => Task.FromResult(Pullable);
 
-        public Task PullImageAsync(string image, CancellationToken ct)
+        public Task PullImageAsync(string image, RegistryCredential? credential, CancellationToken ct)
         {
             Interlocked.Increment(ref _pulls);
             return Pullable ? Task.CompletedTask : throw new RuntimeException(RuntimeErrorKind.ImageNotFound, $"pull access denied for {image}");
