@@ -36,9 +36,9 @@ public sealed class ThreeSiloClusterTests(RedisServer redis) : IClassFixture<Red
             await TestObjects.WaitAllBoundAsync(client, "team", 10);
 
             before = await SnapshotAsync(client);
-            // pods, the node, three namespaces, the kubernetes service with its Endpoints and EndpointSlice, and each
-            // namespace's default ServiceAccount
-            Assert.Equal(10 + 1 + 3 + 3 + 3, before.Count);
+            // pods, the node, three namespaces, the kubernetes service with its Endpoints and EndpointSlice, each
+            // namespace's default ServiceAccount, and the default local-path StorageClass
+            Assert.Equal(10 + 1 + 3 + 3 + 3 + 1, before.Count);
         }
         finally
         {

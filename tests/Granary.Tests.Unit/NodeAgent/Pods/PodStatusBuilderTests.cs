@@ -3,6 +3,7 @@ using Granary.Model;
 using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Runtime;
+using Granary.NodeAgent.Volumes;
 using static Granary.Tests.Unit.NodeAgent.Pods.Sync.PodFixtures;
 
 namespace Granary.Tests.Unit.NodeAgent.Pods;
@@ -10,7 +11,7 @@ namespace Granary.Tests.Unit.NodeAgent.Pods;
 /// <summary>The status the agent writes, field by field, as the kubelet writes it.</summary>
 public class PodStatusBuilderTests
 {
-    private static readonly PodSandbox Sandbox = new("127.1.1.7", "127.0.0.11");
+    private static readonly PodSandbox Sandbox = new("127.1.1.7", "127.0.0.11", PodVolumes.None);
     private static readonly Container Init = Web() with { Name = "init", Command = ["true"] };
     private static readonly Container Side = Web() with { Name = "side", RestartPolicy = "Always" };
 

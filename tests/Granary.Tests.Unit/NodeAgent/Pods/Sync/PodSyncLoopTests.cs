@@ -18,12 +18,15 @@ public sealed class PodSyncLoopTests : IAsyncDisposable
     private readonly FakeTimeProvider _time = new(T0);
     private readonly UnpullableRuntime _runtime;
     private readonly ServiceProvider _services;
+    // Its own state directory: the agent removes pod volume directories it does not know, and must never be pointed
+    // at a real agent's (/var/lib/granary/agent by default).
+    private readonly string _stateDir = Directory.CreateTempSubdirectory("granary-sync-").FullName;
 
     public PodSyncLoopTests()
     {
         _runtime = new UnpullableRuntime(new SimulatedRuntime(_time));
         var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(_time);
-        services.AddGranaryAgent(new AgentSettings { NodeName = "node-1", OrphanGracePeriod = TimeSpan.FromSeconds(30) }, _runtime, _ => new Unreachable());
+        services.AddGranaryAgent(new AgentSettings { NodeName = "node-1", OrphanGracePeriod = TimeSpan.FromSeconds(30), StateDir = _stateDir }, _runtime, _ => new Unreachable());
         _services = services.BuildServiceProvider();
     }
 
@@ -75,7 +78,11 @@ public sealed class PodSyncLoopTests : IAsyncDisposable
         Assert.Empty(Records.Work());
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        Directory.Delete(_stateDir, recursive: true);
+    }
 
     private sealed class Unreachable : IControlPlaneConnector
     {
