@@ -16,19 +16,22 @@ public static class ConfigDataValidation
         $"a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '{KeyFormat}')";
 
     /// <summary>The key's problems (reported with the key, never the value: values may be a Secret's).</summary>
-    public static IEnumerable<FieldError> Key(string key, string field)
+    public static IEnumerable<FieldError> Key(string key, string field) =>
+        (key.Length == 0 ? [KeyMessage] : KeyMessages(key)).Select(message => FieldError.Invalid($"{field}[{key}]", key, message));
+
+    /// <summary>kube's IsConfigMapKey for a non-empty key: ConfigMap and Secret keys, and the keys env refers to.</summary>
+    public static IEnumerable<string> KeyMessages(string key)
     {
-        var path = $"{field}[{key}]";
         if (key.Length > 253)
-            yield return FieldError.Invalid(path, key, ValidationMessages.MaxLength(253));
-        if (key.Length == 0 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            yield return FieldError.Invalid(path, key, KeyMessage);
+            yield return ValidationMessages.MaxLength(253);
+        if (!key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            yield return KeyMessage;
         if (key == ".")
-            yield return FieldError.Invalid(path, key, "must not be '.'");
+            yield return "must not be '.'";
         else if (key == "..")
-            yield return FieldError.Invalid(path, key, "must not be '..'");
+            yield return "must not be '..'";
         else if (key.StartsWith("..", StringComparison.Ordinal))
-            yield return FieldError.Invalid(path, key, "must not start with '..'");
+            yield return "must not start with '..'";
     }
 
     public static int SizeOf(string value) => Encoding.UTF8.GetByteCount(value);

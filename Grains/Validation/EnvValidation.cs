@@ -11,8 +11,6 @@ namespace Granary.Grains.Validation;
 public static class EnvValidation
 {
     public const string RelaxedNameRule = "a valid environment variable name must consist only of printable ASCII characters other than '='";
-    public const string ConfigKeyRule =
-        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
 
     public static IEnumerable<FieldError> Env(ImmutableList<EnvVar>? env, string field)
     {
@@ -101,7 +99,7 @@ public static class EnvValidation
         if (key.Length == 0)
             yield return FieldError.Required($"{field}.key");
         else
-            foreach (var message in ConfigKeyMessages(key))
+            foreach (var message in ConfigDataValidation.KeyMessages(key))
                 yield return FieldError.Invalid($"{field}.key", key, message);
     }
 
@@ -112,21 +110,6 @@ public static class EnvValidation
         else
             foreach (var error in SyntaxValidation.Dns1123Subdomain(name, field))
                 yield return error;
-    }
-
-    /// <summary>kube's IsConfigMapKey, for ConfigMap and Secret keys.</summary>
-    public static IEnumerable<string> ConfigKeyMessages(string key)
-    {
-        if (key.Length > 253)
-            yield return ValidationMessages.MaxLength(253);
-        if (!key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-            yield return ConfigKeyRule;
-        if (key == ".")
-            yield return "must not be '.'";
-        else if (key == "..")
-            yield return "must not be '..'";
-        else if (key.StartsWith("..", StringComparison.Ordinal))
-            yield return "must not start with '..'";
     }
 
     private static bool IsRelaxedName(string name) => name.All(c => c is >= ' ' and <= '~' and not '=');
