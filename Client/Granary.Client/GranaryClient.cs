@@ -44,6 +44,8 @@ public sealed class GranaryClient : IAsyncDisposable
         ConfigMaps = new ResourceClient<ConfigMap>(_cluster);
         Secrets = new ResourceClient<Secret>(_cluster);
         ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
+        Jobs = new ResourceClient<Job>(_cluster);
+        CronJobs = new ResourceClient<CronJob>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -75,6 +77,10 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Secret> Secrets { get; }
     public ResourceClient<ServiceAccount> ServiceAccounts { get; }
 
+    public ResourceClient<Job> Jobs { get; }
+
+    public ResourceClient<CronJob> CronJobs { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -95,6 +101,8 @@ public sealed class GranaryClient : IAsyncDisposable
         "ConfigMap" => ConfigMaps,
         "Secret" => Secrets,
         "ServiceAccount" => ServiceAccounts,
+        "Job" => Jobs,
+        "CronJob" => CronJobs,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

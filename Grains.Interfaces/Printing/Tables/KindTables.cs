@@ -23,6 +23,8 @@ public static class KindTables
         ["ConfigMap"] = new ConfigMapTable(),
         ["Secret"] = new SecretTable(),
         ["ServiceAccount"] = new ServiceAccountTable(),
+        ["Job"] = new JobTable(),
+        ["CronJob"] = new CronJobTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
