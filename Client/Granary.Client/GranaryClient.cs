@@ -44,6 +44,7 @@ public sealed class GranaryClient : IAsyncDisposable
         ConfigMaps = new ResourceClient<ConfigMap>(_cluster);
         Secrets = new ResourceClient<Secret>(_cluster);
         ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
+        ControllerRevisions = new ResourceClient<ControllerRevision>(_cluster);
         Jobs = new ResourceClient<Job>(_cluster);
         CronJobs = new ResourceClient<CronJob>(_cluster);
     }
@@ -77,6 +78,8 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Secret> Secrets { get; }
     public ResourceClient<ServiceAccount> ServiceAccounts { get; }
 
+    public ResourceClient<ControllerRevision> ControllerRevisions { get; }
+
     public ResourceClient<Job> Jobs { get; }
 
     public ResourceClient<CronJob> CronJobs { get; }
@@ -101,6 +104,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "ConfigMap" => ConfigMaps,
         "Secret" => Secrets,
         "ServiceAccount" => ServiceAccounts,
+        "ControllerRevision" => ControllerRevisions,
         "Job" => Jobs,
         "CronJob" => CronJobs,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),

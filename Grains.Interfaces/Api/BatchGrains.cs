@@ -9,12 +9,7 @@ namespace Granary.Api;
 /// for a reconcile.
 /// </summary>
 [Alias("granary.IJobGrain")]
-public interface IJobGrain : IResourceGrain<Job>
-{
-    /// <summary>A pod this Job controls changed or went away. One-way, from the pod's grain; idempotent.</summary>
-    [Alias("PodChanged"), OneWay]
-    Task PodChangedAsync();
-}
+public interface IJobGrain : IResourceGrain<Job>, IPodControllerGrain;
 
 /// <summary>
 /// Owns one CronJob and is its controller: makes a Job at each scheduled time (a reminder survives a silo's failover),

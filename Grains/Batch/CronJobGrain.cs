@@ -58,8 +58,8 @@ public sealed partial class CronJobGrain(IObjectStore store, TimeProvider time, 
         if (Current is not { } cj)
             return null;
         var now = Time.GetUtcNow();
-        var (_, items) = (await cache.ConsistentAsync(ResourceKinds.Job)).Snapshot(ObjectFilter.Parse(NamespaceName, null, null));
-        var jobs = items.Select(i => (Job)i.Value).Where(j => OwnerReferences.IsControlledBy(j.Metadata, cj.Metadata.Uid)).ToList();
+        var jobs = (await cache.ConsistentAsync(ResourceKinds.Job)).OwnedBy(cj.Metadata.Uid!).Cast<Job>()
+            .Where(j => OwnerReferences.IsControlledBy(j.Metadata, cj.Metadata.Uid)).ToList();
         var sync = CronJobPlanner.Plan(cj, jobs, now);
 
         var status = sync.Status;

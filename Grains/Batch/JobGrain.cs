@@ -116,11 +116,11 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
 
     private static DateTimeOffset Earliest(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x < b ? x : b;
 
-    /// <summary>The pods whose controller reference names this Job (adoption needs a manual selector; kube's pods are made by the Job).</summary>
+    /// <summary>The pods whose controller reference names this Job, from the watch cache's owner index (adoption needs a manual selector; a Job makes its own pods).</summary>
     private async Task<List<Pod>> OwnedPodsAsync(Job job)
     {
-        var (_, items) = (await cache.ConsistentAsync(ResourceKinds.Pod)).Snapshot(ObjectFilter.Parse(NamespaceName, null, null));
-        return [.. items.Select(i => (Pod)i.Value).Where(p => OwnerReferences.IsControlledBy(p.Metadata, job.Metadata.Uid))];
+        var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
+        return [.. pods.OwnedBy(job.Metadata.Uid!).Cast<Pod>().Where(p => OwnerReferences.IsControlledBy(p.Metadata, job.Metadata.Uid))];
     }
 
     /// <summary>Creates pods in batches of 1, 2, 4, … (kube's slow start), stopping at the first batch with a failure.</summary>
