@@ -192,7 +192,8 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
                 {
                     if (!JobPods.IsTracked(pod))
                         return false;
-                    await grain.UpdateAsync(pod with { Metadata = pod.Metadata with { Finalizers = pod.Metadata.Finalizers!.Remove(BatchLabels.TrackingFinalizer) } });
+                    var rest = pod.Metadata.Finalizers!.Remove(BatchLabels.TrackingFinalizer);
+                    await grain.UpdateAsync(pod with { Metadata = pod.Metadata with { Finalizers = rest.Count == 0 ? null : rest } });
                     return true;
                 }
                 catch (ConflictException) when (attempt < FinalizerAttempts)

@@ -111,7 +111,7 @@ public static class JobPlanner
 
         target ??= failJobMessage is not null ? new Target(JobCondition.Failed, JobConditions.PodFailurePolicy, failJobMessage)
             : Failure(job, failedTotal, status.Failed ?? 0, active, failedIndexes.Count, completed.Count, startTime, suspended, now)
-            ?? Success(job, succeededTotal, completed.Count, active.Count);
+            ?? Success(job, succeededTotal, completed.ToImmutable(), active.Count);
 
         if (target is not null)
         {
@@ -248,13 +248,34 @@ public static class JobPlanner
         return limit == 0 ? restarts > 0 : restarts >= limit;
     }
 
-    private static Target? Success(Job job, int succeededTotal, int completedCount, int activeCount)
+    private static Target? Success(Job job, int succeededTotal, ImmutableSortedSet<int> completed, int activeCount)
     {
         var spec = job.Spec;
-        var done = spec.CompletionMode == JobSpec.Indexed ? completedCount >= (spec.Completions ?? 0)
+        if (spec.CompletionMode == JobSpec.Indexed && spec.SuccessPolicy is { } policy && MatchingRule(policy, completed, spec.Completions ?? 0) is { } rule)
+            return new Target(JobCondition.Complete, SuccessPolicyReason, $"Matched rules at index {rule}");
+        var done = spec.CompletionMode == JobSpec.Indexed ? completed.Count >= (spec.Completions ?? 0)
             : spec.Completions is { } completions ? succeededTotal >= completions
             : succeededTotal > 0 && activeCount == 0;
         return done ? new Target(JobCondition.Complete, JobConditions.CompletionsReached, JobConditions.CompletionsMessage) : null;
+    }
+
+    public const string SuccessPolicyReason = "SuccessPolicy";
+
+    /// <summary>
+    /// The first successPolicy rule the completed indexes meet (kube's matchSuccessPolicy): of its succeededIndexes (all
+    /// indexes when unset), succeededCount have completed, or all of them when no count is given.
+    /// </summary>
+    private static int? MatchingRule(SuccessPolicy policy, ImmutableSortedSet<int> completed, int completions)
+    {
+        for (var i = 0; i < policy.Rules.Count; i++)
+        {
+            var rule = policy.Rules[i];
+            var indexes = rule.SucceededIndexes is { } text ? IndexSet.Parse(text, completions) : [.. Enumerable.Range(0, completions)];
+            var done = indexes.Count(completed.Contains);
+            if (done > 0 && done >= (rule.SucceededCount ?? indexes.Count))
+                return i;
+        }
+        return null;
     }
 
     /// <summary>The Suspended condition and start time: set on suspend, flipped and the clock restarted on resume.</summary>

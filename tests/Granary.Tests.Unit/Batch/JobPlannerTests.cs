@@ -336,6 +336,21 @@ public class JobPlannerTests
         Assert.Null(sync.RecheckAt);
     }
 
+    [Fact]
+    public void Plan_SuccessPolicy_MetByTheLeaderIndex_SucceedsAndStopsTheRest()
+    {
+        var job = Job(completions: 4, parallelism: 4, mode: JobSpec.Indexed) is var j
+            ? j with { Spec = j.Spec with { SuccessPolicy = new SuccessPolicy { Rules = [new SuccessPolicyRule { SucceededIndexes = "0" }] } } } : null!;
+        var worker = Pod("w", index: 1);
+
+        var sync = JobPlanner.Plan(job, [Pod("leader", "Succeeded", index: 0), worker], Now);
+
+        var met = JobConditions.Find(sync.Status, JobCondition.SuccessCriteriaMet)!;
+        Assert.Equal(("SuccessPolicy", "Matched rules at index 0"), (met.Reason, met.Message));
+        Assert.Equal([worker], sync.ToDelete);
+        Assert.Empty(sync.ToCreate);
+    }
+
     [Theory]
     [InlineData(new[] { 0, 1, 2, 4, 6, 7 }, "0-2,4,6-7")]
     [InlineData(new[] { 3 }, "3")]
