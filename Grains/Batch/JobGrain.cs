@@ -20,7 +20,6 @@ namespace Granary.Grains.Batch;
 public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILogger<JobGrain> logger, WatchCache cache, EventBroadcaster events)
     : ControllerGrain<Job>(store, time, logger), IJobGrain
 {
-    private const int NameAttempts = 4;
     private const int FinalizerAttempts = 3;
 
     /// <summary>How often a Job with running pods is looked at when nothing tells it to (a lost notification).</summary>
@@ -123,60 +122,20 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
         return [.. pods.OwnedBy(job.Metadata.Uid!).Cast<Pod>().Where(p => OwnerReferences.IsControlledBy(p.Metadata, job.Metadata.Uid))];
     }
 
-    /// <summary>Creates pods in batches of 1, 2, 4, … (kube's slow start), stopping at the first batch with a failure.</summary>
     private async Task CreatePodsAsync(Job job, IReadOnlyList<int?> indexes)
     {
-        var created = 0;
-        for (var batch = 1; created < indexes.Count; batch = Math.Min(batch * 2, indexes.Count - created))
-        {
-            batch = Math.Min(batch, indexes.Count - created);
-            var results = await Task.WhenAll(indexes.Skip(created).Take(batch).Select(index => CreatePodAsync(job, index)));
-            created += results.Count(ok => ok);
-            if (results.Any(ok => !ok))
-                throw new InvalidOperationException($"could not create {indexes.Count - created} of {indexes.Count} pods for job {Key}; see the errors above");
-        }
+        var failures = await new ControllerPods(GrainFactory, _events, job)
+            .CreateAsync(indexes.Count, i => JobPods.GenerateName(job, indexes[i]), (i, name) => JobPods.NewPod(job, name, indexes[i]));
+        foreach (var failure in failures)
+            LogCreateFailed(Logger, Key, failure);
+        if (failures.Count > 0)
+            throw new InvalidOperationException($"could not create all {indexes.Count} pods for job {Key}: {failures[0]}");
         LogCreated(Logger, Key, indexes.Count);
-    }
-
-    private async Task<bool> CreatePodAsync(Job job, int? index)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var name = ReplicaSetPlanner.NewPodName(JobPods.GenerateName(job, index)[..^1], Random.Shared);
-            try
-            {
-                await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{name}").CreateAsync(JobPods.NewPod(job, name, index));
-                _events.Record(job, Event.Normal, "SuccessfulCreate", $"Created pod: {name}");
-                return true;
-            }
-            catch (AlreadyExistsException) when (attempt < NameAttempts)
-            {
-                // Another pod has this name: draw again, as generateName does.
-            }
-            catch (GranaryException e)
-            {
-                LogCreateFailed(Logger, Key, e.Message);
-                _events.Record(job, Event.Warning, "FailedCreate", $"Error creating: {e.Message}");
-                return false;
-            }
-        }
     }
 
     private async Task DeletePodsAsync(Job job, IReadOnlyList<Pod> pods)
     {
-        await Task.WhenAll(pods.Select(async pod =>
-        {
-            try
-            {
-                await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{pod.Metadata.Name}")
-                    .DeleteAsync(new DeleteOptions { PreconditionUid = pod.Metadata.Uid });
-                _events.Record(job, Event.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
-            }
-            catch (GranaryException e) when (e is NotFoundException or ConflictException)
-            {
-                // Gone or replaced already: what we wanted.
-            }
-        }));
+        await new ControllerPods(GrainFactory, _events, job).DeleteAsync(pods);
         LogDeleted(Logger, Key, pods.Count);
     }
 
