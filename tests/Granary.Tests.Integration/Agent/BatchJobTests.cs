@@ -66,6 +66,8 @@ public sealed class BatchJobTests(BatchCluster cluster) : IClassFixture<BatchClu
         var uid = (string)job["metadata"]!["uid"]!;
         Assert.Equal(uid, (string)job["spec"]!["selector"]!["matchLabels"]!["batch.kubernetes.io/controller-uid"]!);
 
+        var viaStatus = JsonNode.Parse((await OkAsync("get", "--raw", "/apis/batch/v1/namespaces/default/jobs/count/status")).Stdout)!;
+        Assert.Equal(5, (int)viaStatus["status"]!["succeeded"]!);
         var pods = (await GetJsonAsync("get", "pods", "-l", "job-name=count"))["items"]!.AsArray();
         Assert.Equal(5, pods.Count);
         Assert.All(pods, p => Assert.Equal("Succeeded", (string)p!["status"]!["phase"]!));
