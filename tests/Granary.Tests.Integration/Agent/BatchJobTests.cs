@@ -125,6 +125,47 @@ public sealed class BatchJobTests(BatchCluster cluster) : IClassFixture<BatchClu
     }
 
     [Fact]
+    public async Task ActiveDeadline_StopsTheRunningPodAndFailsTheJob()
+    {
+        await ApplyAndWaitAsync(JobYaml("deadline", "sleep 60", completions: 1, parallelism: 1, "  activeDeadlineSeconds: 2"), "deadline", "failed");
+
+        var status = (await GetJsonAsync("get", "job", "deadline"))["status"]!;
+        var failed = status["conditions"]!.AsArray().Single(c => (string)c!["type"]! == "Failed")!;
+        Assert.Equal(("DeadlineExceeded", "Job was active longer than specified deadline"), ((string)failed["reason"]!, (string)failed["message"]!));
+        Assert.Equal(1, (int)status["failed"]!);
+        Assert.Empty((await GetJsonAsync("get", "pods", "-l", "job-name=deadline"))["items"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task SuspendedJob_RunsNothingUntilResumed()
+    {
+        var apply = await Kubectl.RunWithStdinAsync(JobYaml("later", "echo resumed", completions: 2, parallelism: 2, "  suspend: true"), "apply", "-f", "-");
+        Assert.True(apply.ExitCode == 0, apply.ToString());
+        await OkAsync("wait", "--for=condition=suspended", "job/later", "--timeout=55s");
+        Assert.Empty((await GetJsonAsync("get", "pods", "-l", "job-name=later"))["items"]!.AsArray());
+        Assert.Matches(@"later\s+Suspended\s+0/2", (await OkAsync("get", "job", "later")).Stdout);
+
+        await OkAsync("patch", "job", "later", "--type=merge", "-p", """{"spec":{"suspend":false}}""");
+        await OkAsync("wait", "--for=condition=complete", "job/later", "--timeout=55s");
+
+        var suspended = (await GetJsonAsync("get", "job", "later"))["status"]!["conditions"]!.AsArray().Single(c => (string)c!["type"]! == "Suspended")!;
+        Assert.Equal(("False", "JobResumed"), ((string)suspended["status"]!, (string)suspended["reason"]!));
+    }
+
+    [Fact]
+    public async Task TtlAfterFinished_DeletesTheJobAndItsPods()
+    {
+        await ApplyAndWaitAsync(JobYaml("brief", "echo bye", completions: 1, parallelism: 1, "  ttlSecondsAfterFinished: 1"), "brief", "complete");
+
+        var pods = (await GetJsonAsync("get", "pods", "-l", "job-name=brief"))["items"]!.AsArray().Select(p => (string)p!["metadata"]!["name"]!).ToList();
+
+        await OkAsync("wait", "--for=delete", "job/brief", "--timeout=55s");
+        Assert.Single(pods);
+        await OkAsync("wait", "--for=delete", $"pod/{pods[0]}", "--timeout=55s");
+        Assert.Empty((await GetJsonAsync("get", "pods", "-l", "job-name=brief"))["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task CronJob_CreatedByKubectl_MakesAJobByHandThatRuns()
     {
         await OkAsync("create", "cronjob", "tick", "--image=local/busybox:1", "--schedule=*/1 * * * *", "--", "sh", "-c", "echo tick");
