@@ -7,6 +7,7 @@ using Granary.Grains.Resources;
 using Granary.Grains.Storage;
 using Granary.Grains.Workloads;
 using Granary.Model;
+using Granary.Selectors;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Grains.Batch;
@@ -76,6 +77,11 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
     protected override async Task<DateTimeOffset?> ReconcileAsync()
     {
         // A pass plans at most three times: act, count what was released, write the terminal condition.
+        if (Current is null)
+        {
+            await ReleaseOrphansAsync();
+            return null;
+        }
         for (var round = 0; ; round++)
         {
             if (Current is not { Metadata.DeletionTimestamp: null } job)
@@ -139,6 +145,20 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
         LogDeleted(Logger, Key, pods.Count);
     }
 
+    /// <summary>
+    /// A pod whose Job is gone tells this grain of its changes: its tracking finalizer goes, so it is not kept forever
+    /// (kube's job controller does the same for orphan pods). Found by the job-name label and the controller reference.
+    /// </summary>
+    private async Task ReleaseOrphansAsync()
+    {
+        var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
+        var orphans = pods.Selected(NamespaceName!, LabelSelector.Parse($"{BatchLabels.JobName}={Name}")).Cast<Pod>()
+            .Where(p => JobPods.IsTracked(p) && OwnerReferences.ControllerRef(p.Metadata) is { Kind: "Job" } owner && owner.Name == Name)
+            .ToList();
+        if (await ReleaseFinalizersAsync(orphans) is > 0 and var released)
+            LogOrphansReleased(Logger, Key, released);
+    }
+
     /// <summary>Removes the tracking finalizer from each pod, re-reading it on a conflict; returns how many lost it.</summary>
     private async Task<int> ReleaseFinalizersAsync(IReadOnlyList<Pod> pods)
     {
@@ -180,6 +200,9 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {Key}: {Reasons}")]
     private static partial void LogTransition(ILogger logger, string key, string reasons);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {Key} is gone: released {Count} pod(s) it still tracked")]
+    private static partial void LogOrphansReleased(ILogger logger, string key, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {Key} finished longer ago than its ttlSecondsAfterFinished: deleting it")]
     private static partial void LogExpired(ILogger logger, string key);
