@@ -40,6 +40,8 @@ internal static class ApiResources
             ["Deployment"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
             ["PersistentVolumeClaim"] = [("status", StatusVerbs)],
             ["PersistentVolume"] = [("status", StatusVerbs)],
+            ["Job"] = [("status", StatusVerbs)],
+            ["CronJob"] = [("status", StatusVerbs)],
         }.ToImmutableDictionary();
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>
