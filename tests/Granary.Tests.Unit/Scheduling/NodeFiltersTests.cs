@@ -11,7 +11,7 @@ public class NodeFiltersTests
     [InlineData(true, "node(s) were unschedulable")]
     public void Unschedulable_BySpec_ReportsReason(bool unschedulable, string? expected)
     {
-        Assert.Equal(expected, NodeFilters.Unschedulable(Snapshot(Node("n", unschedulable: unschedulable))));
+        Assert.Equal(expected, NodeFilters.Unschedulable(Snapshot(Node("n", unschedulable: unschedulable)), PodRequirements.Of(Pod("p"))));
     }
 
     [Theory]
@@ -27,7 +27,7 @@ public class NodeFiltersTests
             Status = new() { Conditions = type is null ? null : [new() { Type = type, Status = status! }] },
         };
 
-        Assert.Equal(expected, NodeFilters.NotReady(Snapshot(node)));
+        Assert.Equal(expected, NodeFilters.NotReady(Snapshot(node), PodRequirements.Of(Pod("p"))));
     }
 
     [Theory]
@@ -71,12 +71,12 @@ public class NodeFiltersTests
     [InlineData("disk=ssd,zone=a", "disk=ssd,zone=a,rack=1", null)]
     [InlineData("disk=ssd,zone=a", "disk=ssd,zone=b", "node(s) didn't match Pod's node affinity/selector")]
     [InlineData("", "disk=ssd", null)]
-    public void NodeSelector_Table_MatchesLabels(string selector, string labels, string? expected)
+    public void NodeAffinity_NodeSelectorTable_MatchesLabels(string selector, string labels, string? expected)
     {
         var node = Node("n", labels: ParseLabels(labels));
         var pod = Pod("p", nodeSelector: ParseLabels(selector));
 
-        Assert.Equal(expected, NodeFilters.NodeSelector(Snapshot(node), PodRequirements.Of(pod)));
+        Assert.Equal(expected, NodeFilters.NodeAffinity(Snapshot(node), PodRequirements.Of(pod)));
     }
 
     [Theory]
