@@ -31,6 +31,36 @@ public class NodeFiltersTests
     }
 
     [Theory]
+    // Ready status | toleration key, effect | expected
+    [InlineData("False", "node.kubernetes.io/not-ready", "NoSchedule", null)]
+    [InlineData("False", "node.kubernetes.io/not-ready", "", null)]
+    [InlineData("False", "node.kubernetes.io/unreachable", "NoSchedule", "node(s) were not ready")]
+    [InlineData("Unknown", "node.kubernetes.io/unreachable", "NoSchedule", null)]
+    [InlineData("Unknown", "node.kubernetes.io/not-ready", "NoSchedule", "node(s) were not ready")]
+    // A DaemonSet pod's own tolerations are NoExecute: as in kube, they do not let it onto a node that is not ready.
+    [InlineData("False", "node.kubernetes.io/not-ready", "NoExecute", "node(s) were not ready")]
+    [InlineData("Unknown", "node.kubernetes.io/unreachable", "NoExecute", "node(s) were not ready")]
+    [InlineData("Unknown", "", "", null)]
+    public void NotReady_PodToleratingTheMatchingTaint_Passes(string status, string key, string effect, string? expected)
+    {
+        var node = Node("n") with { Status = Node("n").Status! with { Conditions = [new() { Type = "Ready", Status = status }] } };
+        var pod = Pod("p", tolerations: [new() { Key = key, Operator = "Exists", Effect = effect }]);
+
+        Assert.Equal(expected, NodeFilters.NotReady(Snapshot(node), PodRequirements.Of(pod)));
+    }
+
+    [Theory]
+    [InlineData("node.kubernetes.io/unschedulable", "NoSchedule", null)]
+    [InlineData("node.kubernetes.io/unschedulable", "NoExecute", "node(s) were unschedulable")]
+    [InlineData("other", "NoSchedule", "node(s) were unschedulable")]
+    public void Unschedulable_PodToleratingTheUnschedulableTaint_Passes(string key, string effect, string? expected)
+    {
+        var pod = Pod("p", tolerations: [new() { Key = key, Operator = "Exists", Effect = effect }]);
+
+        Assert.Equal(expected, NodeFilters.Unschedulable(Snapshot(Node("n", unschedulable: true)), PodRequirements.Of(pod)));
+    }
+
+    [Theory]
     // taint key, value, effect | toleration key, operator, value | expected
     [InlineData("gpu", "true", "NoSchedule", null, null, null, "node(s) had untolerated taint {gpu: true}")]
     [InlineData("gpu", null, "NoExecute", null, null, null, "node(s) had untolerated taint {gpu: }")]
