@@ -41,8 +41,9 @@ public sealed class SchedulerTests(ClusterFixture fixture) : IClassFixture<Clust
         var condition = pending.Status!.Conditions!.Single(c => c.Type == "PodScheduled");
         Assert.Equal("Unschedulable", condition.Reason);
         // Other tests' nodes in the shared silo fail earlier filters (selector, readiness, taints); ours lack cpu.
-        Assert.Matches(@"^0/\d+ nodes are available: .*\.$", condition.Message);
-        var reasons = condition.Message![(condition.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..^1].Split(", ");
+        var message = condition.Message ?? "";
+        Assert.Matches(@"^0/\d+ nodes are available: .*\.$", message);
+        var reasons = message[(message.IndexOf(": ", StringComparison.Ordinal) + 2)..^1].Split(", ");
         Assert.Contains("2 Insufficient cpu", reasons);
         Assert.All(reasons.Where(r => r != "2 Insufficient cpu"), r => Assert.Matches(@"^\d+ node\(s\) (didn't match Pod's node affinity/selector|were not ready|had untolerated taint \{.*\})$", r));
         Assert.Null(pending.Spec.NodeName);
