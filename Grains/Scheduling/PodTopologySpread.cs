@@ -19,13 +19,8 @@ public static class PodTopologySpread
         var constraints = SpreadConstraint.Of(pod.Pod, SpreadConstraint.DoNotSchedule, null);
         if (constraints.IsEmpty)
             return null;
-        var domains = new Dictionary<string, int>[constraints.Length];
-        var counts = new int[constraints.Length][];
-        for (var c = 0; c < constraints.Length; c++)
-        {
-            domains[c] = new(StringComparer.Ordinal);
-            counts[c] = placements.CountsPerNode([constraints[c].Counted], skipTerminating: true);
-        }
+        var domains = constraints.Select(_ => new Dictionary<string, int>(StringComparer.Ordinal)).ToArray();
+        var counts = MatchingPerNode(constraints, placements);
         for (var i = 0; i < nodes.Length; i++)
         {
             var node = nodes[i];
@@ -64,13 +59,8 @@ public static class PodTopologySpread
         var requireAll = explicitConstraints;
         var ignored = new bool[feasible.Count];
         var ignoredCount = 0;
-        var domains = new Dictionary<string, long>[constraints.Length];
-        var counts = new int[constraints.Length][];
-        for (var c = 0; c < constraints.Length; c++)
-        {
-            domains[c] = new(StringComparer.Ordinal);
-            counts[c] = placements.CountsPerNode([constraints[c].Counted], skipTerminating: true);
-        }
+        var domains = constraints.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+        var counts = MatchingPerNode(constraints, placements);
         for (var f = 0; f < feasible.Count; f++)
         {
             var node = nodes[feasible[f]];
@@ -124,6 +114,10 @@ public static class PodTopologySpread
         }
         return Normalize(scores, ignored);
     }
+
+    // Per constraint, the placed pods it counts on each node; terminating pods are left out, as kube does.
+    private static int[][] MatchingPerNode(ImmutableArray<SpreadConstraint> constraints, PodPlacements placements) =>
+        [.. constraints.Select(c => placements.CountsPerNode([c.Counted], skipTerminating: true))];
 
     // kube's NormalizeScore: the fewer matching pods, the higher; ignored nodes score 0.
     private static long[] Normalize(long[] scores, bool[] ignored)
