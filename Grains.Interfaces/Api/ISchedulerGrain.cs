@@ -27,4 +27,11 @@ public sealed record SchedulerStats(
     [property: Id(0)] long Passes,
     [property: Id(1)] long Bound,
     [property: Id(2)] int Pending,
-    [property: Id(3)] int Unschedulable);
+    [property: Id(3)] int Unschedulable)
+{
+    /// <summary>No pass is due: the scheduler waits for a change (its timer is disarmed).</summary>
+    [Id(4)] public bool Idle { get; init; }
+
+    /// <summary>Decisions bound or being bound that the cache does not show yet (they hold their node's room).</summary>
+    [Id(5)] public int Assumed { get; init; }
+}

@@ -20,7 +20,8 @@ public static class NodeSelectorMatch
             ? node
             : null;
 
-    private static bool Matches(NodeSelectorTerm term, string nodeName, IReadOnlyDictionary<string, string> labels)
+    /// <summary>Whether one term matches (a preferred scheduling term is scored this way).</summary>
+    public static bool Matches(NodeSelectorTerm term, string nodeName, IReadOnlyDictionary<string, string> labels)
     {
         var expressions = term.MatchExpressions ?? [];
         var fields = term.MatchFields ?? [];

@@ -14,12 +14,13 @@ public sealed class NodeSnapshot
         Name = node.Metadata.Name ?? "";
         Allocatable = ResourceAmounts.AllocatableOf(node);
         Unschedulable = node.Spec.Unschedulable == true;
-        Ready = node.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+        ReadyStatus = node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status ?? "Unknown";
         Labels = node.Metadata.Labels is { } labels
             ? new Dictionary<string, string>(labels, StringComparer.Ordinal)
             : new Dictionary<string, string>(StringComparer.Ordinal);
         FilteringTaints = [.. (node.Spec.Taints ?? []).Where(TaintToleration.Filters)
             .Select(t => new TaintReason(t, NodeFilters.UntoleratedTaintReason(t)))];
+        PreferNoScheduleTaints = [.. (node.Spec.Taints ?? []).Where(t => t.Effect == TaintToleration.PreferNoSchedule)];
     }
 
     public Node Node { get; }
@@ -35,12 +36,18 @@ public sealed class NodeSnapshot
 
     public bool Unschedulable { get; }
 
-    public bool Ready { get; }
+    public bool Ready => ReadyStatus == "True";
+
+    /// <summary>The Ready condition's status: True, False, or Unknown (also when the node reports none).</summary>
+    public string ReadyStatus { get; }
 
     public IReadOnlyDictionary<string, string> Labels { get; }
 
     /// <summary>The NoSchedule and NoExecute taints, in the node's order, each with its filter reason ready-made.</summary>
     public TaintReason[] FilteringTaints { get; }
+
+    /// <summary>The PreferNoSchedule taints, which only lower the node's score.</summary>
+    public Taint[] PreferNoScheduleTaints { get; }
 
     /// <summary>
     /// Snapshots of the nodes, ordered by name so the tie-break rotation does not depend on the
@@ -67,7 +74,8 @@ public sealed class NodeSnapshot
 
     public void Assume(ResourceAmounts requests) => Requested += requests;
 
-    private static bool IsTerminal(Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
+    /// <summary>A finished pod holds no capacity and no place in topology counts.</summary>
+    public static bool IsTerminal(Pod pod) => pod.Status?.Phase is "Succeeded" or "Failed";
 }
 
 public readonly record struct TaintReason(Taint Taint, string Reason);

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
 using Granary.Events;
@@ -12,9 +12,11 @@ namespace Granary.Grains.Scheduling;
 /// The cluster's scheduler. Each pass reads pods and nodes from this silo's watch cache, lets the pure
 /// <see cref="SchedulingPlanner"/> decide every pending pod against that snapshot in one turn, then binds in
 /// parallel through the pod grains (which refuse a stale binding, so a conflict just sends the pod round again).
-/// Level-triggered: cache changes, pod grains and a reminder only mark it dirty; a short timer runs the pass.
-/// A reminder brings it back on another silo after a failover. It reports Scheduled and FailedScheduling events as
-/// kube-scheduler does (FailedScheduling once per new reason, not every pass).
+/// Level-triggered and idle when there is nothing to do: cache changes, pod grains and a reminder arm a one-shot
+/// timer that runs one pass 50 ms later (many changes coalesce into it); the timer is re-armed only while work is left
+/// (the rest of a bounded batch, a failed binding). Pods that fit nowhere are tried again when room or the pods they
+/// count change. A one-minute reminder brings it back on another silo after a failover. It reports Scheduled and FailedScheduling events as kube-scheduler does
+/// (FailedScheduling once per new reason, not every pass).
 /// </summary>
 [KeepAlive]
 public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, EventBroadcaster events, ILogger<SchedulerGrain> logger)
@@ -27,24 +29,30 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     private const int BindParallelism = 64;
     // Bounded batches keep each turn short; the next pass (50 ms later) takes the rest.
     private const int MaxDecisionsPerPass = 2000;
-    private static readonly TimeSpan PassInterval = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan PassDelay = TimeSpan.FromMilliseconds(50);
+    // After a pass that failed (an unexpected error), the next try.
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan BindTimeout = TimeSpan.FromSeconds(10);
 
     // Pods bound by this activation that the cache does not show bound yet (kube-scheduler's "assumed" pods).
-    private readonly ConcurrentDictionary<string, string> _assumed = new(StringComparer.Ordinal);
+    private readonly AssumedPods _assumed = new(time, BindTimeout);
     // Unschedulable pods and the capacity generation they were last tried at: retried only when capacity changes.
     private readonly Dictionary<string, long> _unschedulable = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
     private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = Component });
+    private ISchedulerGrain? _self;
+    private IGrainTimer? _timer;
+    private TimeSpan? _armedFor;
+    private int _wakeSent;
     private long _capacityGeneration;
     private volatile bool _dirty = true;
-    private DateTimeOffset _lastResync;
     private int _rotation;
     private long _passes;
     private long _bound;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _self = this.AsReference<ISchedulerGrain>();
         cache.For(ResourceKinds.Pod).Changed += OnPodsChanged;
         _subscriptions.Add(new Storage.CallbackDisposable(() => cache.For(ResourceKinds.Pod).Changed -= OnPodsChanged));
         // A new node, claim, volume or class may let an unschedulable pod go.
@@ -53,7 +61,7 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             cache.For(kind).Changed += OnNodesChanged;
             _subscriptions.Add(new Storage.CallbackDisposable(() => cache.For(kind).Changed -= OnNodesChanged));
         }
-        this.RegisterGrainTimer(PassAsync, new GrainTimerCreationOptions(TimeSpan.Zero, PassInterval));
+        Arm(TimeSpan.Zero);
         await this.RegisterOrUpdateReminder(ResyncReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         LogActivated(logger, RuntimeIdentity);
     }
@@ -67,39 +75,84 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
 
     public Task WakeAsync()
     {
+        Volatile.Write(ref _wakeSent, 0);
         _dirty = true;
+        Arm(PassDelay);
         return Task.CompletedTask;
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        _dirty = true;
-        return Task.CompletedTask;
-    }
+    public Task ReceiveReminder(string reminderName, TickStatus status) => WakeAsync();
 
     public Task<SchedulerStats> GetStatsAsync()
     {
         var pending = cache.For(ResourceKinds.Pod).Snapshot(ObjectFilter.Everything).Items.Count(i => IsPending((Pod)i.Value));
-        return Task.FromResult(new SchedulerStats(_passes, _bound, pending, _unschedulable.Count));
+        return Task.FromResult(new SchedulerStats(_passes, _bound, pending, _unschedulable.Count) { Idle = _armedFor is null, Assumed = _assumed.Count });
+    }
+
+    /// <summary>
+    /// Makes sure a pass runs within <paramref name="delay"/>; an earlier pass already armed stands, so a stream of
+    /// wake-ups never pushes the pass back. Each arm is its own one-shot timer (a timer changed from inside its own
+    /// callback would be re-set when the callback ends). Runs on the grain's scheduler only.
+    /// </summary>
+    private void Arm(TimeSpan delay)
+    {
+        if (_armedFor is { } armed && armed <= delay)
+            return;
+        _timer?.Dispose();
+        _armedFor = delay;
+        _timer = this.RegisterGrainTimer(PassAsync, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan));
+    }
+
+    // Cache events arrive on the cache's thread, where the grain's own services may not be touched: mark dirty and send
+    // one wake-up through the reference taken at activation; the wake-up, on the grain's scheduler, arms the timer.
+    private void WakeFromCache()
+    {
+        _dirty = true;
+        if (Interlocked.Exchange(ref _wakeSent, 1) == 0)
+            _self?.WakeAsync().Ignore();
     }
 
     private void OnPodsChanged(IReadOnlyList<CachedEvent> events)
     {
+        var relevant = false;
         foreach (var e in events)
         {
             var pod = (Pod)e.Object;
-            // Capacity is freed when a bound pod goes away or finishes.
-            if (pod.Spec.NodeName is not null
-                && (e.Type == WatchEventType.Deleted || (pod.Status?.Phase is "Succeeded" or "Failed" && (e.Previous as Pod)?.Status?.Phase is not ("Succeeded" or "Failed"))))
+            if (pod.Spec.NodeName is null)
+            {
+                // A pod to decide (or one that went away before it was).
+                relevant = true;
+            }
+            else if (ChangesPlacement(e, pod))
+            {
+                // Room freed, or a pod another pod's affinity or spreading counts came, went or was relabelled:
+                // pods that fit nowhere get another try.
                 Interlocked.Increment(ref _capacityGeneration);
+                relevant = true;
+            }
         }
-        _dirty = true;
+        // A bound pod's status (the agent's reports, most pod writes) changes nothing the scheduler decides on.
+        if (relevant)
+            WakeFromCache();
     }
+
+    private static bool ChangesPlacement(CachedEvent e, Pod pod)
+    {
+        var previous = e.Previous as Pod;
+        return e.Type == WatchEventType.Deleted
+            || previous?.Spec.NodeName is null
+            || (NodeSnapshot.IsTerminal(pod) && !NodeSnapshot.IsTerminal(previous))
+            || (pod.Metadata.DeletionTimestamp is not null && previous.Metadata.DeletionTimestamp is null)
+            || !LabelsEqual(pod.Metadata.Labels, previous.Metadata.Labels);
+    }
+
+    private static bool LabelsEqual(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(l => b!.TryGetValue(l.Key, out var v) && v == l.Value));
 
     private void OnNodesChanged(IReadOnlyList<CachedEvent> events)
     {
         Interlocked.Increment(ref _capacityGeneration);
-        _dirty = true;
+        WakeFromCache();
     }
 
     private static bool IsPending(Pod pod) =>
@@ -108,18 +161,40 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
 
     private async Task PassAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (now - _lastResync > ResyncInterval)
-        {
-            // Periodic resync: a lost wake-up delays a decision by seconds, never forever.
-            _lastResync = now;
-            _dirty = true;
-        }
+        // This one-shot timer is spent: the next arm makes a new one.
+        _timer?.Dispose();
+        _timer = null;
+        _armedFor = null;
+        // A wake-up that was sent but never arrived must not silence the cache's next ones.
+        Volatile.Write(ref _wakeSent, 0);
         if (!_dirty)
             return;
         _dirty = false;
         _passes++;
+        var completed = false;
+        try
+        {
+            await RunPassAsync();
+            completed = true;
+        }
+        finally
+        {
+            // Work left (the rest of a bounded batch, a refused binding) runs at once; a failed pass in a while.
+            // Otherwise the timer stays disarmed until a change wakes it.
+            if (!completed)
+            {
+                _dirty = true;
+                Arm(RetryInterval);
+            }
+            else if (_dirty)
+            {
+                Arm(PassDelay);
+            }
+        }
+    }
 
+    private async Task RunPassAsync()
+    {
         var generation = Interlocked.Read(ref _capacityGeneration);
         var nodes = cache.For(ResourceKinds.Node).Snapshot(ObjectFilter.Everything).Items.Select(i => (Node)i.Value).ToList();
         var (bound, pending) = Partition(cache.For(ResourceKinds.Pod).Snapshot(ObjectFilter.Everything).Items, generation);
@@ -132,10 +207,10 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             pending = [.. pending.OrderBy(p => p.Metadata.CreationTimestamp).Take(MaxDecisionsPerPass)];
             _dirty = true;
         }
-        var plan = SchedulingPlanner.Plan(nodes, bound, pending, _rotation++, StorageFor(pending));
+        var plan = SchedulingPlanner.Plan(nodes, bound, pending, _rotation++, StorageFor(pending), ContextFor(pending));
         foreach (var a in plan.Assignments)
         {
-            _assumed[KeyOf(a.Namespace, a.Name)] = a.NodeName;
+            _assumed.Assume(KeyOf(a.Namespace, a.Name), a.NodeName);
             _unschedulable.Remove(KeyOf(a.Namespace, a.Name));
         }
         foreach (var u in plan.Unschedulable)
@@ -160,10 +235,10 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             seen.Add(key);
             if (pod.Spec.NodeName is not null)
             {
-                _assumed.TryRemove(key, out _);
+                _assumed.Confirm(key);
                 bound.Add(pod);
             }
-            else if (_assumed.TryGetValue(key, out var node))
+            else if (_assumed.TryGetNode(key, out var node))
             {
                 // Bound by us, not yet seen bound: it still holds the capacity we gave it.
                 bound.Add(pod with { Spec = pod.Spec with { NodeName = node } });
@@ -175,8 +250,7 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         }
         foreach (var key in _unschedulable.Keys.Where(k => !seen.Contains(k)).ToList())
             _unschedulable.Remove(key);
-        foreach (var key in _assumed.Keys.Where(k => !seen.Contains(k)).ToList())
-            _assumed.TryRemove(key, out _);
+        _assumed.RetainOnly(seen);
         return (bound, pending);
     }
 
@@ -191,29 +265,51 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             Items<StorageClass>(ResourceKinds.StorageClass));
     }
 
+    /// <summary>
+    /// Namespace labels and the default spreading selectors (Services, and the selectors of ReplicaSets), read only
+    /// when a pending pod can use them: one with pod affinity terms, or labels a Service or ReplicaSet may select.
+    /// </summary>
+    private SchedulingContext ContextFor(List<Pod> pending)
+    {
+        if (!pending.Any(p => p.Spec.Affinity is not null || p.Metadata.Labels is { Count: > 0 }))
+            return SchedulingContext.Empty;
+        var namespaces = cache.For(ResourceKinds.Namespace).Snapshot(ObjectFilter.Everything).Items
+            .Select(i => i.Value.Metadata)
+            .ToDictionary(m => m.Name ?? "", m => (IReadOnlyDictionary<string, string>)(m.Labels ?? ImmutableSortedDictionary<string, string>.Empty), StringComparer.Ordinal);
+        var services = cache.For(ResourceKinds.Service).Snapshot(ObjectFilter.Everything).Items.Select(i => (Service)i.Value);
+        var controllers = new Dictionary<string, LabelSelectorSpec>(StringComparer.Ordinal);
+        foreach (var (_, value) in cache.For(ResourceKinds.ReplicaSet).Snapshot(ObjectFilter.Everything).Items)
+        {
+            if (value is ReplicaSet { Spec.Selector: { } selector } rs && rs.Metadata.Uid is { } uid)
+                controllers[uid] = selector;
+        }
+        return new SchedulingContext(namespaces, new SpreadSelectors(services, controllers));
+    }
+
     private Dictionary<string, T> Items<T>(ResourceKind kind) where T : class, IResource =>
         cache.For(kind).Snapshot(ObjectFilter.Everything).Items.ToDictionary(i => i.Key, i => (T)i.Value, StringComparer.Ordinal);
 
     private async ValueTask BindAsync(Assignment a)
     {
         var key = KeyOf(a.Namespace, a.Name);
-        try
+        Pod? pod = null;
+        var outcome = await _assumed.BindAsync(key, async () =>
         {
             // WaitForFirstConsumer: the pod's unbound claims get their volumes on the chosen node first. A claim bound
             // elsewhere meanwhile is a Conflict, which sends the pod round again like any refused binding.
             foreach (var claim in a.Provision)
                 await GrainFactory.GetGrain<IPersistentVolumeClaimGrain>(claim.Key).ProvisionAsync(a.NodeName, claim.Uid);
-            var pod = await GrainFactory.GetGrain<IPodGrain>(key).BindAsync(a.NodeName, a.Uid);
+            pod = await GrainFactory.GetGrain<IPodGrain>(key).BindAsync(a.NodeName, a.Uid);
+        });
+        if (outcome.Succeeded && pod is not null)
+        {
             Interlocked.Increment(ref _bound);
             _events.Record(pod, Event.Normal, "Scheduled", $"Successfully assigned {key} to {a.NodeName}");
+            return;
         }
-        catch (GranaryException e)
-        {
-            // Deleted, replaced or bound meanwhile: forget the decision; the next pass sees the truth.
-            _assumed.TryRemove(key, out _);
-            LogBindFailed(logger, key, a.NodeName, e.Message);
-            _dirty = true;
-        }
+        // Deleted, replaced, bound meanwhile, or no answer: the assumption is already forgotten; the next pass sees the truth.
+        LogBindFailed(logger, key, a.NodeName, outcome.Reason ?? "");
+        _dirty = true;
     }
 
     private async ValueTask MarkAsync(Unschedulable u)

@@ -4,24 +4,28 @@ using Granary.Model;
 namespace Granary.Grains.Scheduling;
 
 /// <summary>
-/// Decides where pending pods go, in one pure pass: filter the nodes, score those that fit with
-/// least-allocated, take the best. Each decision is assumed into the snapshot before the next pod,
-/// so one pass never over-commits a node.
+/// Decides where pending pods go, in one pure pass, as kube-scheduler's default profile does per pod: PreFilter,
+/// Filter (<see cref="SchedulingCycle"/>), then score the nodes that fit (<see cref="NodeScores"/>) and take the best.
+/// Each decision is assumed into the node snapshots and the pass's <see cref="PodPlacements"/> before the next pod,
+/// so one pass never over-commits a node and later pods see earlier ones for affinity and spreading.
 /// </summary>
 public static class SchedulingPlanner
 {
     /// <summary>
-    /// Pods are decided oldest first (creationTimestamp, then namespace/name); pods that already name
-    /// a node are skipped. Ties in score go to the node with fewer pods, then rotate by
-    /// <paramref name="rotationSeed"/> so that equal nodes take turns across passes. Pods with
-    /// PersistentVolumeClaims are checked against <paramref name="storage"/> (see <see cref="PodVolumes"/>).
+    /// Pods are decided oldest first (creationTimestamp, then namespace/name); pods that already name a node are
+    /// skipped. Ties in score go to the node with fewer pods, then rotate by <paramref name="rotationSeed"/> so that
+    /// equal nodes take turns across passes. Pods with PersistentVolumeClaims are checked against
+    /// <paramref name="storage"/> (see <see cref="PodVolumes"/>); <paramref name="context"/> gives namespace labels and
+    /// the default spreading selectors.
     /// </summary>
     public static SchedulingPlan Plan(
         IReadOnlyList<Node> nodes, IReadOnlyList<Pod> boundPods, IReadOnlyList<Pod> pendingPods, int rotationSeed = 0,
-        StorageSnapshot? storage = null)
+        StorageSnapshot? storage = null, SchedulingContext? context = null)
     {
         storage ??= StorageSnapshot.Empty;
+        context ??= SchedulingContext.Empty;
         NodeSnapshot[] snapshots = [.. NodeSnapshot.Build(nodes, boundPods)];
+        var placements = PodPlacements.Build(snapshots, boundPods, context.NamespaceLabels);
         var assignments = ImmutableArray.CreateBuilder<Assignment>();
         var unschedulable = ImmutableArray.CreateBuilder<Unschedulable>();
 
@@ -31,78 +35,77 @@ public static class SchedulingPlanner
             .ThenBy(p => p.Metadata.Namespace, StringComparer.Ordinal)
             .ThenBy(p => p.Metadata.Name, StringComparer.Ordinal);
 
+        var feasible = new List<int>(snapshots.Length);
         foreach (var pod in queue)
         {
-            var requirements = PodRequirements.Of(pod);
-            var volumes = PodVolumes.Of(pod, storage);
             var meta = pod.Metadata;
-            if (volumes.Unresolvable is { } message)
+            var volumes = PodVolumes.Of(pod, storage);
+            var cycle = new SchedulingCycle(PodRequirements.Of(pod), volumes, snapshots, placements);
+            if (cycle.Unresolvable is { } message)
             {
                 unschedulable.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", FitErrorMessage.PreFilter(snapshots.Length, message)));
                 continue;
             }
-            var best = SelectNode(snapshots, requirements, volumes, rotationSeed);
-            if (best is { } node)
+            if (SelectNode(snapshots, cycle, feasible, placements, context, rotationSeed) is { } index)
             {
-                node.Assume(requirements.Requests);
+                var node = snapshots[index];
+                node.Assume(cycle.Pod.Requests);
+                placements.Add(pod, index);
                 foreach (var claim in volumes.Unbound)
                     storage.Assume(claim.Key, node.Name);
                 assignments.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", node.Name, volumes.Unbound));
             }
             else
             {
-                unschedulable.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", Explain(snapshots, requirements, volumes)));
+                unschedulable.Add(new(meta.Namespace ?? "", meta.Name ?? "", meta.Uid ?? "", Explain(snapshots, cycle)));
             }
         }
         return new(assignments.ToImmutable(), unschedulable.ToImmutable());
     }
 
-    private static NodeSnapshot? SelectNode(NodeSnapshot[] nodes, PodRequirements pod, PodVolumes volumes, int rotationSeed)
+    private static int? SelectNode(
+        NodeSnapshot[] nodes, SchedulingCycle cycle, List<int> feasible, PodPlacements placements, SchedulingContext context, int rotationSeed)
     {
-        NodeSnapshot? best = null;
-        long bestScore = -1, bestPods = 0;
-        var bestIndex = -1;
+        feasible.Clear();
         for (var i = 0; i < nodes.Length; i++)
         {
-            var node = nodes[i];
-            if (!NodeFilters.Fits(node, pod) || (!volumes.IsEmpty && volumes.Reason(node) is not null))
-                continue;
-            var score = LeastAllocated.Score(node, pod.Requests);
-            if (score < bestScore || (score == bestScore && (node.PodCount > bestPods
-                || (node.PodCount == bestPods && Turn(i, rotationSeed, nodes.Length) > Turn(bestIndex, rotationSeed, nodes.Length)))))
-                continue;
-            best = node;
-            bestScore = score;
-            bestPods = node.PodCount;
-            bestIndex = i;
+            if (cycle.Fits(nodes[i]))
+                feasible.Add(i);
         }
-        return best;
+        if (feasible.Count == 0)
+            return null;
+        if (feasible.Count == 1)
+            return feasible[0];
+
+        var scores = NodeScores.Total(cycle.Pod, nodes, feasible, placements, context.DefaultSpreading);
+        int best = -1;
+        for (var f = 0; f < feasible.Count; f++)
+        {
+            if (best < 0 || Better(nodes, feasible[f], scores[f], feasible[best], scores[best], rotationSeed))
+                best = f;
+        }
+        return feasible[best];
+    }
+
+    private static bool Better(NodeSnapshot[] nodes, int index, long score, int bestIndex, long bestScore, int rotationSeed)
+    {
+        if (score != bestScore)
+            return score > bestScore;
+        var (pods, bestPods) = (nodes[index].PodCount, nodes[bestIndex].PodCount);
+        if (pods != bestPods)
+            return pods < bestPods;
+        return Turn(index, rotationSeed, nodes.Length) < Turn(bestIndex, rotationSeed, nodes.Length);
     }
 
     // The rotated position of a node; computed only on a tie, as the modulo is not free at 1,000 nodes per pod.
     private static long Turn(int index, int rotationSeed, int count) => (((long)index + rotationSeed) % count + count) % count;
 
     // Only for pods that fit nowhere, so the reasons are gathered off the hot path.
-    private static string Explain(NodeSnapshot[] nodes, PodRequirements pod, PodVolumes volumes)
+    private static string Explain(NodeSnapshot[] nodes, SchedulingCycle cycle)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in nodes)
-        {
-            if (NodeFilters.FirstFailure(node, pod) is { } reason)
-            {
-                Count(counts, reason);
-                continue;
-            }
-            var shortfalls = NodeFilters.Resources(node, pod.Requests);
-            foreach (var shortfall in shortfalls)
-                Count(counts, shortfall);
-            // Volume binding filters after resources, as in kube-scheduler: a node short of cpu reports only that.
-            if (shortfalls.IsEmpty && volumes.Reason(node) is { } volumeReason)
-                Count(counts, volumeReason);
-        }
+            cycle.CountReasons(node, counts);
         return FitErrorMessage.Format(nodes.Length, counts);
     }
-
-    private static void Count(Dictionary<string, int> counts, string reason) =>
-        counts[reason] = counts.GetValueOrDefault(reason) + 1;
 }

@@ -39,4 +39,16 @@ public static class TaintToleration
         }
         return false;
     }
+
+    /// <summary>kube's TaintToleration score before normalizing: how many PreferNoSchedule taints the pod does not tolerate.</summary>
+    public static long IntolerablePreferNoSchedule(NodeSnapshot node, ReadOnlySpan<Toleration> tolerations)
+    {
+        long count = 0;
+        foreach (var taint in node.PreferNoScheduleTaints)
+        {
+            if (!IsTolerated(taint, tolerations))
+                count++;
+        }
+        return count;
+    }
 }

@@ -11,7 +11,7 @@ public class NodeFiltersTests
     [InlineData(true, "node(s) were unschedulable")]
     public void Unschedulable_BySpec_ReportsReason(bool unschedulable, string? expected)
     {
-        Assert.Equal(expected, NodeFilters.Unschedulable(Snapshot(Node("n", unschedulable: unschedulable))));
+        Assert.Equal(expected, NodeFilters.Unschedulable(Snapshot(Node("n", unschedulable: unschedulable)), PodRequirements.Of(Pod("p"))));
     }
 
     [Theory]
@@ -27,7 +27,37 @@ public class NodeFiltersTests
             Status = new() { Conditions = type is null ? null : [new() { Type = type, Status = status! }] },
         };
 
-        Assert.Equal(expected, NodeFilters.NotReady(Snapshot(node)));
+        Assert.Equal(expected, NodeFilters.NotReady(Snapshot(node), PodRequirements.Of(Pod("p"))));
+    }
+
+    [Theory]
+    // Ready status | toleration key, effect | expected
+    [InlineData("False", "node.kubernetes.io/not-ready", "NoSchedule", null)]
+    [InlineData("False", "node.kubernetes.io/not-ready", "", null)]
+    [InlineData("False", "node.kubernetes.io/unreachable", "NoSchedule", "node(s) were not ready")]
+    [InlineData("Unknown", "node.kubernetes.io/unreachable", "NoSchedule", null)]
+    [InlineData("Unknown", "node.kubernetes.io/not-ready", "NoSchedule", "node(s) were not ready")]
+    // A DaemonSet pod's own tolerations are NoExecute: as in kube, they do not let it onto a node that is not ready.
+    [InlineData("False", "node.kubernetes.io/not-ready", "NoExecute", "node(s) were not ready")]
+    [InlineData("Unknown", "node.kubernetes.io/unreachable", "NoExecute", "node(s) were not ready")]
+    [InlineData("Unknown", "", "", null)]
+    public void NotReady_PodToleratingTheMatchingTaint_Passes(string status, string key, string effect, string? expected)
+    {
+        var node = Node("n") with { Status = Node("n").Status! with { Conditions = [new() { Type = "Ready", Status = status }] } };
+        var pod = Pod("p", tolerations: [new() { Key = key, Operator = "Exists", Effect = effect }]);
+
+        Assert.Equal(expected, NodeFilters.NotReady(Snapshot(node), PodRequirements.Of(pod)));
+    }
+
+    [Theory]
+    [InlineData("node.kubernetes.io/unschedulable", "NoSchedule", null)]
+    [InlineData("node.kubernetes.io/unschedulable", "NoExecute", "node(s) were unschedulable")]
+    [InlineData("other", "NoSchedule", "node(s) were unschedulable")]
+    public void Unschedulable_PodToleratingTheUnschedulableTaint_Passes(string key, string effect, string? expected)
+    {
+        var pod = Pod("p", tolerations: [new() { Key = key, Operator = "Exists", Effect = effect }]);
+
+        Assert.Equal(expected, NodeFilters.Unschedulable(Snapshot(Node("n", unschedulable: true)), PodRequirements.Of(pod)));
     }
 
     [Theory]
@@ -71,12 +101,12 @@ public class NodeFiltersTests
     [InlineData("disk=ssd,zone=a", "disk=ssd,zone=a,rack=1", null)]
     [InlineData("disk=ssd,zone=a", "disk=ssd,zone=b", "node(s) didn't match Pod's node affinity/selector")]
     [InlineData("", "disk=ssd", null)]
-    public void NodeSelector_Table_MatchesLabels(string selector, string labels, string? expected)
+    public void NodeAffinity_NodeSelectorTable_MatchesLabels(string selector, string labels, string? expected)
     {
         var node = Node("n", labels: ParseLabels(labels));
         var pod = Pod("p", nodeSelector: ParseLabels(selector));
 
-        Assert.Equal(expected, NodeFilters.NodeSelector(Snapshot(node), PodRequirements.Of(pod)));
+        Assert.Equal(expected, NodeFilters.NodeAffinity(Snapshot(node), PodRequirements.Of(pod)));
     }
 
     [Theory]
