@@ -44,6 +44,7 @@ public sealed class GranaryClient : IAsyncDisposable
         ConfigMaps = new ResourceClient<ConfigMap>(_cluster);
         Secrets = new ResourceClient<Secret>(_cluster);
         ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
+        PodDisruptionBudgets = new ResourceClient<PodDisruptionBudget>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -75,6 +76,16 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Secret> Secrets { get; }
     public ResourceClient<ServiceAccount> ServiceAccounts { get; }
 
+    public ResourceClient<PodDisruptionBudget> PodDisruptionBudgets { get; }
+
+    /// <summary>
+    /// Evicts a pod through the eviction API, as <c>kubectl drain</c> does: deleted with <paramref name="options"/> unless
+    /// that would break its PodDisruptionBudget. Throws TooManyRequestsException when the budget allows no disruption
+    /// now (retry later), NotFoundException when the pod is gone.
+    /// </summary>
+    public Task EvictAsync(string @namespace, string name, DeleteOptions? options = null, bool dryRun = false) =>
+        _cluster.GetGrain<IEvictionGrain>(0).EvictAsync(@namespace, name, options ?? DeleteOptions.Default, dryRun);
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -95,6 +106,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "ConfigMap" => ConfigMaps,
         "Secret" => Secrets,
         "ServiceAccount" => ServiceAccounts,
+        "PodDisruptionBudget" => PodDisruptionBudgets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 
