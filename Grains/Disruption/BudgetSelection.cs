@@ -13,19 +13,11 @@ public static class BudgetSelection
     public static bool Selects(PodDisruptionBudget pdb, IReadOnlyDictionary<string, string>? podLabels) =>
         pdb.Spec.Selector is { } selector && selector.ToSelector().Matches(podLabels);
 
-    /// <summary>The pods of the budget's namespace it selects, from the silo's pod cache.</summary>
-    public static IReadOnlyList<Pod> PodsOf(PodDisruptionBudget pdb, KindCache pods)
-    {
-        if (pdb.Spec.Selector is not { } selector)
-            return [];
-        var (_, items) = pods.Snapshot(new ObjectFilter(pdb.Metadata.Namespace, selector.ToSelector(), FieldSelector.Everything));
-        return [.. items.Select(i => (Pod)i.Value)];
-    }
+    /// <summary>The pods of the budget's namespace it selects, from the silo's pod cache (its label index: no scan).</summary>
+    public static IReadOnlyList<Pod> PodsOf(PodDisruptionBudget pdb, KindCache pods) =>
+        pdb.Spec.Selector is { } selector ? [.. pods.Selected(pdb.Metadata.Namespace!, selector.ToSelector()).Cast<Pod>()] : [];
 
     /// <summary>The budgets of the pod's namespace that select it, from the silo's budget cache.</summary>
-    public static IReadOnlyList<PodDisruptionBudget> BudgetsOf(Pod pod, KindCache budgets)
-    {
-        var (_, items) = budgets.Snapshot(new ObjectFilter(pod.Metadata.Namespace, LabelSelector.Everything, FieldSelector.Everything));
-        return [.. items.Select(i => (PodDisruptionBudget)i.Value).Where(b => Selects(b, pod.Metadata.Labels))];
-    }
+    public static IReadOnlyList<PodDisruptionBudget> BudgetsOf(Pod pod, KindCache budgets) =>
+        [.. budgets.Selected(pod.Metadata.Namespace!, LabelSelector.Everything).Cast<PodDisruptionBudget>().Where(b => Selects(b, pod.Metadata.Labels))];
 }

@@ -19,14 +19,12 @@ public static class DisruptionHints
         if (before is not null && after is not null && Projection(before) == Projection(after))
             return Task.CompletedTask;
         var pod = (after ?? before)!;
-        var (_, budgets) = cache.For(ResourceKinds.PodDisruptionBudget)
-            .Snapshot(new ObjectFilter(pod.Metadata.Namespace, Selectors.LabelSelector.Everything, Selectors.FieldSelector.Everything));
+        var budgets = cache.For(ResourceKinds.PodDisruptionBudget).Selected(pod.Metadata.Namespace!, Selectors.LabelSelector.Everything);
         var hints = new List<Task>();
-        foreach (var (key, item) in budgets)
+        foreach (var pdb in budgets.Cast<PodDisruptionBudget>())
         {
-            var pdb = (PodDisruptionBudget)item;
             if (BudgetSelection.Selects(pdb, before?.Metadata.Labels) || BudgetSelection.Selects(pdb, after?.Metadata.Labels))
-                hints.Add(grains.GetGrain<IPodDisruptionBudgetGrain>(key).PodsChangedAsync());
+                hints.Add(grains.GetGrain<IPodDisruptionBudgetGrain>(ResourceKinds.PodDisruptionBudget.KeyOf(pdb.Metadata.Namespace, pdb.Metadata.Name!)).PodsChangedAsync());
         }
         return Task.WhenAll(hints);
     }
