@@ -37,7 +37,7 @@ public sealed partial class EvictionGrain(WatchCache cache, ILogger<EvictionGrai
                 : options;
             try
             {
-                await DeleteAsync(podGrain, pod, pinned, dryRun);
+                await DeleteAsync(podGrain, pinned, dryRun);
                 LogEvicted(logger, @namespace, name, "not running");
                 return;
             }
@@ -63,7 +63,7 @@ public sealed partial class EvictionGrain(WatchCache cache, ILogger<EvictionGrai
         var deleteOptions = unhealthyAllowed && !callerPinnedVersion ? options with { PreconditionResourceVersion = pod.Metadata.ResourceVersion } : options;
         try
         {
-            await DeleteAsync(podGrain, pod, deleteOptions, dryRun);
+            await DeleteAsync(podGrain, deleteOptions, dryRun);
         }
         catch (ConflictException) when (unhealthyAllowed && !callerPinnedVersion)
         {
@@ -84,19 +84,7 @@ public sealed partial class EvictionGrain(WatchCache cache, ILogger<EvictionGrai
         pdb.Spec.UnhealthyPodEvictionPolicy == PodDisruptionBudgetSpec.AlwaysAllow
         || pdb.Status is { } status && status.CurrentHealthy >= status.DesiredHealthy && status.DesiredHealthy > 0;
 
-    private static async Task DeleteAsync(IPodGrain podGrain, Pod pod, DeleteOptions options, bool dryRun)
-    {
-        if (!dryRun)
-        {
-            await podGrain.MarkDisruptedAndDeleteAsync(options);
-            return;
-        }
-        // A dry run checks what the delete would: the pod exists and the preconditions hold.
-        var current = await podGrain.GetAsync();
-        if (options.PreconditionUid is { } uid && uid != current.Metadata.Uid
-            || options.PreconditionResourceVersion is { } rv && rv != current.Metadata.ResourceVersion)
-            throw new ConflictException(ResourceKinds.Pod.Plural, pod.Metadata.Name!, "Precondition failed: the object's uid or resourceVersion is not the one in the precondition");
-    }
+    private static Task DeleteAsync(IPodGrain podGrain, DeleteOptions options, bool dryRun) => podGrain.MarkDisruptedAndDeleteAsync(options, dryRun);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Evicted pod {Namespace}/{Name} ({Why})")]
     private static partial void LogEvicted(ILogger logger, string @namespace, string name, string why);

@@ -144,13 +144,12 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         await WriteUpdateAsync(pod, pod with { Status = KeepQos(pod, status with { Conditions = conditions }) });
     }
 
-    public async Task<Pod> MarkDisruptedAndDeleteAsync(DeleteOptions options)
+    public async Task<Pod> MarkDisruptedAndDeleteAsync(DeleteOptions options, bool dryRun)
     {
         var pod = Current ?? throw new NotFoundException(Kind.Plural, Name);
-        if (options.PreconditionUid is { } uid && uid != pod.Metadata.Uid)
-            throw new ConflictException(Kind.Plural, Name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {pod.Metadata.Uid}");
-        if (options.PreconditionResourceVersion is { } rv && rv != pod.Metadata.ResourceVersion)
-            throw new ConflictException(Kind.Plural, Name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {pod.Metadata.ResourceVersion}");
+        CheckPreconditions(pod, options);
+        if (dryRun)
+            return pod;
         var marked = pod with
         {
             Status = (pod.Status ?? new PodStatus()) with

@@ -22,7 +22,7 @@ public sealed class KubectlDisruptionTests(KubeApiFixture api) : IClassFixture<K
     [MemberData(nameof(KubectlVersions))]
     public async Task CreatePdb_IsListedAndDescribed(string minor)
     {
-        if (Versioned(minor) is not { } kubectl)
+        if (api.Kubectl.WithVersion(minor) is not { } kubectl)
             return;
         var ns = $"pdb{minor.Replace(".", "")}";
         Ok(await kubectl.RunAsync("create", "namespace", ns));
@@ -100,14 +100,4 @@ public sealed class KubectlDisruptionTests(KubeApiFixture api) : IClassFixture<K
         return await api.Http.PostAsync($"/api/v1/namespaces/{ns}/pods/{pod}/eviction", new StringContent(body, Encoding.UTF8, "application/json"));
     }
 
-    private Kubectl? Versioned(string minor)
-    {
-        var binary = Kubectl.Versioned(minor);
-        if (binary is null)
-        {
-            Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"kubectl.{minor} (Cloud SDK bundle) is not installed");
-            return null;
-        }
-        return new Kubectl(api.Silo.Kubeconfig, Directory.CreateTempSubdirectory($"granary-kubectl-pdb-{minor}-").FullName, binary);
-    }
 }
