@@ -47,6 +47,7 @@ public sealed class GranaryClient : IAsyncDisposable
         ControllerRevisions = new ResourceClient<ControllerRevision>(_cluster);
         Jobs = new ResourceClient<Job>(_cluster);
         CronJobs = new ResourceClient<CronJob>(_cluster);
+        PodDisruptionBudgets = new ResourceClient<PodDisruptionBudget>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -83,6 +84,15 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Job> Jobs { get; }
 
     public ResourceClient<CronJob> CronJobs { get; }
+    public ResourceClient<PodDisruptionBudget> PodDisruptionBudgets { get; }
+
+    /// <summary>
+    /// Evicts a pod through the eviction API, as <c>kubectl drain</c> does: deleted with <paramref name="options"/> unless
+    /// that would break its PodDisruptionBudget. Throws TooManyRequestsException when the budget allows no disruption
+    /// now (retry later), NotFoundException when the pod is gone.
+    /// </summary>
+    public Task EvictAsync(string @namespace, string name, DeleteOptions? options = null, bool dryRun = false) =>
+        _cluster.GetGrain<IEvictionGrain>(0).EvictAsync(@namespace, name, options ?? DeleteOptions.Default, dryRun);
 
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
@@ -107,6 +117,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "ControllerRevision" => ControllerRevisions,
         "Job" => Jobs,
         "CronJob" => CronJobs,
+        "PodDisruptionBudget" => PodDisruptionBudgets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

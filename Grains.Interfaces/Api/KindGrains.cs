@@ -43,6 +43,15 @@ public interface IPodGrain : IResourceGrain<Pod>
     /// </summary>
     [Alias("Exec"), AlwaysInterleave]
     Task<PodExecResult> ExecAsync(PodExecRequest request);
+
+    /// <summary>
+    /// The last step of an eviction (kube's addConditionAndDeletePod): checks the options' preconditions against the pod
+    /// as it is, adds the condition DisruptionTarget (reason EvictionByEvictionAPI), then deletes the pod with the
+    /// options, all in one turn of this grain. Conflict when a precondition fails; NotFound when the pod is gone. A dry
+    /// run checks the preconditions and writes nothing.
+    /// </summary>
+    [Alias("MarkDisruptedAndDelete")]
+    Task<Pod> MarkDisruptedAndDeleteAsync(DeleteOptions options, bool dryRun);
 }
 
 /// <summary>

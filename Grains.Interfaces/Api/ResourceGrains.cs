@@ -30,6 +30,7 @@ public static class ResourceGrains
         new KindAccess<ControllerRevision, IControllerRevisionGrain>(),
         new KindAccess<Job, IJobGrain>(),
         new KindAccess<CronJob, ICronJobGrain>(),
+        new KindAccess<PodDisruptionBudget, IPodDisruptionBudgetGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

@@ -116,3 +116,34 @@ public sealed class UnsupportedMediaTypeException(string? contentType)
     public override string Reason => "UnsupportedMediaType";
     public override int Code => 415;
 }
+
+/// <summary>One cause of a failure, as a Status lists it in details.causes (reason, message, field).</summary>
+[GenerateSerializer, Immutable, Alias("granary.StatusCause")]
+public sealed record StatusCause(
+    [property: Id(0)] string Reason,
+    [property: Id(1)] string Message);
+
+/// <summary>
+/// The request is refused for now and may succeed later (an eviction the pod's disruption budget does not allow):
+/// 429 TooManyRequests; a positive <see cref="RetryAfterSeconds"/> becomes the Retry-After header.
+/// </summary>
+[GenerateSerializer, Alias("granary.TooManyRequestsException")]
+public sealed class TooManyRequestsException(string message, int retryAfterSeconds, ImmutableList<StatusCause> causes) : GranaryException(message)
+{
+    [Id(0)] public int RetryAfterSeconds { get; } = retryAfterSeconds;
+    [Id(1)] public ImmutableList<StatusCause> Causes { get; } = causes;
+    public override string Reason => "TooManyRequests";
+    public override int Code => 429;
+}
+
+/// <summary>
+/// A state the server cannot handle, worded as kube-apiserver words it (a pod with two disruption budgets cannot be
+/// evicted): 500 InternalError. The message says what to change.
+/// </summary>
+[GenerateSerializer, Alias("granary.InternalErrorException")]
+public sealed class InternalErrorException(string detail) : GranaryException($"Internal error occurred: {detail}")
+{
+    [Id(0)] public string Detail { get; } = detail;
+    public override string Reason => "InternalError";
+    public override int Code => 500;
+}

@@ -42,8 +42,10 @@ public static class ResourceKinds
     public static readonly ResourceKind Job = new("Job", "jobs", "job", "batch/v1", Namespaced: true, []);
     public static readonly ResourceKind CronJob = new("CronJob", "cronjobs", "cronjob", "batch/v1", Namespaced: true, ["cj"]);
 
+    public static readonly ResourceKind PodDisruptionBudget = new("PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", "policy/v1", Namespaced: true, ["pdb"]);
+
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob];
+        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

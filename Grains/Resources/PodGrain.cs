@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
 using Granary.Grains.Caching;
+using Granary.Grains.Disruption;
 using Granary.Grains.Services;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
@@ -16,6 +17,9 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
     : ResourceGrain<Pod>(store, time, logger), IPodGrain
 {
     public const string PodScheduled = "PodScheduled";
+
+    /// <summary>The condition the eviction API sets on a pod it deletes (kube's DisruptionTarget).</summary>
+    public const string DisruptionTarget = "DisruptionTarget";
 
     protected override ImmutableList<FieldError> Validate(Pod resource) => PodValidation.Validate(resource);
 
@@ -59,6 +63,9 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
 
         // Services selecting the pod keep their endpoints from its address and readiness.
         await ServiceHints.PodChangedAsync(GrainFactory, cache, before, after);
+
+        // Disruption budgets selecting the pod count its readiness.
+        await DisruptionHints.PodChangedAsync(GrainFactory, cache, before, after);
     }
 
     protected override async Task<bool> NeedsGracefulDeletionAsync(Pod resource, DeleteOptions options)
@@ -127,11 +134,35 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
             throw new ForbiddenException($"node \"{nodeName}\" cannot modify pod {NamespaceName}/{Name}: it is bound to \"{pod.Spec.NodeName}\"");
         if (pod.Metadata.Uid != expectedUid)
             throw new ConflictException(Kind.Plural, Name, $"the pod was replaced (uid {pod.Metadata.Uid}, reported {expectedUid})");
-        // The scheduler's condition is the scheduler's: keep it unless the agent reports its own.
+        // The scheduler's condition is the scheduler's, and DisruptionTarget the eviction API's: kept unless the agent
+        // reports its own (the kubelet merges the conditions it does not own the same way).
         var conditions = status.Conditions ?? [];
         if (pod.Status?.Conditions?.FirstOrDefault(c => c.Type == PodScheduled) is { } scheduled && !conditions.Any(c => c.Type == PodScheduled))
             conditions = conditions.Insert(0, scheduled);
+        if (pod.Status?.Conditions?.FirstOrDefault(c => c.Type == DisruptionTarget) is { } disruption && !conditions.Any(c => c.Type == DisruptionTarget))
+            conditions = conditions.Add(disruption);
         await WriteUpdateAsync(pod, pod with { Status = KeepQos(pod, status with { Conditions = conditions }) });
+    }
+
+    public async Task<Pod> MarkDisruptedAndDeleteAsync(DeleteOptions options, bool dryRun)
+    {
+        var pod = Current ?? throw new NotFoundException(Kind.Plural, Name);
+        CheckPreconditions(pod, options);
+        if (dryRun)
+            return pod;
+        var marked = pod with
+        {
+            Status = (pod.Status ?? new PodStatus()) with
+            {
+                Conditions = SetCondition(pod.Status?.Conditions, new PodCondition
+                {
+                    Type = DisruptionTarget, Status = "True", Reason = "EvictionByEvictionAPI", Message = "Eviction API: evicting", LastTransitionTime = Now(),
+                }),
+            },
+        };
+        await WriteUpdateAsync(pod, marked);
+        // The version checked above is the one just replaced by the mark; the uid still pins the pod.
+        return await DeleteAsync(options with { PreconditionResourceVersion = null });
     }
 
     public Task<PodLogChunk> ReadLogsAsync(PodLogRequest request)

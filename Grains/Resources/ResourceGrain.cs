@@ -195,10 +195,7 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     public virtual async Task<T> DeleteAsync(DeleteOptions options)
     {
         var existing = Current ?? throw new NotFoundException(Kind.Plural, Name);
-        if (options.PreconditionUid is { } uid && uid != existing.Metadata.Uid)
-            throw new ConflictException(Kind.Plural, Name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {existing.Metadata.Uid}");
-        if (options.PreconditionResourceVersion is { } rv && rv != existing.Metadata.ResourceVersion)
-            throw new ConflictException(Kind.Plural, Name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {existing.Metadata.ResourceVersion}");
+        CheckPreconditions(existing, options);
 
         if (OwnsDependents && existing.Metadata.DeletionTimestamp is null && PropagationFinalizer(options) is { } finalizer
             && !(existing.Metadata.Finalizers ?? []).Contains(finalizer))
@@ -221,6 +218,15 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     }
 
     // ---- shared steps ----
+
+    /// <summary>A delete's preconditions against the object as it is: Conflict, in kube-apiserver's words, when one fails.</summary>
+    protected void CheckPreconditions(T existing, DeleteOptions options)
+    {
+        if (options.PreconditionUid is { } uid && uid != existing.Metadata.Uid)
+            throw new ConflictException(Kind.Plural, Name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {existing.Metadata.Uid}");
+        if (options.PreconditionResourceVersion is { } rv && rv != existing.Metadata.ResourceVersion)
+            throw new ConflictException(Kind.Plural, Name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {existing.Metadata.ResourceVersion}");
+    }
 
     private static string? PropagationFinalizer(DeleteOptions options) => options.PropagationPolicy switch
     {

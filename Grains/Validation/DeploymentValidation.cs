@@ -64,7 +64,7 @@ public static class DeploymentValidation
             yield return FieldError.Invalid($"{at}.maxUnavailable", text, "must not be greater than 100%");
     }
 
-    private static IEnumerable<FieldError> IntOrPercent(IntOrString value, string field)
+    internal static IEnumerable<FieldError> IntOrPercent(IntOrString value, string field)
     {
         if (value.IntValue is { } count)
         {

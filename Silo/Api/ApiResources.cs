@@ -6,6 +6,12 @@ namespace Granary.Silo.Api;
 /// <summary>One served resource or subresource ("pods", "pods/status") and the verbs the API really implements for it.</summary>
 internal sealed record ApiResource(string Name, ResourceKind Kind, ImmutableArray<string> Verbs, bool IsSubresource)
 {
+    /// <summary>
+    /// The group, version and kind a subresource takes and answers when it is not the object's own (pods/eviction takes a
+    /// policy/v1 Eviction); discovery advertises it, and kubectl drain finds the eviction API's version by it.
+    /// </summary>
+    public (string Group, string Version, string Kind)? Body { get; init; }
+
     public bool Serves(string verb) => Verbs.Contains(verb);
 
     /// <summary>The group/version it is served under: "v1" (the core group, /api/v1) or e.g. "apps/v1" (/apis/apps/v1).</summary>
@@ -32,7 +38,7 @@ internal static class ApiResources
         new Dictionary<string, ImmutableArray<(string, ImmutableArray<string>)>>
         {
             // exec: GET with a WebSocket upgrade (create is POST, the SPDY upgrade, answered "Upgrade request required").
-            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("binding", ["create"]), ("status", StatusVerbs)],
+            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("binding", ["create"]), ("status", StatusVerbs), ("eviction", ["create"])],
             ["Node"] = [("status", StatusVerbs)],
             ["Namespace"] = [("status", StatusVerbs)],
             ["Service"] = [("status", StatusVerbs)],
@@ -42,6 +48,14 @@ internal static class ApiResources
             ["PersistentVolume"] = [("status", StatusVerbs)],
             ["Job"] = [("status", StatusVerbs)],
             ["CronJob"] = [("status", StatusVerbs)],
+            ["PodDisruptionBudget"] = [("status", StatusVerbs)],
+        }.ToImmutableDictionary();
+
+    /// <summary>Subresources whose body is another kind than the object's (see <see cref="ApiResource.Body"/>).</summary>
+    private static readonly ImmutableDictionary<string, (string Group, string Version, string Kind)> Bodies =
+        new Dictionary<string, (string, string, string)>
+        {
+            ["pods/eviction"] = ("policy", "v1", "Eviction"),
         }.ToImmutableDictionary();
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>
@@ -65,6 +79,6 @@ internal static class ApiResources
     {
         yield return new ApiResource(kind.Plural, kind, Verbs, IsSubresource: false);
         foreach (var (name, verbs) in Subresources.GetValueOrDefault(kind.Kind, []))
-            yield return new ApiResource($"{kind.Plural}/{name}", kind, verbs, IsSubresource: true);
+            yield return new ApiResource($"{kind.Plural}/{name}", kind, verbs, IsSubresource: true) { Body = Bodies.TryGetValue($"{kind.Plural}/{name}", out var body) ? body : null };
     }
 }

@@ -33,6 +33,8 @@ internal static class ApiStatus
         AlreadyExistsException a => Failure(e.Code, e.Reason, e.Message, Details(a.Name, a.Kind)),
         ConflictException c => Failure(e.Code, e.Reason, e.Message, Details(c.Name, c.Kind)),
         InvalidException i => Failure(e.Code, e.Reason, e.Message, Invalid(i)),
+        TooManyRequestsException t => Failure(e.Code, e.Reason, e.Message, TooManyRequests(t)),
+        InternalErrorException x => Failure(e.Code, e.Reason, e.Message, new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = x.Detail }) }),
         _ => Failure(e.Code, e.Reason, e.Message),
     };
 
@@ -54,14 +56,38 @@ internal static class ApiStatus
 
     public static JsonObject Internal(string message) => Failure(500, "InternalError", message);
 
+    /// <summary>What a POST to a subresource that creates nothing answers (binding, eviction): a Success Status with its code.</summary>
+    public static JsonObject Success(int code) => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Success",
+        ["code"] = code,
+    };
+
     public static Task WriteAsync(HttpContext context, JsonObject status)
     {
         context.Response.StatusCode = status["code"]!.GetValue<int>();
+        // kube-apiserver turns details.retryAfterSeconds into the header clients wait by.
+        if (status["details"]?["retryAfterSeconds"] is { } retryAfter)
+            context.Response.Headers.RetryAfter = retryAfter.ToJsonString();
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(status.ToJsonString(GranaryJson.Options), context.RequestAborted);
     }
 
     private static JsonObject Details(string name, string kind) => new() { ["name"] = name, ["kind"] = kind };
+
+    /// <summary>A 429's details: its causes, and retryAfterSeconds when positive (kube leaves a zero out).</summary>
+    private static JsonObject TooManyRequests(TooManyRequestsException e)
+    {
+        var details = new JsonObject();
+        if (e.Causes.Count > 0)
+            details["causes"] = new JsonArray([.. e.Causes.Select(c => (JsonNode)new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message })]);
+        if (e.RetryAfterSeconds > 0)
+            details["retryAfterSeconds"] = e.RetryAfterSeconds;
+        return details;
+    }
 
     /// <summary>For Invalid, details.kind is the Kind (not the plural): kubectl builds "The Pod "x" is invalid: …" from it.</summary>
     private static JsonObject Invalid(InvalidException e)

@@ -70,9 +70,14 @@ internal static class DiscoveryEndpoints
                 ["name"] = r.Name,
                 ["singularName"] = r.IsSubresource ? "" : r.Kind.Singular,
                 ["namespaced"] = r.Kind.Namespaced,
-                ["kind"] = r.Kind.Kind,
+                ["kind"] = r.Body?.Kind ?? r.Kind.Kind,
                 ["verbs"] = new JsonArray([.. r.Verbs.Select(v => (JsonNode)v)]),
             };
+            if (r.Body is var (group, version, _))
+            {
+                entry["group"] = group;
+                entry["version"] = version;
+            }
             if (!r.IsSubresource)
             {
                 entry["shortNames"] = new JsonArray([.. r.Kind.ShortNames.Select(s => (JsonNode)s)]);

@@ -36,16 +36,6 @@ internal static class PodBinding
         var uid = (string?)body["metadata"]?["uid"] is { Length: > 0 } given ? given : (await pod.GetAsync()).Metadata.Uid!;
         await pod.BindAsync(node, uid);
 
-        context.Response.StatusCode = StatusCodes.Status201Created;
-        context.Response.ContentType = "application/json";
-        var status = new JsonObject
-        {
-            ["kind"] = "Status",
-            ["apiVersion"] = "v1",
-            ["metadata"] = new JsonObject(),
-            ["status"] = "Success",
-            ["code"] = 201,
-        };
-        await context.Response.WriteAsync(status.ToJsonString(Serialization.GranaryJson.Options), context.RequestAborted);
+        await ApiStatus.WriteAsync(context, ApiStatus.Success(StatusCodes.Status201Created));
     }
 }

@@ -44,6 +44,11 @@ internal static class ResourceEndpoints
             await PodBinding.HandleAsync(context, grains, path);
             return;
         }
+        if (path.Resource.Name == "pods/eviction")
+        {
+            await PodEviction.HandleAsync(context, grains, path);
+            return;
+        }
         var method = context.Request.Method;
         var query = HttpMethods.IsGet(method) ? ApiQuery.From(context.Request) : null;
         var verb = method switch

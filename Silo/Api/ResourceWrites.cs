@@ -77,20 +77,8 @@ internal static class ResourceWrites
         var options = DeleteOptions.Default;
         if (await ReadJsonBodyAsync(context.Request, optional: true, protobufKind: (null, "DeleteOptions")) is JsonObject body)
         {
-            options = new DeleteOptions
-            {
-                GracePeriodSeconds = Long(body["gracePeriodSeconds"], "gracePeriodSeconds"),
-                PreconditionUid = (string?)body["preconditions"]?["uid"],
-                PreconditionResourceVersion = (string?)body["preconditions"]?["resourceVersion"],
-                PropagationPolicy = PropagationPolicy(body),
-            };
-            // kubectl delete --dry-run=server sends it in the DeleteOptions body, not in the query.
-            foreach (var mode in body["dryRun"] as JsonArray ?? [])
-            {
-                dryRun = (string?)mode == "All"
-                    ? true
-                    : throw new BadRequestException($"dryRun: Unsupported value: \"{mode}\": supported values: \"All\"");
-            }
+            options = ParseDeleteOptions(body, out var bodyDryRun);
+            dryRun |= bodyDryRun;
         }
         if (context.Request.Query["gracePeriodSeconds"].ToString() is { Length: > 0 } grace)
             options = options with { GracePeriodSeconds = Long(JsonValue.Create(grace), "gracePeriodSeconds") };
@@ -108,6 +96,28 @@ internal static class ResourceWrites
             return existing;
         }
         return await ResourceGrains.DeleteAsync(grains, kind, key, options);
+    }
+
+    /// <summary>
+    /// A meta/v1 DeleteOptions (a delete's body, an Eviction's deleteOptions). kubectl delete --dry-run=server sends its
+    /// dry run in here, not in the query.
+    /// </summary>
+    internal static DeleteOptions ParseDeleteOptions(JsonObject body, out bool dryRun)
+    {
+        dryRun = false;
+        foreach (var mode in body["dryRun"] as JsonArray ?? [])
+        {
+            dryRun = (string?)mode == "All"
+                ? true
+                : throw new BadRequestException($"dryRun: Unsupported value: \"{mode}\": supported values: \"All\"");
+        }
+        return new DeleteOptions
+        {
+            GracePeriodSeconds = Long(body["gracePeriodSeconds"], "gracePeriodSeconds"),
+            PreconditionUid = (string?)body["preconditions"]?["uid"],
+            PreconditionResourceVersion = (string?)body["preconditions"]?["resourceVersion"],
+            PropagationPolicy = PropagationPolicy(body),
+        };
     }
 
     /// <summary>PUT of an object (or of its status): the body replaces it; a stale metadata.resourceVersion is a Conflict.</summary>
@@ -344,7 +354,7 @@ internal static class ResourceWrites
     }
 
     /// <summary>dryRun=All: validate and answer with the object as it would be, storing nothing.</summary>
-    private static bool IsDryRun(HttpRequest request) => request.Query["dryRun"].ToString() switch
+    internal static bool IsDryRun(HttpRequest request) => request.Query["dryRun"].ToString() switch
     {
         "" => false,
         "All" => true,

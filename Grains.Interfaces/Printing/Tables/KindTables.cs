@@ -26,6 +26,7 @@ public static class KindTables
         ["ControllerRevision"] = new ControllerRevisionTable(),
         ["Job"] = new JobTable(),
         ["CronJob"] = new CronJobTable(),
+        ["PodDisruptionBudget"] = new PodDisruptionBudgetTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

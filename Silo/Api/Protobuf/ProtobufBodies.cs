@@ -17,6 +17,15 @@ internal static class ProtobufBodies
     private static readonly ProtoDecoder Decoder = new(ProtoSchema.Kubernetes);
 
     /// <summary>
+    /// Older group versions whose message is field for field one the schema carries in a newer version: policy/v1beta1's
+    /// Eviction (metadata 1, deleteOptions 2) is policy/v1's, so old clients' evictions decode too.
+    /// </summary>
+    private static readonly Dictionary<(string ApiVersion, string Kind), string> SameMessage = new()
+    {
+        [("policy/v1beta1", "Eviction")] = "policy/v1",
+    };
+
+    /// <summary>
     /// The body as the JSON object of <paramref name="kind"/> in <paramref name="apiVersion"/> (null: any version of the
     /// kind, as for DeleteOptions, which every group version carries). Malformed data and another kind are 400s.
     /// </summary>
@@ -30,6 +39,7 @@ internal static class ProtobufBodies
             if (envelope.Kind != kind || apiVersion is not null && envelope.ApiVersion != apiVersion)
                 throw new BadRequestException($"the API version in the data ({envelope.ApiVersion}) or its kind ({envelope.Kind}) does not match the expected {apiVersion ?? envelope.ApiVersion}, Kind={kind}");
             var message = ProtoSchema.Kubernetes.ForKind(envelope.ApiVersion, kind)
+                ?? (SameMessage.TryGetValue((envelope.ApiVersion, kind), out var same) ? ProtoSchema.Kubernetes.ForKind(same, kind) : null)
                 ?? throw new BadRequestException($"no protobuf definition of {kind} in {envelope.ApiVersion} is known to this server: send the body as application/json");
             var decoded = Decoder.Decode(envelope.Raw, message.Name);
             FieldValidation.Report(context, kind, envelope.ApiVersion, decoded.UnknownFields);

@@ -19,6 +19,18 @@ public sealed class Kubectl(string kubeconfig, string cacheDir, string binary = 
 
     public Kubectl WithBinary(string path) => new(kubeconfig, cacheDir, path);
 
+    /// <summary>
+    /// This kubectl as the bundled binary of one minor version; null when it is not installed, which fails the test
+    /// under CI=true (a missing real part is a failure there, never a skip).
+    /// </summary>
+    public Kubectl? WithVersion(string minor)
+    {
+        if (Versioned(minor) is { } binary)
+            return WithBinary(binary);
+        Assert.False(Environment.GetEnvironmentVariable("CI") == "true", $"kubectl.{minor} (Cloud SDK bundle) is not installed");
+        return null;
+    }
+
     public Task<CliResult> RunAsync(params string[] args) => RunCoreAsync(stdin: null, args);
 
     /// <summary>Runs kubectl with <paramref name="stdin"/> as its input, then the end of it, as <c>echo … | kubectl …</c>.</summary>

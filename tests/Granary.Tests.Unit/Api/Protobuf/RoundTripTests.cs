@@ -130,6 +130,15 @@ public sealed class RoundTripTests
             """,
         ["Scale"] = $$$"""{"apiVersion": "autoscaling/v1", "kind": "Scale", {{{Meta}}}, "spec": {"replicas": 4}, "status": {"replicas": 2, "selector": "app=web"}}""",
         ["Binding"] = $$$"""{"apiVersion": "v1", "kind": "Binding", {{{Meta}}}, "target": {"kind": "Node", "name": "n1"}}""",
+        ["PodDisruptionBudget"] = $$$"""
+            {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", {{{Meta}}},
+             "spec": {"minAvailable": "50%", "selector": {"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a"]}]},
+                      "unhealthyPodEvictionPolicy": "AlwaysAllow"},
+             "status": {"observedGeneration": 3, "disruptedPods": {"web-1": "2026-12-07T01:02:03Z"}, "disruptionsAllowed": 1, "currentHealthy": 3, "desiredHealthy": 2,
+                        "expectedPods": 4, "conditions": [{"type": "DisruptionAllowed", "status": "True", "observedGeneration": 3, "lastTransitionTime": "2026-12-07T01:02:03Z",
+                        "reason": "SufficientPods", "message": ""}]} }
+            """,
+        ["Eviction"] = $$$"""{"apiVersion": "policy/v1", "kind": "Eviction", {{{Meta}}}, "deleteOptions": {"gracePeriodSeconds": 30, "preconditions": {"uid": "6f1c"} } }""",
         ["DeleteOptions"] = """{"apiVersion": "meta.k8s.io/v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0, "preconditions": {"uid": "6f1c", "resourceVersion": "12"}, "propagationPolicy": "Foreground", "dryRun": ["All"]}""",
     };
 
