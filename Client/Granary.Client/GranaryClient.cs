@@ -45,6 +45,7 @@ public sealed class GranaryClient : IAsyncDisposable
         Secrets = new ResourceClient<Secret>(_cluster);
         ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
         ControllerRevisions = new ResourceClient<ControllerRevision>(_cluster);
+        DaemonSets = new ResourceClient<DaemonSet>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -78,6 +79,8 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<ControllerRevision> ControllerRevisions { get; }
 
+    public ResourceClient<DaemonSet> DaemonSets { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -99,6 +102,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "Secret" => Secrets,
         "ServiceAccount" => ServiceAccounts,
         "ControllerRevision" => ControllerRevisions,
+        "DaemonSet" => DaemonSets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

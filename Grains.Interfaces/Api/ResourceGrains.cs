@@ -28,6 +28,7 @@ public static class ResourceGrains
         new KindAccess<Secret, ISecretGrain>(),
         new KindAccess<ServiceAccount, IServiceAccountGrain>(),
         new KindAccess<ControllerRevision, IControllerRevisionGrain>(),
+        new KindAccess<DaemonSet, IDaemonSetGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

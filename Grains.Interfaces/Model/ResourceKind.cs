@@ -39,9 +39,10 @@ public static class ResourceKinds
 
     public static readonly ResourceKind ServiceAccount = new("ServiceAccount", "serviceaccounts", "serviceaccount", "v1", Namespaced: true, ["sa"]);
     public static readonly ResourceKind ControllerRevision = new("ControllerRevision", "controllerrevisions", "controllerrevision", "apps/v1", Namespaced: true, []);
+    public static readonly ResourceKind DaemonSet = new("DaemonSet", "daemonsets", "daemonset", "apps/v1", Namespaced: true, ["ds"]);
 
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount, ControllerRevision];
+        ConfigMap, Secret, ServiceAccount, ControllerRevision, DaemonSet];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

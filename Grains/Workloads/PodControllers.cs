@@ -17,6 +17,7 @@ public static class PodControllers
         return owner.Kind switch
         {
             "ReplicaSet" => grains.GetGrain<IReplicaSetGrain>(key),
+            "DaemonSet" => grains.GetGrain<IDaemonSetGrain>(key),
             _ => null,
         };
     }

@@ -24,6 +24,7 @@ public static class KindTables
         ["Secret"] = new SecretTable(),
         ["ServiceAccount"] = new ServiceAccountTable(),
         ["ControllerRevision"] = new ControllerRevisionTable(),
+        ["DaemonSet"] = new DaemonSetTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
