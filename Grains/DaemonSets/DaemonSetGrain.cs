@@ -24,10 +24,12 @@ public sealed partial class DaemonSetGrain(IObjectStore store, TimeProvider time
 {
     private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = "daemonset-controller" });
 
-    private const int NameAttempts = 4;
+    private PodControl? _podControl;
 
     // In memory as in kube: losing it to a failover only shortens one node's back-off.
     private ImmutableDictionary<string, FailedPodBackoff> _backoff = ImmutableDictionary<string, FailedPodBackoff>.Empty;
+
+    private PodControl Pods => _podControl ??= new PodControl(GrainFactory, _events);
 
     protected override ImmutableList<FieldError> Validate(DaemonSet resource) => DaemonSetValidation.Validate(resource);
 
@@ -170,45 +172,19 @@ public sealed partial class DaemonSetGrain(IObjectStore store, TimeProvider time
 
     private async Task<bool> CreatePodAsync(DaemonSet ds, string hash, string node)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var name = ReplicaSetPlanner.NewPodName(ds.Metadata.Name!, Random.Shared);
-            try
-            {
-                await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{name}").CreateAsync(DaemonPods.NewPod(ds, hash, node, name));
-                _events.Record(ds, Event.Normal, "SuccessfulCreate", $"Created pod: {name}");
-                return true;
-            }
-            catch (AlreadyExistsException) when (attempt < NameAttempts)
-            {
-                // Another pod has this name: draw again, as generateName does.
-            }
-            catch (GranaryException e)
-            {
-                LogCreateFailed(Logger, Key, node, e.Message);
-                _events.Record(ds, Event.Warning, "FailedCreate", $"Error creating: {e.Message}");
-                return false;
-            }
-        }
+        if (await Pods.CreateAsync(ds, name => DaemonPods.NewPod(ds, hash, node, name)) is not { } error)
+            return true;
+        LogCreateFailed(Logger, Key, node, error);
+        return false;
     }
 
     private async Task DeletePodsAsync(DaemonSet ds, IReadOnlyList<DaemonPodDeletion> deletions)
     {
-        await Task.WhenAll(deletions.Select(async d =>
+        await Task.WhenAll(deletions.Select(d =>
         {
-            var pod = d.Pod.Metadata;
             if (d.FailedOnNode is { } node)
-                _events.Record(ds, Event.Warning, "FailedDaemonPod", $"Found failed daemon pod {pod.Namespace}/{pod.Name} on node {node}, will try to kill it");
-            try
-            {
-                await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{pod.Name}")
-                    .DeleteAsync(new DeleteOptions { PreconditionUid = pod.Uid, GracePeriodSeconds = d.Force ? 0 : null });
-                _events.Record(ds, Event.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Name}");
-            }
-            catch (GranaryException e) when (e is NotFoundException or ConflictException)
-            {
-                // Gone or replaced already: what we wanted.
-            }
+                _events.Record(ds, Event.Warning, "FailedDaemonPod", $"Found failed daemon pod {d.Pod.Metadata.Namespace}/{d.Pod.Metadata.Name} on node {node}, will try to kill it");
+            return Pods.DeleteAsync(ds, d.Pod, d.Force ? 0 : null);
         }));
         LogDeleted(Logger, Key, deletions.Count);
     }
