@@ -158,15 +158,9 @@ public sealed partial class DaemonSetGrain(IObjectStore store, TimeProvider time
     /// <summary>Creates pods in batches of 1, 2, 4, … (kube's slow start), stopping at the first batch with a failure.</summary>
     private async Task CreatePodsAsync(DaemonSet ds, string hash, IReadOnlyList<string> nodes)
     {
-        var created = 0;
-        for (var batch = 1; created < nodes.Count; batch *= 2)
-        {
-            var next = nodes.Skip(created).Take(batch).ToList();
-            var results = await Task.WhenAll(next.Select(node => CreatePodAsync(ds, hash, node)));
-            created += results.Count(ok => ok);
-            if (results.Any(ok => !ok))
-                throw new InvalidOperationException($"could not create the pods of daemonset {Key} on {nodes.Count - created} node(s); see the events");
-        }
+        var created = await PodControl.SlowStartAsync(nodes, node => CreatePodAsync(ds, hash, node));
+        if (created < nodes.Count)
+            throw new InvalidOperationException($"could not create the pods of daemonset {Key} on {nodes.Count - created} node(s); see the events");
         LogCreated(Logger, Key, nodes.Count);
     }
 

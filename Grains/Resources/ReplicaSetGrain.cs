@@ -131,15 +131,9 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
     /// <summary>Creates pods in batches of 1, 2, 4, … (Kubernetes' slow start), stopping at the first batch with a failure.</summary>
     private async Task CreatePodsAsync(ReplicaSet rs, int count)
     {
-        var created = 0;
-        for (var batch = 1; created < count; batch = Math.Min(batch * 2, count - created))
-        {
-            batch = Math.Min(batch, count - created);
-            var results = await Task.WhenAll(Enumerable.Range(0, batch).Select(_ => CreatePodAsync(rs)));
-            created += results.Count(ok => ok);
-            if (results.Any(ok => !ok))
-                throw new InvalidOperationException($"could not create {count - created} of {count} pods for replicaset {Key}; see the errors above");
-        }
+        var created = await PodControl.SlowStartAsync(Enumerable.Range(0, count).ToList(), _ => CreatePodAsync(rs));
+        if (created < count)
+            throw new InvalidOperationException($"could not create {count - created} of {count} pods for replicaset {Key}; see the errors above");
         LogCreated(Logger, Key, count);
     }
 

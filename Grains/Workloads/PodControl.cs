@@ -38,6 +38,25 @@ public sealed class PodControl(IGrainFactory grains, IEventRecorder events)
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="create"/> for each item in batches of 1, 2, 4, … (kube's slow start), stopping after the
+    /// first batch with a failure; returns how many succeeded.
+    /// </summary>
+    public static async Task<int> SlowStartAsync<T>(IReadOnlyList<T> items, Func<T, Task<bool>> create)
+    {
+        var created = 0;
+        var done = 0;
+        for (var batch = 1; done < items.Count; batch *= 2)
+        {
+            var results = await Task.WhenAll(items.Skip(done).Take(batch).Select(create));
+            done += results.Length;
+            created += results.Count(ok => ok);
+            if (results.Any(ok => !ok))
+                break;
+        }
+        return created;
+    }
+
     /// <summary>Deletes the pod if it is still the one read (its uid); <paramref name="gracePeriodSeconds"/> 0 deletes at once.</summary>
     public async Task DeleteAsync(IResource controller, Pod pod, long? gracePeriodSeconds = null)
     {
