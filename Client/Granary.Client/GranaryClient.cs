@@ -48,6 +48,7 @@ public sealed class GranaryClient : IAsyncDisposable
         Jobs = new ResourceClient<Job>(_cluster);
         CronJobs = new ResourceClient<CronJob>(_cluster);
         PodDisruptionBudgets = new ResourceClient<PodDisruptionBudget>(_cluster);
+        DaemonSets = new ResourceClient<DaemonSet>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -93,6 +94,7 @@ public sealed class GranaryClient : IAsyncDisposable
     /// </summary>
     public Task EvictAsync(string @namespace, string name, DeleteOptions? options = null, bool dryRun = false) =>
         _cluster.GetGrain<IEvictionGrain>(0).EvictAsync(@namespace, name, options ?? DeleteOptions.Default, dryRun);
+    public ResourceClient<DaemonSet> DaemonSets { get; }
 
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
@@ -118,6 +120,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "Job" => Jobs,
         "CronJob" => CronJobs,
         "PodDisruptionBudget" => PodDisruptionBudgets,
+        "DaemonSet" => DaemonSets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

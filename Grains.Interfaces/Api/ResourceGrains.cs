@@ -31,6 +31,7 @@ public static class ResourceGrains
         new KindAccess<Job, IJobGrain>(),
         new KindAccess<CronJob, ICronJobGrain>(),
         new KindAccess<PodDisruptionBudget, IPodDisruptionBudgetGrain>(),
+        new KindAccess<DaemonSet, IDaemonSetGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

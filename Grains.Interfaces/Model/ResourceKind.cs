@@ -44,8 +44,10 @@ public static class ResourceKinds
 
     public static readonly ResourceKind PodDisruptionBudget = new("PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", "policy/v1", Namespaced: true, ["pdb"]);
 
+    public static readonly ResourceKind DaemonSet = new("DaemonSet", "daemonsets", "daemonset", "apps/v1", Namespaced: true, ["ds"]);
+
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget];
+        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget, DaemonSet];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

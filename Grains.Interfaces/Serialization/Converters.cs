@@ -90,22 +90,45 @@ public sealed class FieldsV1JsonConverter : JsonConverter<FieldsV1>
 }
 
 /// <summary>
-/// A <see cref="RawExtension"/> as the JSON it holds, compacted as Go's encoder compacts a raw message, keys in the
-/// order given.
+/// A <see cref="RawExtension"/> as the JSON it holds, compacted as Go's json.Compact does: whitespace between tokens
+/// goes, everything else (key order, string escapes) stays byte for byte, since clients compare these bytes.
 /// </summary>
 public sealed class RawExtensionJsonConverter : JsonConverter<RawExtension>
 {
-    private static readonly JsonWriterOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public override RawExtension Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         using var document = JsonDocument.ParseValue(ref reader);
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer, Compact))
-            document.RootElement.WriteTo(writer);
-        return new RawExtension(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+        return new RawExtension(Compact(document.RootElement.GetRawText()));
     }
 
     public override void Write(Utf8JsonWriter writer, RawExtension value, JsonSerializerOptions options) =>
         writer.WriteRawValue(string.IsNullOrEmpty(value.Json) ? "null" : value.Json);
+
+    private static string Compact(string json)
+    {
+        var b = new System.Text.StringBuilder(json.Length);
+        var inString = false;
+        for (var i = 0; i < json.Length; i++)
+        {
+            var c = json[i];
+            if (inString)
+            {
+                b.Append(c);
+                if (c == '\\' && i + 1 < json.Length)
+                    b.Append(json[++i]);
+                else if (c == '"')
+                    inString = false;
+            }
+            else if (c == '"')
+            {
+                inString = true;
+                b.Append(c);
+            }
+            else if (c is not (' ' or '\t' or '\n' or '\r'))
+            {
+                b.Append(c);
+            }
+        }
+        return b.ToString();
+    }
 }

@@ -48,8 +48,11 @@ public sealed partial class NodeGrain(
 
     protected override Node WithStatus(Node existing, Node desired) => existing with { Status = desired.Status };
 
-    protected override Task AfterWriteAsync(Node? before, Node? after) =>
-        GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).WakeAsync();
+    protected override async Task AfterWriteAsync(Node? before, Node? after)
+    {
+        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).WakeAsync();
+        await DaemonSets.DaemonSetNodeHints.NodeChangedAsync(GrainFactory, cache, before, after);
+    }
 
     public async Task RenewLeaseAsync(string holder, TimeSpan duration)
     {

@@ -22,7 +22,9 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
 {
     private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = "replicaset-controller" });
 
-    private const int NameAttempts = 4;
+    private PodControl? _podControl;
+
+    private PodControl Pods => _podControl ??= new PodControl(GrainFactory, _events);
 
     protected override ImmutableList<FieldError> Validate(ReplicaSet resource) => ReplicaSetValidation.Validate(resource);
 
@@ -129,57 +131,23 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
     /// <summary>Creates pods in batches of 1, 2, 4, … (Kubernetes' slow start), stopping at the first batch with a failure.</summary>
     private async Task CreatePodsAsync(ReplicaSet rs, int count)
     {
-        var created = 0;
-        for (var batch = 1; created < count; batch = Math.Min(batch * 2, count - created))
-        {
-            batch = Math.Min(batch, count - created);
-            var results = await Task.WhenAll(Enumerable.Range(0, batch).Select(_ => CreatePodAsync(rs)));
-            created += results.Count(ok => ok);
-            if (results.Any(ok => !ok))
-                throw new InvalidOperationException($"could not create {count - created} of {count} pods for replicaset {Key}; see the errors above");
-        }
+        var created = await PodControl.SlowStartAsync(Enumerable.Range(0, count).ToList(), _ => CreatePodAsync(rs));
+        if (created < count)
+            throw new InvalidOperationException($"could not create {count - created} of {count} pods for replicaset {Key}; see the errors above");
         LogCreated(Logger, Key, count);
     }
 
     private async Task<bool> CreatePodAsync(ReplicaSet rs)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var name = ReplicaSetPlanner.NewPodName(rs.Metadata.Name!, Random.Shared);
-            try
-            {
-                await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{name}").CreateAsync(ReplicaSetPlanner.NewPod(rs, name));
-                _events.Record(rs, Event.Normal, "SuccessfulCreate", $"Created pod: {name}");
-                return true;
-            }
-            catch (AlreadyExistsException) when (attempt < NameAttempts)
-            {
-                // Another pod has this name: draw again, as generateName does.
-            }
-            catch (GranaryException e)
-            {
-                LogCreateFailed(Logger, Key, e.Message);
-                _events.Record(rs, Event.Warning, "FailedCreate", $"Error creating: {e.Message}");
-                return false;
-            }
-        }
+        if (await Pods.CreateAsync(rs, name => ReplicaSetPlanner.NewPod(rs, name)) is not { } error)
+            return true;
+        LogCreateFailed(Logger, Key, error);
+        return false;
     }
 
     private async Task DeletePodsAsync(ReplicaSet rs, IReadOnlyList<Pod> pods)
     {
-        await Task.WhenAll(pods.Select(async pod =>
-        {
-            try
-            {
-                await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{pod.Metadata.Name}")
-                    .DeleteAsync(new DeleteOptions { PreconditionUid = pod.Metadata.Uid });
-                _events.Record(rs, Event.Normal, "SuccessfulDelete", $"Deleted pod: {pod.Metadata.Name}");
-            }
-            catch (GranaryException e) when (e is NotFoundException or ConflictException)
-            {
-                // Gone or replaced already: what we wanted.
-            }
-        }));
+        await Task.WhenAll(pods.Select(pod => Pods.DeleteAsync(rs, pod)));
         LogDeleted(Logger, Key, pods.Count);
     }
 

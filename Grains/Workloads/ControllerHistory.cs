@@ -37,15 +37,31 @@ public static class ControllerHistory
         $"{(ownerName.Length > MaxPrefixLength ? ownerName[..MaxPrefixLength] : ownerName)}-{hash}";
 
     /// <summary>
-    /// The revision's data for a template: kube's getPatch, with keys sorted at every level as Go's encoder writes the
-    /// map kube builds, so equal templates give equal bytes.
+    /// The revision's data for a template: kube's getPatch, byte for byte as Go writes it. kubectl computes the same
+    /// bytes from the owner it reads (its typed template, marshalled into a map) and compares them with the revision's
+    /// to tell that <c>rollout undo</c> has nothing to do; so keys are sorted at every level, the fields Go's structs
+    /// always write are there (a null creationTimestamp, empty container resources), and &lt; &gt; &amp; are escaped.
     /// </summary>
     public static RawExtension Patch(PodTemplateSpec template)
     {
         var node = JsonSerializer.SerializeToNode(template, GranaryJson.Options)!.AsObject();
+        var metadata = node["metadata"] as JsonObject ?? new JsonObject();
+        node["metadata"] = metadata;
+        if (!metadata.ContainsKey("creationTimestamp"))
+            metadata["creationTimestamp"] = null;
+        foreach (var list in new[] { "containers", "initContainers" })
+        {
+            foreach (var container in (node["spec"]?[list] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if (!container.ContainsKey("resources"))
+                    container["resources"] = new JsonObject();
+            }
+        }
         node["$patch"] = "replace";
         var patch = new JsonObject { ["spec"] = new JsonObject { ["template"] = node } };
-        return new RawExtension(Sorted(patch)!.ToJsonString(GranaryJson.Options));
+        var json = Sorted(patch)!.ToJsonString(GranaryJson.Options);
+        return new RawExtension(json.Replace("<", "\\u003c", StringComparison.Ordinal).Replace(">", "\\u003e", StringComparison.Ordinal)
+            .Replace("&", "\\u0026", StringComparison.Ordinal).Replace("\u2028", "\\u2028", StringComparison.Ordinal).Replace("\u2029", "\\u2029", StringComparison.Ordinal));
     }
 
     /// <summary>Whether the revision holds this template (kube's Match: its data is the template's patch, byte for byte).</summary>

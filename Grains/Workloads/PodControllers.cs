@@ -18,6 +18,7 @@ public static class PodControllers
         {
             "ReplicaSet" => grains.GetGrain<IReplicaSetGrain>(key),
             "Job" => grains.GetGrain<IJobGrain>(key),
+            "DaemonSet" => grains.GetGrain<IDaemonSetGrain>(key),
             _ => null,
         };
     }

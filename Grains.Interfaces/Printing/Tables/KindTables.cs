@@ -27,6 +27,7 @@ public static class KindTables
         ["Job"] = new JobTable(),
         ["CronJob"] = new CronJobTable(),
         ["PodDisruptionBudget"] = new PodDisruptionBudgetTable(),
+        ["DaemonSet"] = new DaemonSetTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

@@ -33,3 +33,43 @@ public class ControllerRevisionTableTests
         Assert.Equal("<none>", KindTables.For(ResourceKinds.ControllerRevision).Cells(revision, Now)[1]);
     }
 }
+
+public class DaemonSetTableTests
+{
+    private static readonly DateTimeOffset Now = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void DaemonSet_ColumnsAndCells_AsKubectlPrintsThem()
+    {
+        var table = KindTables.For(ResourceKinds.DaemonSet);
+        var ds = new DaemonSet
+        {
+            Metadata = new ObjectMeta { Name = "agent", CreationTimestamp = Now.AddMinutes(-2) },
+            Spec = new DaemonSetSpec
+            {
+                Selector = new LabelSelectorSpec { MatchLabels = System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("app", "agent") },
+                Template = new PodTemplateSpec
+                {
+                    Spec = new PodSpec
+                    {
+                        NodeSelector = System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty.Add("disk", "ssd"),
+                        Containers = [new Container { Name = "agent", Image = "local/busybox:1" }],
+                    },
+                },
+            },
+            Status = new DaemonSetStatus { DesiredNumberScheduled = 3, CurrentNumberScheduled = 2, NumberReady = 1, UpdatedNumberScheduled = 2, NumberAvailable = 1 },
+        };
+
+        Assert.Equal(["Name", "Desired", "Current", "Ready", "Up-to-date", "Available", "Node Selector", "Age", "Containers", "Images", "Selector"], table.Columns.Select(c => c.Name));
+        Assert.Equal([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1], table.Columns.Select(c => c.Priority));
+        Assert.Equal(["agent", "3", "2", "1", "2", "1", "disk=ssd", "2m", "agent", "local/busybox:1", "app=agent"], table.Cells(ds, Now));
+    }
+
+    [Fact]
+    public void DaemonSet_WithoutNodeSelectorOrStatus_PrintsNoneAndZeros()
+    {
+        var ds = new DaemonSet { Metadata = new ObjectMeta { Name = "agent" } };
+
+        Assert.Equal(["agent", "0", "0", "0", "0", "0", "<none>"], KindTables.For(ResourceKinds.DaemonSet).Cells(ds, Now).Take(7));
+    }
+}

@@ -31,13 +31,36 @@ public class ControllerHistoryTests
             : throw new InvalidOperationException();
 
     [Fact]
-    public void Patch_IsKubectlsTemplateReplacePatch_KeysSorted()
+    public void Patch_IsKubectlsTemplateReplacePatch_AsGoWritesIt()
     {
         var patch = ControllerHistory.Patch(Template("local/busybox:1"));
 
+        // The bytes kubectl's getDaemonSetPatch makes of the same template: keys sorted, Go's always-written fields.
         Assert.Equal(
-            """{"spec":{"template":{"$patch":"replace","metadata":{"labels":{"app":"agent"}},"spec":{"containers":[{"image":"local/busybox:1","name":"agent"}],"restartPolicy":"Always"}}}}""",
+            """{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"app":"agent"}},"spec":{"containers":[{"image":"local/busybox:1","name":"agent","resources":{}}],"restartPolicy":"Always"}}}}""",
             patch.Json);
+    }
+
+    [Fact]
+    public void Patch_EscapesAsGo_AndSurvivesStorage()
+    {
+        var template = Template("local/busybox:1") with
+        {
+            Spec = Template("local/busybox:1").Spec! with { Containers = [new Container { Name = "agent", Image = "local/busybox:1", Args = ["a && b < c > d"] }] },
+        };
+        var revision = ControllerHistory.New(Owner, template, 1, null);
+
+        Assert.Contains("""a \u0026\u0026 b \u003c c \u003e d""", revision.Data!.Value.Json);
+        var stored = Granary.Serialization.GranaryJson.Deserialize<ControllerRevision>(Granary.Serialization.GranaryJson.Serialize(revision));
+        Assert.True(ControllerHistory.Matches(stored, template));
+    }
+
+    [Fact]
+    public void RawExtension_FromJson_IsCompactedKeepingEscapes()
+    {
+        var revision = Granary.Serialization.GranaryJson.Deserialize<ControllerRevision>("""{"data": {"b": "x\u0026y",  "a": [1, 2]}}""");
+
+        Assert.Equal("""{"b":"x\u0026y","a":[1,2]}""", revision.Data!.Value.Json);
     }
 
     [Fact]

@@ -128,6 +128,15 @@ public sealed class RoundTripTests
             {"apiVersion": "apps/v1", "kind": "ControllerRevision", {{{Meta}}}, "revision": 3,
              "data": {"spec": {"template": {"$patch": "replace", "metadata": {"labels": {"app": "web"} }, "spec": {{{PodSpec}}} } } } }
             """,
+        ["DaemonSet"] = $$$"""
+            {"apiVersion": "apps/v1", "kind": "DaemonSet", {{{Meta}}},
+             "spec": {"selector": {"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a"]}]},
+                      "template": {"metadata": {"labels": {"app": "web"} }, "spec": {{{PodSpec}}} },
+                      "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 0}}, "minReadySeconds": 5, "revisionHistoryLimit": 10},
+             "status": {"currentNumberScheduled": 2, "numberMisscheduled": 1, "desiredNumberScheduled": 3, "numberReady": 2, "observedGeneration": 3,
+                        "updatedNumberScheduled": 1, "numberAvailable": 2, "numberUnavailable": 1, "collisionCount": 1,
+                        "conditions": [{"type": "X", "status": "True", "lastTransitionTime": "2026-12-07T01:02:03Z", "reason": "R", "message": "m"}]}}
+            """,
         ["Scale"] = $$$"""{"apiVersion": "autoscaling/v1", "kind": "Scale", {{{Meta}}}, "spec": {"replicas": 4}, "status": {"replicas": 2, "selector": "app=web"}}""",
         ["Binding"] = $$$"""{"apiVersion": "v1", "kind": "Binding", {{{Meta}}}, "target": {"kind": "Node", "name": "n1"}}""",
         ["PodDisruptionBudget"] = $$$"""
