@@ -41,6 +41,11 @@ public sealed partial class ControlPlaneLink(
 
     public string NodeName => _settings.EffectiveNodeName;
 
+    /// <summary>How many times the agent has (re)connected and read its full desired state; changes after every outage.</summary>
+    public int Connections => _connections;
+
+    private volatile int _connections;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // The lease loop beats each period; allow a few missed beats (slow calls) before the watchdog objects.
@@ -94,8 +99,10 @@ public sealed partial class ControlPlaneLink(
         var reference = client.Grains.CreateObjectReference<INodeAgentObserver>(_observer);
         await link.SubscribeAsync(reference);
         await node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4);
-        desired.ReplaceAll(await node.GetAssignedPodsAsync());
+        var readAt = time.GetUtcNow();
+        desired.ReplaceAll(await node.GetAssignedPodsAsync(), readAt);
         _node = node;
+        Interlocked.Increment(ref _connections);
         LogConnected(logger, NodeName, connector.Describe(), registered.Metadata.ResourceVersion ?? "?");
         startup.ControlPlaneSynced();
 
@@ -111,7 +118,7 @@ public sealed partial class ControlPlaneLink(
             {
                 // Subscriptions die with a silo; renewing is idempotent, and the snapshot repairs lost notifications.
                 await link.SubscribeAsync(reference);
-                desired.ReplaceAll(await node.GetAssignedPodsAsync());
+                desired.ReplaceAll(await node.GetAssignedPodsAsync(), now);
                 lastResync = now;
             }
             if (now - lastRegistration >= TimeSpan.FromMinutes(1))
