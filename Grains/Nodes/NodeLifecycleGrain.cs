@@ -126,7 +126,7 @@ public sealed partial class NodeLifecycleGrain(
         {
             Nodes = nodes,
             Leases = _leases.ToImmutableDictionary(),
-            PodsOn = node => [.. pods.Snapshot(ObjectFilter.Parse(null, null, $"spec.nodeName={node}")).Items.Select(i => (Pod)i.Value)],
+            PodsOn = node => [.. pods.OnNode(node).Cast<Pod>()],
             Now = now,
             MonitorStart = _start,
             LastTaintedByZone = _lastTainted,
