@@ -157,7 +157,7 @@ public static class SiloProgram
                               how long a node's lease may go unrenewed before it is Unknown and tainted unreachable
                               (default 10s; also the longest lease an agent may hold)
           --node-monitor-period D
-                              shortest time between node lifecycle passes (default 1s)
+                              how soon node lifecycle looks again after acting (default 1s)
           --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
                               how long pods that set no such toleration stay on a not-ready or unreachable node before
                               they are evicted (default 15 each)

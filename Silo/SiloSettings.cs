@@ -36,7 +36,7 @@ public sealed class SiloSettings
     /// <summary>How long a node's lease may go unrenewed before the node is Unknown (kube-controller-manager's flag; kube: 40s).</summary>
     public string NodeMonitorGracePeriod { get; set; } = "10s";
 
-    /// <summary>The shortest time between two node lifecycle passes while some node needs watching.</summary>
+    /// <summary>How soon the node lifecycle controller looks again after acting (its resync while a node is down: ten times that).</summary>
     public string NodeMonitorPeriod { get; set; } = "1s";
 
     /// <summary>tolerationSeconds of the not-ready:NoExecute toleration pods get when they set none (kube: 300).</summary>

@@ -94,9 +94,9 @@ public sealed partial class NodeLifecycleGrain(
         var now = time.GetUtcNow();
         try
         {
-            var next = await PassAsync();
-            if (next is { } at)
-                PassAt(at > now + _options.MonitorPeriod ? at : now + _options.MonitorPeriod);
+            // A due time is kept to the moment (a timer may fire a hair early: the pass then finds it just ahead).
+            if (await PassAsync() is { } at)
+                PassAt(at > now + WakeDelay ? at : now + WakeDelay);
         }
         catch (Exception e) when (e is OrleansException or TimeoutException or GranaryException)
         {

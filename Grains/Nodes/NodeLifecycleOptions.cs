@@ -12,7 +12,10 @@ public sealed class NodeLifecycleOptions
     /// </summary>
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>--node-monitor-period: the shortest time between two passes while some node needs watching.</summary>
+    /// <summary>
+    /// --node-monitor-period: how soon a pass that wrote looks again to confirm, and (ten times it) how often the
+    /// controller resyncs while some node is silent or tainted. Lease expiries and evictions run at their due time.
+    /// </summary>
     public TimeSpan MonitorPeriod { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>--default-not-ready-toleration-seconds: added to pods that set no toleration for not-ready:NoExecute.</summary>

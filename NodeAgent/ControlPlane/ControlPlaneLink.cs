@@ -27,7 +27,9 @@ public sealed partial class ControlPlaneLink(
     ILogger<ControlPlaneLink> logger) : BackgroundService
 {
     public const string LoopName = "control-plane";
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    // Short, so that when the control plane comes back every agent renews within the node lifecycle controller's
+    // first grace period (10 s by default), before it judges any lease: a control plane outage never evicts pods.
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(4);
     private readonly AgentSettings _settings = settings.Value;
     private volatile INodeGrain? _node;
     // Orleans holds observers weakly: the agent keeps its own reference (this field), or notifications stop arriving.
