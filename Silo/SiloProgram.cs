@@ -42,6 +42,13 @@ public static class SiloProgram
             return 2;
         }
 
+        var (lifecycle, lifecycleProblem) = settings.NodeLifecycle();
+        if (lifecycle is null)
+        {
+            Console.Error.WriteLine($"error: {lifecycleProblem}\n{Usage}");
+            return 2;
+        }
+
         ApiSecurity security;
         try
         {
@@ -73,6 +80,15 @@ public static class SiloProgram
         builder.Services.Configure<WatchCacheOptions>(builder.Configuration.GetSection("WatchCache"));
         builder.Services.AddGranaryEvents();
         builder.Services.Configure<Granary.Grains.Events.EventOptions>(o => o.Ttl = eventTtl);
+        builder.Services.Configure<Granary.Grains.Nodes.NodeLifecycleOptions>(o =>
+        {
+            o.GracePeriod = lifecycle.GracePeriod;
+            o.MonitorPeriod = lifecycle.MonitorPeriod;
+            o.DefaultNotReadyTolerationSeconds = lifecycle.DefaultNotReadyTolerationSeconds;
+            o.DefaultUnreachableTolerationSeconds = lifecycle.DefaultUnreachableTolerationSeconds;
+            o.EvictionRate = lifecycle.EvictionRate;
+            o.UnhealthyZoneThreshold = lifecycle.UnhealthyZoneThreshold;
+        });
         if (settings.DevMode)
             builder.Services.AddGranaryInMemoryStore();
         else
@@ -124,6 +140,8 @@ public static class SiloProgram
                             [--api-port N] [--api-address IP] [--kubeconfig PATH] [--api-tls B]
                             [--api-certificate PATH --api-certificate-key PATH [--api-certificate-ca PATH]]
                             [--token-auth-file PATH] [--service-cidr CIDR] [--service-node-port-range LOW-HIGH] [--event-ttl D]
+                            [--node-monitor-grace-period D] [--node-monitor-period D] [--default-not-ready-toleration-seconds N]
+                            [--default-unreachable-toleration-seconds N] [--node-eviction-rate R] [--unhealthy-zone-threshold F]
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
@@ -135,6 +153,19 @@ public static class SiloProgram
           --api-address IP    address the Kubernetes API listens on (default 127.0.0.1)
           --kubeconfig PATH   where to write a kubeconfig for the API (default ~/.granary/kubeconfig)
           --event-ttl D       how long events live after their last write (default 1h; e.g. 30m, 90s)
+          --node-monitor-grace-period D
+                              how long a node's lease may go unrenewed before it is Unknown and tainted unreachable
+                              (default 10s; also the longest lease an agent may hold)
+          --node-monitor-period D
+                              how soon node lifecycle looks again after acting (default 1s)
+          --default-not-ready-toleration-seconds N, --default-unreachable-toleration-seconds N
+                              how long pods that set no such toleration stay on a not-ready or unreachable node before
+                              they are evicted (default 15 each)
+          --node-eviction-rate R
+                              nodes per second, per zone, tainted for eviction (default 0.1: one every 10 s, the first at once)
+          --unhealthy-zone-threshold F
+                              share of not-ready nodes (3 or more) at which a zone's nodes are no longer tainted for
+                              eviction (default 0.55); with no ready node in any zone, nothing is evicted
           --api-tls B         true: HTTPS with bearer tokens (the default with --redis); false: plain HTTP without
                               authentication (the default in dev mode)
           --api-certificate PATH, --api-certificate-key PATH

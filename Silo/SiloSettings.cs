@@ -33,6 +33,24 @@ public sealed class SiloSettings
     /// <summary>How long events live after their last write, as kube-apiserver's --event-ttl ("1h", "90s", "00:05:00").</summary>
     public string EventTtl { get; set; } = "1h";
 
+    /// <summary>How long a node's lease may go unrenewed before the node is Unknown (kube-controller-manager's flag; kube: 40s).</summary>
+    public string NodeMonitorGracePeriod { get; set; } = "10s";
+
+    /// <summary>How soon the node lifecycle controller looks again after acting (its resync while a node is down: ten times that).</summary>
+    public string NodeMonitorPeriod { get; set; } = "1s";
+
+    /// <summary>tolerationSeconds of the not-ready:NoExecute toleration pods get when they set none (kube: 300).</summary>
+    public long DefaultNotReadyTolerationSeconds { get; set; } = 15;
+
+    /// <summary>tolerationSeconds of the unreachable:NoExecute toleration pods get when they set none (kube: 300).</summary>
+    public long DefaultUnreachableTolerationSeconds { get; set; } = 15;
+
+    /// <summary>Nodes per second, per zone, that may be tainted for eviction (kube's --node-eviction-rate).</summary>
+    public double NodeEvictionRate { get; set; } = 0.1;
+
+    /// <summary>The share of not-ready nodes (at least 3) at which a zone's nodes are no longer tainted for eviction.</summary>
+    public double UnhealthyZoneThreshold { get; set; } = 0.55;
+
     /// <summary>Serve the API over HTTPS with bearer tokens. Unset: HTTPS with Redis (production), plain HTTP in dev mode.</summary>
     public bool? ApiTls { get; set; }
 
@@ -57,6 +75,25 @@ public sealed class SiloSettings
     public const int DefaultApiPort = 6443;
     public const int DefaultDevApiPort = 6440;
 
+    /// <summary>The node lifecycle options these settings give; null with the reason when a duration does not parse.</summary>
+    public (Granary.Grains.Nodes.NodeLifecycleOptions? Options, string? Problem) NodeLifecycle()
+    {
+        if (!DurationSetting.TryParse(NodeMonitorGracePeriod, out var grace))
+            return (null, $"--node-monitor-grace-period {NodeMonitorGracePeriod} is not a duration (e.g. 10s, 1m)");
+        if (!DurationSetting.TryParse(NodeMonitorPeriod, out var period))
+            return (null, $"--node-monitor-period {NodeMonitorPeriod} is not a duration (e.g. 1s, 500ms)");
+        var options = new Granary.Grains.Nodes.NodeLifecycleOptions
+        {
+            GracePeriod = grace,
+            MonitorPeriod = period,
+            DefaultNotReadyTolerationSeconds = DefaultNotReadyTolerationSeconds,
+            DefaultUnreachableTolerationSeconds = DefaultUnreachableTolerationSeconds,
+            EvictionRate = NodeEvictionRate,
+            UnhealthyZoneThreshold = UnhealthyZoneThreshold,
+        };
+        return options.Problem() is { } problem ? (null, problem) : (options, null);
+    }
+
     public bool DevMode => string.IsNullOrWhiteSpace(Redis);
 
     public bool EffectiveApiTls => ApiTls ?? !DevMode;
@@ -80,6 +117,12 @@ public sealed class SiloSettings
         ["--api-address"] = nameof(ApiAddress),
         ["--kubeconfig"] = nameof(Kubeconfig),
         ["--event-ttl"] = nameof(EventTtl),
+        ["--node-monitor-grace-period"] = nameof(NodeMonitorGracePeriod),
+        ["--node-monitor-period"] = nameof(NodeMonitorPeriod),
+        ["--default-not-ready-toleration-seconds"] = nameof(DefaultNotReadyTolerationSeconds),
+        ["--default-unreachable-toleration-seconds"] = nameof(DefaultUnreachableTolerationSeconds),
+        ["--node-eviction-rate"] = nameof(NodeEvictionRate),
+        ["--unhealthy-zone-threshold"] = nameof(UnhealthyZoneThreshold),
 
         ["--api-tls"] = nameof(ApiTls),
         ["--api-certificate"] = nameof(ApiCertificate),

@@ -61,13 +61,21 @@ public interface IPodGrain : IResourceGrain<Pod>
 [Alias("granary.INodeGrain")]
 public interface INodeGrain : IResourceGrain<Node>
 {
-    /// <summary>The agent's heartbeat. Idempotent; keeps the node's lease fresh.</summary>
+    /// <summary>
+    /// The agent's heartbeat. Idempotent; keeps the node's lease fresh for <paramref name="duration"/>, capped at the
+    /// silo's node monitor grace period. Only the node's own agent renews: a holder other than the node's name is
+    /// Forbidden, naming both; a duration that is not positive is a BadRequest.
+    /// </summary>
     [Alias("RenewLease")]
     Task RenewLeaseAsync(string holder, TimeSpan duration);
 
     /// <summary>Whether an agent holds an unexpired lease on this node.</summary>
     [Alias("HasLiveAgent"), ReadOnly]
     Task<bool> HasLiveAgentAsync();
+
+    /// <summary>The lease as last renewed; null when no agent ever held one. Read-only.</summary>
+    [Alias("GetLease"), ReadOnly]
+    Task<NodeLeaseInfo?> GetLeaseAsync();
 
     /// <summary>
     /// The agent's registration: creates the node, or updates its status, labels and taints (keeping what an

@@ -3,19 +3,22 @@ using Granary.Api;
 using Granary.Errors;
 using Granary.Events;
 using Granary.Grains.Caching;
+using Granary.Grains.Nodes;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Granary.Grains.Resources;
 
 /// <summary>
 /// Owns one node (key: the node name): capacity, conditions, taints, the lease its agent renews, and the agent's
 /// reports (pod statuses, events). The lease lives in grain storage, apart from the Node object, so heartbeats do not
-/// flood watchers (Kubernetes keeps node leases as separate Lease objects for the same reason). The link to the agent
-/// (its subscription, pod changes, logs and exec) is <see cref="Nodes.NodeAgentGrain"/>'s; the agent resyncs from
-/// <see cref="GetAssignedPodsAsync"/>.
+/// flood watchers (Kubernetes keeps node leases as separate Lease objects for the same reason). Judging leases, and
+/// what follows when one lapses, is <see cref="Nodes.NodeLifecycleGrain"/>'s; this grain tells it of every renewal.
+/// The link to the agent (its subscription, pod changes, logs and exec) is <see cref="Nodes.NodeAgentGrain"/>'s; the
+/// agent resyncs from <see cref="GetAssignedPodsAsync"/>.
 /// </summary>
 public sealed partial class NodeGrain(
     IObjectStore store,
@@ -23,16 +26,16 @@ public sealed partial class NodeGrain(
     ILogger<NodeGrain> logger,
     WatchCache cache,
     EventBroadcaster events,
+    IOptions<NodeLifecycleOptions> lifecycle,
     [PersistentState(NodeLease.StateName, StorageNames.Default)] IPersistentState<NodeLease> lease)
     : ResourceGrain<Node>(store, time, logger), INodeGrain, IRemindable
 {
     /// <summary>The component on node lifecycle events, as Kubernetes' node controller's.</summary>
     public const string LifecycleComponent = "node-controller";
     private const int StatusParallelism = 32;
-    private const string LeaseReminder = "lease-check";
-    private static readonly TimeSpan LeaseCheckPeriod = TimeSpan.FromSeconds(5);
+    // The reminder older versions registered for their own lease checks; dropped when it fires.
+    private const string RetiredLeaseReminder = "lease-check";
     private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = LifecycleComponent });
-    private IGrainTimer? _leaseTimer;
 
     protected override ImmutableList<FieldError> Validate(Node resource) => NodeValidation.Validate(resource);
 
@@ -52,51 +55,36 @@ public sealed partial class NodeGrain(
     {
         await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.Key).WakeAsync();
         await DaemonSets.DaemonSetNodeHints.NodeChangedAsync(GrainFactory, cache, before, after);
+        await GrainFactory.GetGrain<INodeLifecycleGrain>(INodeLifecycleGrain.Key).WakeAsync();
     }
 
     public async Task RenewLeaseAsync(string holder, TimeSpan duration)
     {
         if (Current is null)
             throw new NotFoundException(Kind.Plural, Name);
-        var first = !lease.RecordExists;
-        lease.State = new NodeLease { Holder = holder, RenewTime = Time.GetUtcNow(), Duration = duration };
+        // A node acts only for itself: its agent holds the lease under the node's name (kube's NodeRestriction).
+        if (holder != Name)
+            throw new ForbiddenException($"\"{holder}\" cannot renew the lease of node \"{Name}\": only the node's own agent (holder \"{Name}\") may");
+        if (duration <= TimeSpan.Zero)
+            throw new BadRequestException($"lease duration {duration} for node \"{Name}\" must be positive");
+        var grace = lifecycle.Value.GracePeriod;
+        var renewed = new NodeLeaseInfo(holder, Time.GetUtcNow(), duration < grace ? duration : grace);
+        lease.State = new NodeLease { Holder = renewed.Holder, RenewTime = renewed.RenewTime, Duration = renewed.Duration };
         await lease.WriteStateAsync();
-        // The agent is back: a node marked Unknown for a lapsed lease is Ready again.
+        await GrainFactory.GetGrain<INodeLifecycleGrain>(INodeLifecycleGrain.Key).LeaseRenewedAsync(Name, renewed);
+        // The agent is back (or posts for the first time): Ready, as the kubelet's status would say. The lifecycle
+        // controller removes the not-ready and unreachable taints once it sees this.
         if (ReadyStatus(Current) != "True")
         {
             await SetReadyAsync("True", "KubeletReady", "granary agent is posting ready status");
             _events.Record(Current!, Event.Normal, "NodeReady", $"Node {Name} status is now: NodeReady");
         }
-        StartLeaseChecks();
-        if (first)
-        {
-            // A reminder survives the loss of this activation's silo; the timer gives seconds-level detection.
-            await this.RegisterOrUpdateReminder(LeaseReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        }
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        StartLeaseChecks();
-        await CheckLeaseAsync(CancellationToken.None);
-    }
-
-    private void StartLeaseChecks() =>
-        _leaseTimer ??= this.RegisterGrainTimer(CheckLeaseAsync, new GrainTimerCreationOptions(LeaseCheckPeriod, LeaseCheckPeriod) { KeepAlive = true });
-
-    /// <summary>
-    /// The node lifecycle check: when the agent's lease lapses, Ready becomes Unknown (as Kubernetes' node
-    /// controller does), so the scheduler stops placing pods there and users see that the agent is gone.
-    /// </summary>
-    private async Task CheckLeaseAsync(CancellationToken cancellationToken)
-    {
-        if (Current is null || !lease.RecordExists || lease.State.RenewTime + lease.State.Duration > Time.GetUtcNow())
-            return;
-        if (ReadyStatus(Current) == "Unknown")
-            return;
-        LogLeaseExpired(Logger, Name, lease.State.RenewTime);
-        await SetReadyAsync("Unknown", "NodeStatusUnknown", "Kubelet stopped posting node status.");
-        _events.Record(Current!, Event.Normal, "NodeNotReady", $"Node {Name} status is now: NodeNotReady");
+        if (reminderName == RetiredLeaseReminder && await this.GetReminder(reminderName) is { } retired)
+            await this.UnregisterReminder(retired);
     }
 
     private static string? ReadyStatus(Node node) => node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status;
@@ -112,6 +100,9 @@ public sealed partial class NodeGrain(
 
     public Task<bool> HasLiveAgentAsync() =>
         Task.FromResult(lease.RecordExists && lease.State.RenewTime + lease.State.Duration > Time.GetUtcNow());
+
+    public Task<NodeLeaseInfo?> GetLeaseAsync() =>
+        Task.FromResult(lease.RecordExists ? new NodeLeaseInfo(lease.State.Holder, lease.State.RenewTime, lease.State.Duration) : null);
 
     public async Task<Node> RegisterAsync(Node node)
     {
@@ -211,9 +202,6 @@ public sealed partial class NodeGrain(
 
     private bool IsBoundHere(IResource? resource, string? uid) =>
         resource is Pod pod && pod.Spec.NodeName == Name && (string.IsNullOrEmpty(uid) || pod.Metadata.Uid == uid);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node}: its agent's lease lapsed (last renewed {RenewTime}); marking it Unknown")]
-    private static partial void LogLeaseExpired(ILogger logger, string node, DateTimeOffset renewTime);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} registered by its agent ({Outcome})")]
     private static partial void LogRegistered(ILogger logger, string node, string outcome);

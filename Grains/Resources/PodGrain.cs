@@ -3,17 +3,19 @@ using Granary.Api;
 using Granary.Errors;
 using Granary.Grains.Caching;
 using Granary.Grains.Disruption;
+using Granary.Grains.Nodes;
 using Granary.Grains.Services;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
 using Granary.Grains.Workloads;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Granary.Grains.Resources;
 
 /// <summary>Owns one pod (key "namespace/name"): spec, status, its binding to a node and graceful deletion.</summary>
-public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodGrain> logger, WatchCache cache)
+public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodGrain> logger, WatchCache cache, IOptions<NodeLifecycleOptions> lifecycle)
     : ResourceGrain<Pod>(store, time, logger), IPodGrain
 {
     public const string PodScheduled = "PodScheduled";
@@ -25,7 +27,8 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
 
     protected override ImmutableList<FieldError> ValidateUpdate(Pod old, Pod updated) => PodValidation.ValidateUpdate(old, updated);
 
-    protected override Pod ApplyDefaults(Pod resource) => PodDefaults.Apply(resource);
+    protected override Pod ApplyDefaults(Pod resource) =>
+        DefaultTolerationSeconds.Apply(PodDefaults.Apply(resource), lifecycle.Value.DefaultNotReadyTolerationSeconds, lifecycle.Value.DefaultUnreachableTolerationSeconds);
 
     // Users do not write a pod's status at create; it starts Pending, with its QoS class, as in Kubernetes.
     protected override Pod PrepareCreate(Pod resource) =>

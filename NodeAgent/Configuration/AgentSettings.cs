@@ -64,8 +64,11 @@ public sealed class AgentSettings
     /// <summary>How often the agent re-reads its full desired state even without notifications.</summary>
     public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often the lease is renewed; the lease lasts four times this.</summary>
-    public TimeSpan LeasePeriod { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How often the lease is renewed; the lease lasts four times this (8 s), within the silo's default 10 s grace
+    /// period, so a slow renewal or two never makes the node Unknown while a dead agent is noticed within seconds.
+    /// </summary>
+    public TimeSpan LeasePeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether containers may run privileged (securityContext.privileged); refused with a clear reason when false.</summary>
     public bool AllowPrivileged { get; set; }

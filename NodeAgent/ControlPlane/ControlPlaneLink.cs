@@ -27,7 +27,9 @@ public sealed partial class ControlPlaneLink(
     ILogger<ControlPlaneLink> logger) : BackgroundService
 {
     public const string LoopName = "control-plane";
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    // Short, so that when the control plane comes back every agent renews within the node lifecycle controller's
+    // first grace period (10 s by default), before it judges any lease: a control plane outage never evicts pods.
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(4);
     private readonly AgentSettings _settings = settings.Value;
     private volatile INodeGrain? _node;
     // Orleans holds observers weakly: the agent keeps its own reference (this field), or notifications stop arriving.
@@ -40,6 +42,11 @@ public sealed partial class ControlPlaneLink(
     public GranaryClient? Client { get; private set; }
 
     public string NodeName => _settings.EffectiveNodeName;
+
+    /// <summary>How many times the agent has (re)connected and read its full desired state; changes after every outage.</summary>
+    public int Connections => _connections;
+
+    private volatile int _connections;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -94,8 +101,10 @@ public sealed partial class ControlPlaneLink(
         var reference = client.Grains.CreateObjectReference<INodeAgentObserver>(_observer);
         await link.SubscribeAsync(reference);
         await node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4);
-        desired.ReplaceAll(await node.GetAssignedPodsAsync());
+        var readAt = time.GetUtcNow();
+        desired.ReplaceAll(await node.GetAssignedPodsAsync(), readAt);
         _node = node;
+        Interlocked.Increment(ref _connections);
         LogConnected(logger, NodeName, connector.Describe(), registered.Metadata.ResourceVersion ?? "?");
         startup.ControlPlaneSynced();
 
@@ -111,7 +120,7 @@ public sealed partial class ControlPlaneLink(
             {
                 // Subscriptions die with a silo; renewing is idempotent, and the snapshot repairs lost notifications.
                 await link.SubscribeAsync(reference);
-                desired.ReplaceAll(await node.GetAssignedPodsAsync());
+                desired.ReplaceAll(await node.GetAssignedPodsAsync(), now);
                 lastResync = now;
             }
             if (now - lastRegistration >= TimeSpan.FromMinutes(1))

@@ -17,13 +17,21 @@ public sealed class DesiredPods
     /// <summary>True once a full snapshot arrived: only then may the agent remove containers of unknown pods.</summary>
     public bool Synced { get; private set; }
 
+    /// <summary>
+    /// When the read of the current full snapshot began (null when the caller did not say). A container created before
+    /// it whose pod the snapshot lacks belonged to a pod that was deleted, or evicted, while this agent was away.
+    /// </summary>
+    public DateTimeOffset? ReadAt { get; private set; }
+
     /// <summary>Raised after any change, so the sync loop runs at once.</summary>
     public event Action? Changed;
 
-    public void ReplaceAll(IEnumerable<Pod> pods)
+    /// <param name="readAt">When the read of <paramref name="pods"/> began (the control plane's consistent read).</param>
+    public void ReplaceAll(IEnumerable<Pod> pods, DateTimeOffset? readAt = null)
     {
         lock (_lock)
         {
+            ReadAt = readAt;
             _pods = pods.Where(p => p.Metadata.Uid is not null && !_gone.Contains(p.Metadata.Uid)).ToDictionary(p => p.Metadata.Uid!);
             // A full snapshot no longer mentions finished deletions, so their marks can go.
             _gone.IntersectWith(pods.Select(p => p.Metadata.Uid!));

@@ -18,10 +18,20 @@ public sealed partial class PodStatusReporter(ControlPlaneLink link, TimeProvide
     private readonly ConcurrentDictionary<string, PodStatusReport> _pending = new();
     private readonly ConcurrentDictionary<string, string> _sent = new();
     private readonly SemaphoreSlim _nudge = new(0, 1);
+    private int _connections;
 
-    /// <summary>Queues a pod's observed status; a status equal to the last one sent is dropped.</summary>
+    /// <summary>
+    /// Queues a pod's observed status; a status equal to the last one sent is dropped. After a reconnection what was
+    /// sent is forgotten and each status is compared with the control plane's copy instead: while the agent was away
+    /// the node lifecycle controller may have marked its pods not ready, and they must be reported ready again.
+    /// </summary>
     public void Report(Pod pod, PodStatus status)
     {
+        if (link.Connections != _connections)
+        {
+            _connections = link.Connections;
+            _sent.Clear();
+        }
         var uid = pod.Metadata.Uid!;
         var json = GranaryJson.Serialize(status);
         if (_sent.TryGetValue(uid, out var last) && last == json && !_pending.ContainsKey(uid))

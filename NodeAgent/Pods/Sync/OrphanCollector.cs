@@ -6,8 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Granary.NodeAgent.Pods.Sync;
 
 /// <summary>
-/// Removes containers whose pod is no longer bound here, after a grace period (a pod may come back on resync).
-/// Removals run beside the loop, one per container id, and are awaited on shutdown.
+/// Removes containers whose pod is no longer bound here. A container created before the full desired state was read
+/// belonged to a pod that state would show if it were still bound here, so it goes at once: its pod was deleted (or
+/// evicted and replaced elsewhere) while this agent was away. Any other goes after a grace period, since a pod
+/// notified after the read may be missing from it. Removals run beside the loop, one per container id, and are
+/// awaited on shutdown.
 /// </summary>
 public sealed partial class OrphanCollector(IContainerRuntime runtime, IOptions<AgentSettings> settings, TimeProvider time,
     ILogger<OrphanCollector> logger)
@@ -28,7 +31,8 @@ public sealed partial class OrphanCollector(IContainerRuntime runtime, IOptions<
     }
 
     /// <param name="keep">Pod uids whose containers stay: wanted here, or being terminated.</param>
-    public void Collect(IReadOnlyList<ContainerInfo> containers, IReadOnlySet<string> keep, CancellationToken stopping)
+    /// <param name="desiredReadAt">When the read of the full desired state began; null: unknown, every orphan waits the grace.</param>
+    public void Collect(IReadOnlyList<ContainerInfo> containers, IReadOnlySet<string> keep, DateTimeOffset? desiredReadAt, CancellationToken stopping)
     {
         var now = time.GetUtcNow();
         var grace = settings.Value.OrphanGracePeriod;
@@ -47,13 +51,20 @@ public sealed partial class OrphanCollector(IContainerRuntime runtime, IOptions<
                 }
                 if (_removing.ContainsKey(c.Id) || _removed.Contains(c.Id))
                     continue;
-                if (!_since.TryGetValue(c.Id, out var since))
+                if (c.CreatedAt is { } created && desiredReadAt is { } readAt && created < readAt)
                 {
-                    _since[c.Id] = since = now;
-                    LogOrphanSeen(logger, c.Name, grace);
+                    LogGoneWhileAway(logger, c.Name);
                 }
-                if (now - since < grace)
-                    continue;
+                else
+                {
+                    if (!_since.TryGetValue(c.Id, out var since))
+                    {
+                        _since[c.Id] = since = now;
+                        LogOrphanSeen(logger, c.Name, grace);
+                    }
+                    if (now - since < grace)
+                        continue;
+                }
                 _since.Remove(c.Id);
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _removing[c.Id] = done.Task;
@@ -87,6 +98,9 @@ public sealed partial class OrphanCollector(IContainerRuntime runtime, IOptions<
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Container {Container} belongs to no pod bound here; removing it after {Grace}")]
     private static partial void LogOrphanSeen(ILogger logger, string container, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Container {Container} predates the desired state, which no longer binds its pod here (deleted or evicted while the agent was away); removing it now")]
+    private static partial void LogGoneWhileAway(ILogger logger, string container);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed orphaned container {Container}")]
     private static partial void LogOrphanRemoved(ILogger logger, string container);

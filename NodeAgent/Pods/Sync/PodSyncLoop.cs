@@ -177,7 +177,7 @@ public sealed partial class PodSyncLoop(
         {
             records.Retain(wanted);
             var keep = wanted.Concat(records.Busy()).ToHashSet(StringComparer.Ordinal);
-            orphans.Collect(containers, keep, _stopping.Token);
+            orphans.Collect(containers, keep, desired.ReadAt, _stopping.Token);
             // A pod's volumes go once it is not wanted here and none of its containers is left (unmounting tmpfs first).
             keep.UnionWith(byPod.Keys);
             volumes.CollectGone(keep);

@@ -19,8 +19,8 @@ public sealed class RestartCluster() : AgentClusterFixture("n2", block: 2)
 
 /// <summary>
 /// The agent process stops (SIGTERM) and a new one starts for the same node: what runs is adopted, not
-/// restarted; containers of pods deleted meanwhile are removed after the orphan grace period; containers
-/// without the agent's labels are never touched.
+/// restarted; containers of pods deleted meanwhile are removed on the first full desired state (their pods were known:
+/// no orphan grace); containers without the agent's labels are never touched.
 /// </summary>
 public sealed class AgentRestartTests(RestartCluster cluster) : IClassFixture<RestartCluster>
 {
@@ -82,7 +82,7 @@ public sealed class AgentRestartTests(RestartCluster cluster) : IClassFixture<Re
     }
 
     [Fact]
-    public async Task ContainerOfAPodDeletedWhileTheAgentWasDown_IsRemovedAfterTheGrace_AndUnlabelledOnesAreNotTouched()
+    public async Task ContainerOfAPodDeletedWhileTheAgentWasDown_IsRemovedOnTheFirstFullState_AndUnlabelledOnesAreNotTouched()
     {
         var (doomed, container) = await RunPodAsync("doomed");
         var bystanderId = await cluster.Engine.CreateAsync(new ContainerSpec
@@ -105,8 +105,10 @@ public sealed class AgentRestartTests(RestartCluster cluster) : IClassFixture<Re
             $"waiting for the new agent to remove pod doomed's orphaned container {container.Name}");
 
         Assert.Empty(await ContainersOfAsync(doomed.Metadata.Uid!));
-        var seen = Assert.Single(cluster.Agent.Process.Lines($"Container {container.Name} belongs to no pod bound here"));
-        Assert.EndsWith($"removing it after {RestartCluster.OrphanGrace}", seen, StringComparison.Ordinal);
+        // Created before the new agent read its desired state, which lacks its pod: gone at once, not after the grace.
+        var seen = Assert.Single(cluster.Agent.Process.Lines($"Container {container.Name} predates the desired state"));
+        Assert.EndsWith("removing it now", seen, StringComparison.Ordinal);
+        Assert.Empty(cluster.Agent.Process.Lines($"Container {container.Name} belongs to no pod bound here"));
         Assert.Contains(container.Name, removed, StringComparison.Ordinal);
         var untouched = await cluster.Engine.InspectAsync(bystanderId, CancellationToken.None);
         Assert.Equal((ContainerRunState.Running, bystander!.StartedAt), (untouched!.State, untouched.StartedAt));

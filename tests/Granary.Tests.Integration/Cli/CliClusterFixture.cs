@@ -17,7 +17,7 @@ public sealed class CliClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _redis.InitializeAsync();
-        _silo = await SiloProcess.StartAsync(_redis.Endpoint, ClusterId);
+        _silo = await SiloProcess.StartAsync(_redis.Endpoint, ClusterId, SiloProcess.AgentlessNodes);
     }
 
     public async Task DisposeAsync()

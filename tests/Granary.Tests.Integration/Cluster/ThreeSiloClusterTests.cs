@@ -11,7 +11,7 @@ public sealed class ThreeSiloClusterTests(RedisServer redis) : IClassFixture<Red
     private readonly string _clusterId = $"it-{Guid.NewGuid():N}"[..12];
 
     private Task<SiloProcess[]> StartSilosAsync() =>
-        Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(redis.Endpoint, _clusterId)));
+        Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(redis.Endpoint, _clusterId, SiloProcess.AgentlessNodes)));
 
     private Task<GranaryClient> ConnectAsync() =>
         GranaryClient.ConnectAsync(new GranaryClientOptions { Redis = redis.Endpoint, ClusterId = _clusterId, ConnectTimeout = TimeSpan.FromSeconds(60) });

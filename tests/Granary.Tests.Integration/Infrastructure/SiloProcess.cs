@@ -41,6 +41,12 @@ public sealed class SiloProcess : IAsyncDisposable
     public Uri ApiUrl { get; }
 
     /// <summary>
+    /// For silos whose tests create nodes with no agent behind them: a node monitor grace period longer than any test,
+    /// so those nodes stay Ready instead of turning Unknown and having their pods evicted after seconds.
+    /// </summary>
+    public static readonly string[] AgentlessNodes = ["--node-monitor-grace-period", "1h"];
+
+    /// <summary>
     /// Starts a silo (Redis mode when <paramref name="redis"/> is set) and waits until it says it is ready and its
     /// API listens.
     /// </summary>

@@ -27,7 +27,7 @@ public sealed class KubeApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _silo = await SiloProcess.StartAsync(null, ClusterId, "--embedded-agent", "false", $"--WatchCache:EventWindow={EventWindow}");
+        _silo = await SiloProcess.StartAsync(null, ClusterId, [.. SiloProcess.AgentlessNodes, "--embedded-agent", "false", $"--WatchCache:EventWindow={EventWindow}"]);
         Http = new HttpClient { BaseAddress = Silo.ApiUrl, Timeout = TimeSpan.FromSeconds(60) };
     }
 

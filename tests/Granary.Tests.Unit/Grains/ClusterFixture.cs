@@ -10,7 +10,7 @@ namespace Granary.Tests.Unit.Grains;
 /// One in-process silo with the dev-mode wiring (in-memory object store, memory grain storage and reminders),
 /// shared by a test class. Each test uses its own namespace or names, so tests do not see each other's objects.
 /// </summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     private InProcessTestCluster? _cluster;
 
@@ -29,6 +29,7 @@ public sealed class ClusterFixture : IAsyncLifetime
             silo.Services.Configure<StoreOptions>(o => o.EventHistory = 200);
             silo.Services.Configure<Granary.Grains.Caching.WatchCacheOptions>(o => o.EventWindow = 100);
             silo.Services.AddGranaryInMemoryStore().AddGranaryWatchCache().AddGranaryEvents();
+            silo.Services.Configure<Granary.Grains.Nodes.NodeLifecycleOptions>(ConfigureLifecycle);
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -37,10 +38,28 @@ public sealed class ClusterFixture : IAsyncLifetime
         Client = new GranaryClient(_cluster.Client);
     }
 
+    /// <summary>
+    /// Nodes made by tests have no agent: a grace period longer than any test keeps them Ready, so the lifecycle
+    /// controller acts only in the tests written for it (<see cref="ShortLeaseClusterFixture"/>).
+    /// </summary>
+    protected virtual void ConfigureLifecycle(Granary.Grains.Nodes.NodeLifecycleOptions options) => options.GracePeriod = TimeSpan.FromHours(1);
+
     public async Task DisposeAsync()
     {
         if (_cluster is not null)
             await _cluster.DisposeAsync();
+    }
+}
+
+/// <summary>A cluster whose node lifecycle runs in seconds: 2 s grace, passes 200 ms apart, 1 s default tolerations.</summary>
+public sealed class ShortLeaseClusterFixture : ClusterFixture
+{
+    protected override void ConfigureLifecycle(Granary.Grains.Nodes.NodeLifecycleOptions options)
+    {
+        options.GracePeriod = TimeSpan.FromSeconds(2);
+        options.MonitorPeriod = TimeSpan.FromMilliseconds(200);
+        options.DefaultNotReadyTolerationSeconds = 1;
+        options.DefaultUnreachableTolerationSeconds = 1;
     }
 }
 

@@ -12,21 +12,31 @@ public sealed class NodeGrainTests(ClusterFixture fixture) : IClassFixture<Clust
     private static string? Ready(Node node) => node.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status;
 
     [Fact]
-    public async Task LapsedLease_MarksTheNodeUnknown_AndARenewalMakesItReadyAgain()
+    public async Task RenewLease_ByAnotherHolder_IsForbidden_NamingBoth()
     {
-        var name = Unique.Name("lease");
+        var name = Unique.Name("holder");
         await Client.Nodes.CreateAsync(Objects.Node(name));
         var grain = fixture.Grains.GetGrain<INodeGrain>(name);
 
-        await grain.RenewLeaseAsync("agent", TimeSpan.FromMilliseconds(200));
-        var unknown = await Eventually.Until(() => Client.Nodes.GetAsync(null, name), n => Ready(n) == "Unknown", $"node {name} marked Unknown after its lease lapsed");
-        Assert.Equal("NodeStatusUnknown", unknown.Status!.Conditions!.Single(c => c.Type == "Ready").Reason);
+        var e = await Assert.ThrowsAsync<ForbiddenException>(() => grain.RenewLeaseAsync("other-node", TimeSpan.FromSeconds(8)));
+
+        Assert.Equal($"\"other-node\" cannot renew the lease of node \"{name}\": only the node's own agent (holder \"{name}\") may", e.Message);
+        Assert.Null(await grain.GetLeaseAsync());
         Assert.False(await grain.HasLiveAgentAsync());
+    }
 
-        await grain.RenewLeaseAsync("agent", TimeSpan.FromMinutes(1));
+    [Fact]
+    public async Task RenewLease_HoldsForTheDurationAsked_CappedAtTheGracePeriod()
+    {
+        var name = Unique.Name("cap");
+        await Client.Nodes.CreateAsync(Objects.Node(name));
+        var grain = fixture.Grains.GetGrain<INodeGrain>(name);
 
-        Assert.Equal("True", Ready(await Client.Nodes.GetAsync(null, name)));
+        await grain.RenewLeaseAsync(name, TimeSpan.FromDays(30));
+
+        Assert.Equal(TimeSpan.FromHours(1), (await grain.GetLeaseAsync())!.Duration);
         Assert.True(await grain.HasLiveAgentAsync());
+        await Assert.ThrowsAsync<BadRequestException>(() => grain.RenewLeaseAsync(name, TimeSpan.Zero));
     }
 
     [Fact]

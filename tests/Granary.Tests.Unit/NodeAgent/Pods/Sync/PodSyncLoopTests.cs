@@ -58,6 +58,48 @@ public sealed class PodSyncLoopTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task PodDeletedWhileTheAgentWasAway_ItsContainerGoesOnTheFirstFullState()
+    {
+        _runtime.Pullable = true;
+        Desired.ReplaceAll([PodOf("Always", Web())]);
+        await Loop.SyncOnceAsync(CancellationToken.None);
+        Assert.Single(await Containers());
+
+        // Back after an outage: the full state read now lacks the pod (evicted, replaced elsewhere). It was known here,
+        // not an orphan of unknown origin, so no grace period.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Desired.ReplaceAll([], readAt: _time.GetUtcNow());
+        await Loop.SyncOnceAsync(CancellationToken.None);
+        await Task.WhenAll(Orphans.Work());
+
+        Assert.Empty(await Containers());
+    }
+
+    [Fact]
+    public async Task ContainerNewerThanTheFullState_WaitsTheOrphanGrace()
+    {
+        _runtime.Pullable = true;
+        var readAt = _time.GetUtcNow();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        // Created from a notification after the full state was read, which therefore may simply not show its pod yet.
+        Desired.ReplaceAll([PodOf("Always", Web())]);
+        await Loop.SyncOnceAsync(CancellationToken.None);
+        Desired.ReplaceAll([], readAt);
+
+        await Loop.SyncOnceAsync(CancellationToken.None);
+        Assert.Single(await Containers());
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await Loop.SyncOnceAsync(CancellationToken.None);
+        await Task.WhenAll(Orphans.Work());
+        Assert.Empty(await Containers());
+    }
+
+    private OrphanCollector Orphans => _services.GetRequiredService<OrphanCollector>();
+
+    private Task<IReadOnlyList<ContainerInfo>> Containers() => _runtime.ListAsync(new Dictionary<string, string>(), CancellationToken.None);
+
+    [Fact]
     public async Task ShutdownDuringAKill_TheKillIsCancelledAndAwaited()
     {
         _runtime.Pullable = true;
