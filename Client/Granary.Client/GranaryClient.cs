@@ -44,6 +44,7 @@ public sealed class GranaryClient : IAsyncDisposable
         ConfigMaps = new ResourceClient<ConfigMap>(_cluster);
         Secrets = new ResourceClient<Secret>(_cluster);
         ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
+        StatefulSets = new ResourceClient<StatefulSet>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -75,6 +76,8 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Secret> Secrets { get; }
     public ResourceClient<ServiceAccount> ServiceAccounts { get; }
 
+    public ResourceClient<StatefulSet> StatefulSets { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -95,6 +98,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "ConfigMap" => ConfigMaps,
         "Secret" => Secrets,
         "ServiceAccount" => ServiceAccounts,
+        "StatefulSet" => StatefulSets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

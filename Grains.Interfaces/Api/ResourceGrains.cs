@@ -27,6 +27,7 @@ public static class ResourceGrains
         new KindAccess<ConfigMap, IConfigMapGrain>(),
         new KindAccess<Secret, ISecretGrain>(),
         new KindAccess<ServiceAccount, IServiceAccountGrain>(),
+        new KindAccess<StatefulSet, IStatefulSetGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

@@ -38,9 +38,10 @@ public static class ResourceKinds
 
 
     public static readonly ResourceKind ServiceAccount = new("ServiceAccount", "serviceaccounts", "serviceaccount", "v1", Namespaced: true, ["sa"]);
+    public static readonly ResourceKind StatefulSet = new("StatefulSet", "statefulsets", "statefulset", "apps/v1", Namespaced: true, ["sts"]);
 
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount];
+        ConfigMap, Secret, ServiceAccount, StatefulSet];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -40,6 +40,7 @@ internal static class ApiResources
             ["Deployment"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
             ["PersistentVolumeClaim"] = [("status", StatusVerbs)],
             ["PersistentVolume"] = [("status", StatusVerbs)],
+            ["StatefulSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
         }.ToImmutableDictionary();
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>

@@ -23,6 +23,7 @@ public static class KindTables
         ["ConfigMap"] = new ConfigMapTable(),
         ["Secret"] = new SecretTable(),
         ["ServiceAccount"] = new ServiceAccountTable(),
+        ["StatefulSet"] = new StatefulSetTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>
