@@ -44,6 +44,7 @@ public sealed class GranaryClient : IAsyncDisposable
         ConfigMaps = new ResourceClient<ConfigMap>(_cluster);
         Secrets = new ResourceClient<Secret>(_cluster);
         ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
+        ControllerRevisions = new ResourceClient<ControllerRevision>(_cluster);
         StatefulSets = new ResourceClient<StatefulSet>(_cluster);
     }
 
@@ -76,6 +77,8 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Secret> Secrets { get; }
     public ResourceClient<ServiceAccount> ServiceAccounts { get; }
 
+    public ResourceClient<ControllerRevision> ControllerRevisions { get; }
+
     public ResourceClient<StatefulSet> StatefulSets { get; }
 
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
@@ -98,6 +101,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "ConfigMap" => ConfigMaps,
         "Secret" => Secrets,
         "ServiceAccount" => ServiceAccounts,
+        "ControllerRevision" => ControllerRevisions,
         "StatefulSet" => StatefulSets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };

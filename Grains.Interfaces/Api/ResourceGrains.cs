@@ -27,6 +27,7 @@ public static class ResourceGrains
         new KindAccess<ConfigMap, IConfigMapGrain>(),
         new KindAccess<Secret, ISecretGrain>(),
         new KindAccess<ServiceAccount, IServiceAccountGrain>(),
+        new KindAccess<ControllerRevision, IControllerRevisionGrain>(),
         new KindAccess<StatefulSet, IStatefulSetGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 

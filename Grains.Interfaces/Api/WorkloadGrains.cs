@@ -8,9 +8,16 @@ namespace Granary.Api;
 /// them) and writes its status from theirs. Level-triggered: every call below only asks for a reconcile.
 /// </summary>
 [Alias("granary.IReplicaSetGrain")]
-public interface IReplicaSetGrain : IResourceGrain<ReplicaSet>
+public interface IReplicaSetGrain : IResourceGrain<ReplicaSet>, IPodControllerGrain;
+
+/// <summary>
+/// The grain of an object that controls pods (ReplicaSet, Job, DaemonSet, StatefulSet): a pod whose controller
+/// reference names it tells it of every change. <c>PodControllers</c> maps a reference's kind to the grain.
+/// </summary>
+[Alias("granary.IPodControllerGrain")]
+public interface IPodControllerGrain : IGrainWithStringKey
 {
-    /// <summary>A pod this ReplicaSet controls changed or went away. One-way, from the pod's grain; idempotent.</summary>
+    /// <summary>A pod this object controls changed or went away. One-way, from the pod's grain; idempotent.</summary>
     [Alias("PodChanged"), OneWay]
     Task PodChangedAsync();
 }

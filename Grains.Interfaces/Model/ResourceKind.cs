@@ -38,10 +38,11 @@ public static class ResourceKinds
 
 
     public static readonly ResourceKind ServiceAccount = new("ServiceAccount", "serviceaccounts", "serviceaccount", "v1", Namespaced: true, ["sa"]);
+    public static readonly ResourceKind ControllerRevision = new("ControllerRevision", "controllerrevisions", "controllerrevision", "apps/v1", Namespaced: true, []);
     public static readonly ResourceKind StatefulSet = new("StatefulSet", "statefulsets", "statefulset", "apps/v1", Namespaced: true, ["sts"]);
 
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount, StatefulSet];
+        ConfigMap, Secret, ServiceAccount, ControllerRevision, StatefulSet];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -88,3 +88,24 @@ public sealed class FieldsV1JsonConverter : JsonConverter<FieldsV1>
     public override void Write(Utf8JsonWriter writer, FieldsV1 value, JsonSerializerOptions options) =>
         writer.WriteRawValue(string.IsNullOrEmpty(value.Json) ? "{}" : value.Json);
 }
+
+/// <summary>
+/// A <see cref="RawExtension"/> as the JSON it holds, compacted as Go's encoder compacts a raw message, keys in the
+/// order given.
+/// </summary>
+public sealed class RawExtensionJsonConverter : JsonConverter<RawExtension>
+{
+    private static readonly JsonWriterOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public override RawExtension Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, Compact))
+            document.RootElement.WriteTo(writer);
+        return new RawExtension(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    public override void Write(Utf8JsonWriter writer, RawExtension value, JsonSerializerOptions options) =>
+        writer.WriteRawValue(string.IsNullOrEmpty(value.Json) ? "null" : value.Json);
+}

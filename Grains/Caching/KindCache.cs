@@ -3,6 +3,7 @@ using Granary.Errors;
 using Granary.Grains.Storage;
 using Granary.Model;
 using Granary.Serialization;
+using Granary.Selectors;
 using Microsoft.Extensions.Logging;
 
 namespace Granary.Grains.Caching;
@@ -22,6 +23,7 @@ public sealed partial class KindCache : IDisposable
     private readonly int _window;
     private readonly object _lock = new();
     private readonly Dictionary<string, IResource> _objects = new(StringComparer.Ordinal);
+    private readonly ObjectIndex _index = new();
     private readonly CachedEvent?[] _ring;
     private readonly SemaphoreSlim _nudge = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
@@ -102,14 +104,62 @@ public sealed partial class KindCache : IDisposable
         lock (_lock)
         {
             var items = new List<KeyValuePair<string, IResource>>();
-            foreach (var pair in _objects)
+            if (filter.Namespace is { } ns)
             {
-                if (filter.Matches(pair.Value))
-                    items.Add(pair);
+                // A namespaced list looks only at that namespace's objects (the label index narrows further).
+                foreach (var key in _index.Candidates(ns, filter.Labels))
+                {
+                    var value = _objects[key];
+                    if (filter.Matches(value))
+                        items.Add(new(key, value));
+                }
+            }
+            else
+            {
+                foreach (var pair in _objects)
+                {
+                    if (filter.Matches(pair.Value))
+                        items.Add(pair);
+                }
             }
             items.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
             return (_revision, items);
         }
+    }
+
+    /// <summary>The objects whose ownerReferences name <paramref name="ownerUid"/> (controller or not), sorted by key; no scan.</summary>
+    public IReadOnlyList<IResource> OwnedBy(string ownerUid)
+    {
+        lock (_lock)
+            return Resolve(_index.OwnedBy(ownerUid), null);
+    }
+
+    /// <summary>The objects of <paramref name="namespace"/> whose labels match <paramref name="selector"/>, sorted by key; served from the label index.</summary>
+    public IReadOnlyList<IResource> Selected(string @namespace, LabelSelector selector)
+    {
+        lock (_lock)
+            return Resolve(_index.Candidates(@namespace, selector), selector);
+    }
+
+    /// <summary>The pods bound to <paramref name="node"/>, sorted by key; no scan.</summary>
+    public IReadOnlyList<IResource> OnNode(string node)
+    {
+        lock (_lock)
+            return Resolve(_index.OnNode(node), null);
+    }
+
+    private List<IResource> Resolve(IReadOnlyCollection<string> keys, LabelSelector? selector)
+    {
+        var sorted = keys.ToList();
+        sorted.Sort(StringComparer.Ordinal);
+        var items = new List<IResource>(sorted.Count);
+        foreach (var key in sorted)
+        {
+            var value = _objects[key];
+            if (selector is null || selector.Matches(value.Metadata.Labels))
+                items.Add(value);
+        }
+        return items;
     }
 
     public int Count
@@ -199,8 +249,13 @@ public sealed partial class KindCache : IDisposable
         lock (_lock)
         {
             _objects.Clear();
+            _index.Clear();
             foreach (var (key, stored) in snapshot.Objects)
-                _objects[key] = Decode(stored.Json, stored.Revision);
+            {
+                var obj = Decode(stored.Json, stored.Revision);
+                _objects[key] = obj;
+                _index.Replace(key, null, obj);
+            }
             Array.Clear(_ring);
             _count = 0;
             _revision = snapshot.Revision;
@@ -235,6 +290,7 @@ public sealed partial class KindCache : IDisposable
                     _objects.Remove(e.Key);
                 else
                     _objects[e.Key] = obj;
+                _index.Replace(e.Key, previous, type == WatchEventType.Deleted ? null : obj);
                 var cached = new CachedEvent(e.Revision, type, obj, previous);
                 _ring[(int)(e.Revision % _window)] = cached;
                 _count = Math.Min(_count + 1, _window);

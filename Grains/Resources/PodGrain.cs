@@ -43,10 +43,13 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         if ((after ?? before)?.Spec.NodeName is { } node)
             await GrainFactory.GetGrain<INodeAgentGrain>(node).PodChangedAsync(after ?? WithDeletionMark(before!));
 
-        // Its controlling ReplicaSet counts it (a pod released or adopted concerns the old controller and the new one).
+        // Its controller counts it (a pod released or adopted concerns the old controller and the new one).
         foreach (var owner in new[] { before, after }.Select(p => p is null ? null : OwnerReferences.ControllerRef(p.Metadata))
-                     .Where(o => o is { Kind: "ReplicaSet" }).DistinctBy(o => o!.Uid))
-            await GrainFactory.GetGrain<IReplicaSetGrain>($"{NamespaceName}/{owner!.Name}").PodChangedAsync();
+                     .OfType<OwnerReference>().DistinctBy(o => o.Uid))
+        {
+            if (PodControllers.Grain(GrainFactory, NamespaceName!, owner) is { } controller)
+                await controller.PodChangedAsync();
+        }
 
         // The scheduler cares when a pod waits for a node, and when one stops holding capacity.
         var pending = after is { Spec.NodeName: null, Metadata.DeletionTimestamp: null };

@@ -86,9 +86,12 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
     private async Task<List<Pod>> ClaimPodsAsync(ReplicaSet rs)
     {
         var selector = rs.Spec.Selector!.ToSelector();
-        var (_, items) = (await cache.ConsistentAsync(ResourceKinds.Pod)).Snapshot(ObjectFilter.Parse(NamespaceName, null, null));
+        var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
+        // Its own pods (by the owner index) and the ones its selector matches (by the label index): never a namespace scan.
+        var candidates = pods.OwnedBy(rs.Metadata.Uid!).Concat(pods.Selected(NamespaceName!, selector))
+            .DistinctBy(p => p.Metadata.Name).Cast<Pod>().Where(p => p.Metadata.Namespace == NamespaceName);
         var owned = new List<Pod>();
-        foreach (var pod in items.Select(i => (Pod)i.Value))
+        foreach (var pod in candidates)
         {
             var controller = OwnerReferences.ControllerRef(pod.Metadata);
             var matches = selector.Matches(pod.Metadata.Labels);

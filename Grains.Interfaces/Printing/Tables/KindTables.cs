@@ -23,6 +23,7 @@ public static class KindTables
         ["ConfigMap"] = new ConfigMapTable(),
         ["Secret"] = new SecretTable(),
         ["ServiceAccount"] = new ServiceAccountTable(),
+        ["ControllerRevision"] = new ControllerRevisionTable(),
         ["StatefulSet"] = new StatefulSetTable(),
     }.ToImmutableDictionary();
 

@@ -112,6 +112,10 @@ public sealed class RoundTripTests
             {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", {{{Meta}}}, "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
              "volumeBindingMode": "WaitForFirstConsumer", "allowVolumeExpansion": true, "parameters": {"a": "b"}}
             """,
+        ["ControllerRevision"] = $$$"""
+            {"apiVersion": "apps/v1", "kind": "ControllerRevision", {{{Meta}}}, "revision": 3,
+             "data": {"spec": {"template": {"$patch": "replace", "metadata": {"labels": {"app": "web"} }, "spec": {{{PodSpec}}} } } } }
+            """,
         ["Scale"] = $$$"""{"apiVersion": "autoscaling/v1", "kind": "Scale", {{{Meta}}}, "spec": {"replicas": 4}, "status": {"replicas": 2, "selector": "app=web"}}""",
         ["Binding"] = $$$"""{"apiVersion": "v1", "kind": "Binding", {{{Meta}}}, "target": {"kind": "Node", "name": "n1"}}""",
         ["DeleteOptions"] = """{"apiVersion": "meta.k8s.io/v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0, "preconditions": {"uid": "6f1c", "resourceVersion": "12"}, "propagationPolicy": "Foreground", "dryRun": ["All"]}""",
