@@ -143,6 +143,11 @@ public sealed class StatefulSetTests(StatefulSetCluster cluster) : IClassFixture
         var restarted = await cluster.Client.Pods.GetAsync(PodStates.Ns, "web-0");
         Assert.True(restarted.Metadata.Annotations?.ContainsKey("kubectl.kubernetes.io/restartedAt"), "web-0 was not made again from the restarted template");
 
+        var refused = await Kubectl.RunAsync("patch", "sts", "web", "-p", """{"spec":{"serviceName":"other"}}""");
+        Assert.True(refused.ExitCode != 0 && refused.Stderr.Contains(
+            "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy'", StringComparison.Ordinal),
+            $"changing serviceName was not refused with kube's words: {refused}");
+
         var described = Ok(await Kubectl.RunAsync("describe", "sts", "web"), "kubectl describe sts web").Stdout;
         Assert.Contains("Pods Status:", described);
         Assert.Contains("create Pod web-0 in StatefulSet web successful", described);
