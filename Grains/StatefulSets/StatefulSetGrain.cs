@@ -62,7 +62,9 @@ public sealed partial class StatefulSetGrain(IObjectStore store, TimeProvider ti
         var now = Time.GetUtcNow();
         if (await SyncHistoryAsync(set) is not { } history)
             return now + NotificationDelay;
-        var pods = await ClaimPodsAsync(set);
+        // kube's isMemberOf: only orphans named "<set>-<ordinal>" are adopted.
+        var pods = await PodClaims.ClaimAsync(GrainFactory, cache, set, set.Spec.Selector!.ToSelector(),
+            pod => StatefulSetIdentity.Ordinal(set.Metadata.Name!, pod.Metadata.Name) is not null, Logger);
         var claims = await ClaimsAsync(set, pods);
         var sync = StatefulSetPlanner.Plan(set, history.Current, history.Update, set.Status?.CollisionCount, pods, claims, now);
 
@@ -151,38 +153,6 @@ public sealed partial class StatefulSetGrain(IObjectStore store, TimeProvider ti
         {
             // Gone or replaced already.
         }
-    }
-
-    /// <summary>
-    /// The pods this set controls (kube's ClaimPods with isMemberOf): its own that its selector still matches, plus
-    /// orphans named "&lt;set&gt;-&lt;ordinal&gt;" that it matches, which it adopts. Its own pods that no longer match are released.
-    /// </summary>
-    private async Task<List<Pod>> ClaimPodsAsync(StatefulSet set)
-    {
-        var selector = set.Spec.Selector!.ToSelector();
-        var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
-        var candidates = pods.OwnedBy(set.Metadata.Uid!).Concat(pods.Selected(NamespaceName!, selector))
-            .DistinctBy(p => p.Metadata.Name).Cast<Pod>().Where(p => p.Metadata.Namespace == NamespaceName);
-        var owned = new List<Pod>();
-        foreach (var pod in candidates)
-        {
-            var controller = OwnerReferences.ControllerRef(pod.Metadata);
-            var matches = selector.Matches(pod.Metadata.Labels);
-            var member = StatefulSetIdentity.Ordinal(set.Metadata.Name!, pod.Metadata.Name) is not null;
-            if (controller?.Uid == set.Metadata.Uid)
-            {
-                if (matches)
-                    owned.Add(pod);
-                else if (PodReadiness.IsActive(pod))
-                    await UpdatePodAsync(pod, pod with { Metadata = OwnerReferences.Release(pod.Metadata, set.Metadata.Uid!) }, "release");
-            }
-            else if (controller is null && matches && member && PodReadiness.IsActive(pod))
-            {
-                if (await UpdatePodAsync(pod, pod with { Metadata = OwnerReferences.Adopt(pod.Metadata, set) }, "adopt") is { } adopted)
-                    owned.Add(adopted);
-            }
-        }
-        return owned;
     }
 
     /// <summary>The claims the set's templates name for every ordinal it has or wants, read by key.</summary>
@@ -293,29 +263,11 @@ public sealed partial class StatefulSetGrain(IObjectStore store, TimeProvider ti
         }
     }
 
-    /// <summary>Writes a pod at the version read; a conflict (someone else wrote it) is left to the next pass.</summary>
-    private async Task<Pod?> UpdatePodAsync(Pod pod, Pod updated, string action)
-    {
-        try
-        {
-            var written = await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{pod.Metadata.Name}").UpdateAsync(updated);
-            LogClaimed(Logger, Key, action, pod.Metadata.Name!);
-            return written;
-        }
-        catch (GranaryException e) when (e is ConflictException or NotFoundException)
-        {
-            return null;
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "StatefulSet {Key} created pod {Pod}")]
     private static partial void LogCreated(ILogger logger, string key, string pod);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "StatefulSet {Key} deleted pod {Pod} ({Why})")]
     private static partial void LogDeleted(ILogger logger, string key, string pod, string why);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "StatefulSet {Key}: {Action} pod {Pod}")]
-    private static partial void LogClaimed(ILogger logger, string key, string action, string pod);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "StatefulSet {Key}: claim {Claim} now has {Count} owner(s) for its retention policy")]
     private static partial void LogClaimOwners(ILogger logger, string key, string claim, int count);
