@@ -133,8 +133,10 @@ public static class StatefulSetPlanner
             }
         }
 
+        // OnDelete waits for the user, not for a pass: old pods do not keep it looking.
+        var rolling = set.Spec.UpdateStrategy?.Type == StatefulSetUpdateStrategy.RollingUpdateType;
         var settled = actions.Count == 0 && condemned.Count == 0 && slots.All(p => IsHealthy(p) && IsRunningAndAvailable(p!, minReady, now))
-            && status.UpdatedReplicas >= count - (set.Spec.UpdateStrategy?.RollingUpdate?.Partition ?? 0);
+            && (!rolling || status.UpdatedReplicas >= count - (set.Spec.UpdateStrategy?.RollingUpdate?.Partition ?? 0));
         return new StatefulSetSync(actions.ToImmutable(), status, RecheckAt(pods, minReady, now), settled);
     }
 

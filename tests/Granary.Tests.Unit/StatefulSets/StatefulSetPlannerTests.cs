@@ -168,6 +168,18 @@ public class StatefulSetPlannerTests
         Assert.Empty(sync.Actions);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Plan_OldPodsAllHealthy_IsSettledOnlyForOnDelete(bool onDelete, bool settled)
+    {
+        var set = Set(2, onDelete: onDelete);
+
+        var sync = StatefulSetPlanner.Plan(set, R1, R2, null, [Pod("web-0 Running Ready r1"), Pod("web-1 Running Ready r2")], Claims(set), Now);
+
+        Assert.Equal(settled, sync.Settled);
+    }
+
     private static StatefulSet Set(int replicas, bool parallel = false, int? start = null, int? partition = 0, bool onDelete = false,
         string whenDeleted = "Retain", string whenScaled = "Retain") => new()
     {
