@@ -45,6 +45,8 @@ public sealed class GranaryClient : IAsyncDisposable
         Secrets = new ResourceClient<Secret>(_cluster);
         ServiceAccounts = new ResourceClient<ServiceAccount>(_cluster);
         ControllerRevisions = new ResourceClient<ControllerRevision>(_cluster);
+        Jobs = new ResourceClient<Job>(_cluster);
+        CronJobs = new ResourceClient<CronJob>(_cluster);
         StatefulSets = new ResourceClient<StatefulSet>(_cluster);
     }
 
@@ -79,6 +81,10 @@ public sealed class GranaryClient : IAsyncDisposable
 
     public ResourceClient<ControllerRevision> ControllerRevisions { get; }
 
+    public ResourceClient<Job> Jobs { get; }
+
+    public ResourceClient<CronJob> CronJobs { get; }
+
     public ResourceClient<StatefulSet> StatefulSets { get; }
 
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
@@ -102,6 +108,8 @@ public sealed class GranaryClient : IAsyncDisposable
         "Secret" => Secrets,
         "ServiceAccount" => ServiceAccounts,
         "ControllerRevision" => ControllerRevisions,
+        "Job" => Jobs,
+        "CronJob" => CronJobs,
         "StatefulSet" => StatefulSets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };

@@ -28,6 +28,8 @@ public static class ResourceGrains
         new KindAccess<Secret, ISecretGrain>(),
         new KindAccess<ServiceAccount, IServiceAccountGrain>(),
         new KindAccess<ControllerRevision, IControllerRevisionGrain>(),
+        new KindAccess<Job, IJobGrain>(),
+        new KindAccess<CronJob, ICronJobGrain>(),
         new KindAccess<StatefulSet, IStatefulSetGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 

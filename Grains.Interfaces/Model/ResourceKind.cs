@@ -39,10 +39,12 @@ public static class ResourceKinds
 
     public static readonly ResourceKind ServiceAccount = new("ServiceAccount", "serviceaccounts", "serviceaccount", "v1", Namespaced: true, ["sa"]);
     public static readonly ResourceKind ControllerRevision = new("ControllerRevision", "controllerrevisions", "controllerrevision", "apps/v1", Namespaced: true, []);
+    public static readonly ResourceKind Job = new("Job", "jobs", "job", "batch/v1", Namespaced: true, []);
+    public static readonly ResourceKind CronJob = new("CronJob", "cronjobs", "cronjob", "batch/v1", Namespaced: true, ["cj"]);
     public static readonly ResourceKind StatefulSet = new("StatefulSet", "statefulsets", "statefulset", "apps/v1", Namespaced: true, ["sts"]);
 
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount, ControllerRevision, StatefulSet];
+        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, StatefulSet];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -57,8 +57,8 @@ public sealed partial class NodeAgentGrain(WatchCache cache, ILogger<NodeAgentGr
         secrets = secrets.IsDefault ? [] : secrets;
         // A consistent read of the pods, so a pod bound a moment ago already grants its node its objects.
         var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
-        var (_, bound) = pods.Snapshot(ObjectFilter.Parse(@namespace, null, $"spec.nodeName={Name}"));
-        var referenced = PodConfigReferences.Of(bound.Select(p => (Pod)p.Value));
+        var bound = pods.OnNode(Name).Cast<Pod>().Where(p => p.Metadata.Namespace == @namespace);
+        var referenced = PodConfigReferences.Of(bound);
         if (configMaps.FirstOrDefault(n => !referenced.ConfigMaps.Contains(n)) is { } configMap)
             throw Unrelated(ResourceKinds.ConfigMap, @namespace, configMap);
         if (secrets.FirstOrDefault(n => !referenced.Secrets.Contains(n)) is { } secret)

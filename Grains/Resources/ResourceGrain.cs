@@ -64,6 +64,12 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     protected abstract T WithStatus(T existing, T desired);
 
     /// <summary>
+    /// What a create fills once the object has its uid and system metadata (a Job's generated selector names its uid,
+    /// as kube's job strategy does). Runs before validation.
+    /// </summary>
+    protected virtual T CompleteCreate(T resource) => resource;
+
+    /// <summary>
     /// Mutating admission at create, after defaults and before validation: what needs other objects (a claim takes
     /// the default StorageClass, as kube's DefaultStorageClass admission plugin does).
     /// </summary>
@@ -151,6 +157,7 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
             DeletionGracePeriodSeconds = null,
             GenerateName = resource.Metadata.GenerateName,
         });
+        resource = CompleteCreate(resource);
         ThrowIfInvalid(Validate(resource));
         await BeforeCreateAsync(resource);
         return resource;

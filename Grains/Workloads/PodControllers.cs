@@ -17,6 +17,7 @@ public static class PodControllers
         return owner.Kind switch
         {
             "ReplicaSet" => grains.GetGrain<IReplicaSetGrain>(key),
+            "Job" => grains.GetGrain<IJobGrain>(key),
             "StatefulSet" => grains.GetGrain<IStatefulSetGrain>(key),
             _ => null,
         };

@@ -40,6 +40,8 @@ internal static class ApiResources
             ["Deployment"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
             ["PersistentVolumeClaim"] = [("status", StatusVerbs)],
             ["PersistentVolume"] = [("status", StatusVerbs)],
+            ["Job"] = [("status", StatusVerbs)],
+            ["CronJob"] = [("status", StatusVerbs)],
             ["StatefulSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
         }.ToImmutableDictionary();
 

@@ -24,6 +24,8 @@ public static class KindTables
         ["Secret"] = new SecretTable(),
         ["ServiceAccount"] = new ServiceAccountTable(),
         ["ControllerRevision"] = new ControllerRevisionTable(),
+        ["Job"] = new JobTable(),
+        ["CronJob"] = new CronJobTable(),
         ["StatefulSet"] = new StatefulSetTable(),
     }.ToImmutableDictionary();
 

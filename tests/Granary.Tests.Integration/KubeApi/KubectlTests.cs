@@ -106,6 +106,8 @@ public sealed class KubectlTests(KubeApiFixture api) : IClassFixture<KubeApiFixt
         Assert.Matches(@"(?m)^events\s+ev\s+v1\s+true\s+Event$", r.Stdout);
         Assert.Matches(@"(?m)^deployments\s+deploy\s+apps/v1\s+true\s+Deployment$", r.Stdout);
         Assert.Matches(@"(?m)^replicasets\s+rs\s+apps/v1\s+true\s+ReplicaSet$", r.Stdout);
+        Assert.Matches(@"(?m)^jobs\s+batch/v1\s+true\s+Job$", r.Stdout);
+        Assert.Matches(@"(?m)^cronjobs\s+cj\s+batch/v1\s+true\s+CronJob$", r.Stdout);
     }
 
     [Fact]

@@ -93,6 +93,28 @@ public sealed class RoundTripTests
               "collisionCount": 1, "availableReplicas": 2, "conditions": [{"type": "Progressing", "status": "True", "lastTransitionTime": "2026-12-07T01:02:03Z", "reason": "r", "message": "m"}]}}
             """,
         ["ServiceAccount"] = $$$"""{"apiVersion": "v1", "kind": "ServiceAccount", {{{Meta}}}, "secrets": [{"name": "token"}], "imagePullSecrets": [{"name": "registry"}], "automountServiceAccountToken": false}""",
+        ["Job"] = $$$"""
+            {"apiVersion": "batch/v1", "kind": "Job", {{{Meta}}},
+            "spec": {"parallelism": 3, "completions": 5, "activeDeadlineSeconds": 600, "backoffLimit": 6, "backoffLimitPerIndex": 1, "maxFailedIndexes": 2,
+              "podFailurePolicy": {"rules": [{"action": "FailJob", "onExitCodes": {"containerName": "main", "operator": "In", "values": [1, 42]}},
+                {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]}]},
+              "successPolicy": {"rules": [{"succeededIndexes": "0-2", "succeededCount": 2}]},
+              "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "6f1c"}}, "manualSelector": false,
+              "template": {"metadata": {"labels": {"batch.kubernetes.io/controller-uid": "6f1c"}}, "spec": {{{PodSpec}}} },
+              "ttlSecondsAfterFinished": 100, "completionMode": "Indexed", "suspend": false, "podReplacementPolicy": "Failed", "managedBy": "kubernetes.io/job-controller"},
+            "status": {"conditions": [{"type": "Complete", "status": "True", "lastProbeTime": "2026-12-07T01:02:03Z", "lastTransitionTime": "2026-12-07T01:02:03Z",
+                "reason": "CompletionsReached", "message": "Reached expected number of succeeded pods"}],
+              "startTime": "2026-12-07T01:02:03Z", "completionTime": "2026-12-07T01:03:03Z", "active": 1, "succeeded": 5, "failed": 1, "terminating": 0,
+              "completedIndexes": "0-4", "failedIndexes": "", "uncountedTerminatedPods": {"succeeded": ["a"], "failed": ["b"]}, "ready": 0}}
+            """,
+        ["CronJob"] = $$$"""
+            {"apiVersion": "batch/v1", "kind": "CronJob", {{{Meta}}},
+            "spec": {"schedule": "*/5 * * * *", "timeZone": "Europe/Berlin", "startingDeadlineSeconds": 200, "concurrencyPolicy": "Forbid", "suspend": true,
+              "jobTemplate": {"metadata": {"labels": {"app": "tick"}}, "spec": {"backoffLimit": 2, "template": {"spec": {{{PodSpec}}} } } },
+              "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1},
+            "status": {"active": [{"kind": "Job", "namespace": "default", "name": "tick-29000000", "uid": "7a", "apiVersion": "batch/v1", "resourceVersion": "5"}],
+              "lastScheduleTime": "2026-12-07T01:00:00Z", "lastSuccessfulTime": "2026-12-07T01:00:09Z"}}
+            """,
         ["ConfigMap"] = $$$"""{"apiVersion": "v1", "kind": "ConfigMap", {{{Meta}}}, "data": {"app.properties": "a=b"}, "binaryData": {"logo": "AAEC"}, "immutable": true}""",
         ["Secret"] = $$$"""{"apiVersion": "v1", "kind": "Secret", {{{Meta}}}, "type": "kubernetes.io/tls", "data": {"tls.crt": "Y2VydA==", "tls.key": "a2V5"}, "immutable": true}""",
         ["PersistentVolumeClaim"] = $$$"""
