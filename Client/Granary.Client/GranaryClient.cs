@@ -49,6 +49,7 @@ public sealed class GranaryClient : IAsyncDisposable
         CronJobs = new ResourceClient<CronJob>(_cluster);
         PodDisruptionBudgets = new ResourceClient<PodDisruptionBudget>(_cluster);
         DaemonSets = new ResourceClient<DaemonSet>(_cluster);
+        StatefulSets = new ResourceClient<StatefulSet>(_cluster);
     }
 
     public ResourceClient<Pod> Pods { get; }
@@ -96,6 +97,8 @@ public sealed class GranaryClient : IAsyncDisposable
         _cluster.GetGrain<IEvictionGrain>(0).EvictAsync(@namespace, name, options ?? DeleteOptions.Default, dryRun);
     public ResourceClient<DaemonSet> DaemonSets { get; }
 
+    public ResourceClient<StatefulSet> StatefulSets { get; }
+
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
@@ -121,6 +124,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "CronJob" => CronJobs,
         "PodDisruptionBudget" => PodDisruptionBudgets,
         "DaemonSet" => DaemonSets,
+        "StatefulSet" => StatefulSets,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

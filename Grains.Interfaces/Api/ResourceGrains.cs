@@ -32,6 +32,7 @@ public static class ResourceGrains
         new KindAccess<CronJob, ICronJobGrain>(),
         new KindAccess<PodDisruptionBudget, IPodDisruptionBudgetGrain>(),
         new KindAccess<DaemonSet, IDaemonSetGrain>(),
+        new KindAccess<StatefulSet, IStatefulSetGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

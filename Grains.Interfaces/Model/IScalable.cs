@@ -1,7 +1,7 @@
 namespace Granary.Model;
 
 /// <summary>
-/// A kind with a scale subresource (Deployment, ReplicaSet): a desired replica count, the count observed, and the
+/// A kind with a scale subresource (Deployment, ReplicaSet, StatefulSet): a desired replica count, the count observed, and the
 /// selector of its pods. The scale endpoint reads and writes only these.
 /// </summary>
 public interface IScalable : IResource

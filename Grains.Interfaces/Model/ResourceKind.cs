@@ -41,13 +41,14 @@ public static class ResourceKinds
     public static readonly ResourceKind ControllerRevision = new("ControllerRevision", "controllerrevisions", "controllerrevision", "apps/v1", Namespaced: true, []);
     public static readonly ResourceKind Job = new("Job", "jobs", "job", "batch/v1", Namespaced: true, []);
     public static readonly ResourceKind CronJob = new("CronJob", "cronjobs", "cronjob", "batch/v1", Namespaced: true, ["cj"]);
+    public static readonly ResourceKind StatefulSet = new("StatefulSet", "statefulsets", "statefulset", "apps/v1", Namespaced: true, ["sts"]);
 
     public static readonly ResourceKind PodDisruptionBudget = new("PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", "policy/v1", Namespaced: true, ["pdb"]);
 
     public static readonly ResourceKind DaemonSet = new("DaemonSet", "daemonsets", "daemonset", "apps/v1", Namespaced: true, ["ds"]);
 
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget, DaemonSet];
+        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget, DaemonSet, StatefulSet];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Granary.Grains.Resources;
 
 /// <summary>
-/// A resource grain that is also its object's controller (ReplicaSet, Deployment). Level-triggered: notifications and
+/// A resource grain that is also its object's controller (ReplicaSet, Deployment, StatefulSet). Level-triggered: notifications and
 /// writes only ask for a reconcile, which a one-shot grain timer runs (many requests before it fires make one pass).
 /// While the object has not converged, a reminder keeps a resync alive across a silo failover, and the timer looks
 /// again every few seconds, so a lost notification only delays convergence. A failed pass is retried with back-off.

@@ -63,7 +63,7 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
         if (Current is not { Metadata.DeletionTimestamp: null } rs)
             return null;
         var now = Time.GetUtcNow();
-        var owned = await ClaimPodsAsync(rs);
+        var owned = await PodClaims.ClaimAsync(GrainFactory, cache, rs, rs.Spec.Selector!.ToSelector(), _ => true, Logger);
         var active = owned.Where(PodReadiness.IsActive).ToList();
         var sync = ReplicaSetPlanner.Plan(rs, active, now);
 
@@ -79,53 +79,6 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
             return sync.ToCreate > 0 || sync.ToDelete.Count > 0 ? now + UnconvergedResync : sync.RecheckAt;
         // Pods that are not available yet will say so when they change; the resync covers a lost word.
         return active.Any(p => !PodReadiness.IsAvailable(p, rs.Spec.MinReadySeconds ?? 0, now)) ? now + UnconvergedResync : null;
-    }
-
-    /// <summary>
-    /// The pods this ReplicaSet controls: its own that its selector still matches, plus orphans it adopts. Its own
-    /// pods that no longer match are released (their controller reference removed), as Kubernetes' ClaimPods does.
-    /// </summary>
-    private async Task<List<Pod>> ClaimPodsAsync(ReplicaSet rs)
-    {
-        var selector = rs.Spec.Selector!.ToSelector();
-        var pods = await cache.ConsistentAsync(ResourceKinds.Pod);
-        // Its own pods (by the owner index) and the ones its selector matches (by the label index): never a namespace scan.
-        var candidates = pods.OwnedBy(rs.Metadata.Uid!).Concat(pods.Selected(NamespaceName!, selector))
-            .DistinctBy(p => p.Metadata.Name).Cast<Pod>().Where(p => p.Metadata.Namespace == NamespaceName);
-        var owned = new List<Pod>();
-        foreach (var pod in candidates)
-        {
-            var controller = OwnerReferences.ControllerRef(pod.Metadata);
-            var matches = selector.Matches(pod.Metadata.Labels);
-            if (controller?.Uid == rs.Metadata.Uid)
-            {
-                if (matches)
-                    owned.Add(pod);
-                else if (PodReadiness.IsActive(pod))
-                    await UpdatePodAsync(pod, pod with { Metadata = OwnerReferences.Release(pod.Metadata, rs.Metadata.Uid!) }, "release");
-            }
-            else if (controller is null && matches && PodReadiness.IsActive(pod))
-            {
-                if (await UpdatePodAsync(pod, pod with { Metadata = OwnerReferences.Adopt(pod.Metadata, rs) }, "adopt") is { } adopted)
-                    owned.Add(adopted);
-            }
-        }
-        return owned;
-    }
-
-    /// <summary>Writes a pod at the version read; a conflict (someone else wrote it) is left to the next pass.</summary>
-    private async Task<Pod?> UpdatePodAsync(Pod pod, Pod updated, string action)
-    {
-        try
-        {
-            var written = await GrainFactory.GetGrain<IPodGrain>($"{NamespaceName}/{pod.Metadata.Name}").UpdateAsync(updated);
-            LogClaimed(Logger, Key, action, pod.Metadata.Name!);
-            return written;
-        }
-        catch (GranaryException e) when (e is ConflictException or NotFoundException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Creates pods in batches of 1, 2, 4, … (Kubernetes' slow start), stopping at the first batch with a failure.</summary>
@@ -159,7 +112,4 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ReplicaSet {Key} could not create a pod: {Reason}")]
     private static partial void LogCreateFailed(ILogger logger, string key, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "ReplicaSet {Key}: {Action} pod {Pod}")]
-    private static partial void LogClaimed(ILogger logger, string key, string action, string pod);
 }

@@ -19,6 +19,7 @@ public static class PodControllers
             "ReplicaSet" => grains.GetGrain<IReplicaSetGrain>(key),
             "Job" => grains.GetGrain<IJobGrain>(key),
             "DaemonSet" => grains.GetGrain<IDaemonSetGrain>(key),
+            "StatefulSet" => grains.GetGrain<IStatefulSetGrain>(key),
             _ => null,
         };
     }

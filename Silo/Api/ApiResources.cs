@@ -49,6 +49,8 @@ internal static class ApiResources
             ["Job"] = [("status", StatusVerbs)],
             ["CronJob"] = [("status", StatusVerbs)],
             ["PodDisruptionBudget"] = [("status", StatusVerbs)],
+            ["DaemonSet"] = [("status", StatusVerbs)],
+            ["StatefulSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
         }.ToImmutableDictionary();
 
     /// <summary>Subresources whose body is another kind than the object's (see <see cref="ApiResource.Body"/>).</summary>

@@ -8,7 +8,7 @@ using Granary.Model;
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// The scale subresource of Deployments and ReplicaSets as an autoscaling/v1 Scale: get, update (PUT) and patch
+/// The scale subresource of Deployments, ReplicaSets and StatefulSets as an autoscaling/v1 Scale: get, update (PUT) and patch
 /// (what <c>kubectl scale</c> sends: a merge patch of spec.replicas). A write changes only the object's spec.replicas,
 /// through its grain, at the version it was read at; a concurrent write is retried unless the request named a version.
 /// </summary>

@@ -28,6 +28,7 @@ public static class KindTables
         ["CronJob"] = new CronJobTable(),
         ["PodDisruptionBudget"] = new PodDisruptionBudgetTable(),
         ["DaemonSet"] = new DaemonSetTable(),
+        ["StatefulSet"] = new StatefulSetTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

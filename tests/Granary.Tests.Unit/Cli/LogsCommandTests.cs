@@ -133,7 +133,8 @@ public class LogsCommandTests
     [InlineData("logs web --filename x.yaml", "error: unknown flag: --filename\nSee 'granary help logs' for usage.\n")]
     [InlineData("logs pod/", "error: arguments in resource/name form must have a single resource and name, not \"pod/\"\nSee 'granary help logs' for usage.\n")]
     [InlineData("logs node/node-1", "error: cannot get the logs of node/node-1: only pods have containers\n")]
-    [InlineData("logs sts/web", "error: the server doesn't have a resource type \"sts\"\n")]
+    [InlineData("logs rc/web", "error: the server doesn't have a resource type \"rc\"\n")]
+    [InlineData("logs sts/web", "error: cannot get the logs of statefulset/web: only pods have containers\n")]
     [InlineData("logs deploy/web", "error: cannot get the logs of deployment/web: only pods have containers\n")]
     public async Task Logs_BadArguments_FailWithoutConnecting(string line, string expected)
     {

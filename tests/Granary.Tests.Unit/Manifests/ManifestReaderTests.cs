@@ -126,8 +126,8 @@ public sealed class ManifestReaderTests : IDisposable
         "pod.yaml (document 1): pod: metadata.labels.enabled: Invalid value: Cannot get the value of a token type 'True' as a string.")]
     [InlineData("metadata: {name: a}\n",
         "pod.yaml (document 1): the document has no \"kind\" field (expected e.g. kind: Pod)")]
-    [InlineData("kind: StatefulSet\n",
-        "pod.yaml (document 1): kind \"StatefulSet\" is not served (served kinds: {served})")]
+    [InlineData("kind: ReplicationController\n",
+        "pod.yaml (document 1): kind \"ReplicationController\" is not served (served kinds: {served})")]
     [InlineData("- a\n- b\n",
         "pod.yaml (document 1): expected an object with apiVersion, kind and metadata, not a list")]
     [InlineData("kind: List\nitems:\n- kind: Namespace\n  metadata: {name: a}\n- 5\n",

@@ -82,6 +82,16 @@ public sealed class RoundTripTests
             "status": {"observedGeneration": 3, "replicas": 3, "updatedReplicas": 3, "readyReplicas": 3, "availableReplicas": 3,
               "conditions": [{"type": "Available", "status": "True", "lastUpdateTime": "2026-12-07T01:02:03Z", "lastTransitionTime": "2026-12-07T01:02:03Z", "reason": "MinimumReplicasAvailable", "message": "ok"}]}}
             """,
+        ["StatefulSet"] = $$$"""
+            {"apiVersion": "apps/v1", "kind": "StatefulSet", {{{Meta}}},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}}, "template": {"metadata": {"labels": {"app": "web"}}, "spec": {{{PodSpec}}} },
+              "volumeClaimTemplates": [{"metadata": {"name": "www"},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "volumeMode": "Filesystem"}, "status": {"phase": "Pending"} }],
+              "serviceName": "nginx", "podManagementPolicy": "OrderedReady", "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 1, "maxUnavailable": 1}},
+              "revisionHistoryLimit": 10, "minReadySeconds": 5, "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Delete", "whenScaled": "Retain"}, "ordinals": {"start": 2} },
+            "status": {"observedGeneration": 3, "replicas": 3, "readyReplicas": 2, "currentReplicas": 1, "updatedReplicas": 2, "currentRevision": "web-5d8f", "updateRevision": "web-7c9b",
+              "collisionCount": 1, "availableReplicas": 2, "conditions": [{"type": "Progressing", "status": "True", "lastTransitionTime": "2026-12-07T01:02:03Z", "reason": "r", "message": "m"}]}}
+            """,
         ["ServiceAccount"] = $$$"""{"apiVersion": "v1", "kind": "ServiceAccount", {{{Meta}}}, "secrets": [{"name": "token"}], "imagePullSecrets": [{"name": "registry"}], "automountServiceAccountToken": false}""",
         ["Job"] = $$$"""
             {"apiVersion": "batch/v1", "kind": "Job", {{{Meta}}},
