@@ -69,12 +69,15 @@ public interface INodeGrain : IResourceGrain<Node>
     [Alias("RenewLease")]
     Task RenewLeaseAsync(string holder, TimeSpan duration);
 
-    /// <summary>Whether an agent holds an unexpired lease on this node.</summary>
-    [Alias("HasLiveAgent"), ReadOnly]
+    /// <summary>
+    /// Whether an agent holds an unexpired lease on this node. Interleaves with every call: a pod deleted while this
+    /// node writes that pod's status (the node grain waiting on the pod grain) must not wait for the node in turn.
+    /// </summary>
+    [Alias("HasLiveAgent"), ReadOnly, AlwaysInterleave]
     Task<bool> HasLiveAgentAsync();
 
-    /// <summary>The lease as last renewed; null when no agent ever held one. Read-only.</summary>
-    [Alias("GetLease"), ReadOnly]
+    /// <summary>The lease as last renewed; null when no agent ever held one. Read-only; interleaves as <see cref="HasLiveAgentAsync"/>.</summary>
+    [Alias("GetLease"), ReadOnly, AlwaysInterleave]
     Task<NodeLeaseInfo?> GetLeaseAsync();
 
     /// <summary>

@@ -27,6 +27,9 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
     private static readonly TimeSpan RunningResync = TimeSpan.FromSeconds(30);
 
     private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = "job-controller" });
+    private PodControl? _podControl;
+
+    private PodControl Pods => _podControl ??= new PodControl(GrainFactory, _events);
 
     protected override ImmutableList<FieldError> Validate(Job resource) => JobValidation.Validate(resource);
 
@@ -130,18 +133,23 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
 
     private async Task CreatePodsAsync(Job job, IReadOnlyList<int?> indexes)
     {
-        var failures = await new ControllerPods(GrainFactory, _events, job)
-            .CreateAsync(indexes.Count, i => JobPods.GenerateName(job, indexes[i]), (i, name) => JobPods.NewPod(job, name, indexes[i]));
-        foreach (var failure in failures)
-            LogCreateFailed(Logger, Key, failure);
-        if (failures.Count > 0)
-            throw new InvalidOperationException($"could not create all {indexes.Count} pods for job {Key}: {failures[0]}");
+        string? firstFailure = null;
+        var created = await PodControl.SlowStartAsync(indexes, async index =>
+        {
+            if (await Pods.CreateAsync(job, name => JobPods.NewPod(job, name, index), JobPods.GenerateName(job, index)) is not { } error)
+                return true;
+            LogCreateFailed(Logger, Key, error);
+            Interlocked.CompareExchange(ref firstFailure, error, null);
+            return false;
+        });
+        if (created < indexes.Count)
+            throw new InvalidOperationException($"could not create all {indexes.Count} pods for job {Key}: {firstFailure}");
         LogCreated(Logger, Key, indexes.Count);
     }
 
     private async Task DeletePodsAsync(Job job, IReadOnlyList<Pod> pods)
     {
-        await new ControllerPods(GrainFactory, _events, job).DeleteAsync(pods);
+        await Task.WhenAll(pods.Select(pod => Pods.DeleteAsync(job, pod)));
         LogDeleted(Logger, Key, pods.Count);
     }
 

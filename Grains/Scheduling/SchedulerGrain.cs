@@ -3,6 +3,7 @@ using Granary.Api;
 using Granary.Errors;
 using Granary.Events;
 using Granary.Grains.Caching;
+using Granary.Grains.Workloads;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
 
@@ -266,8 +267,8 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     }
 
     /// <summary>
-    /// Namespace labels and the default spreading selectors (Services, and the selectors of ReplicaSets), read only
-    /// when a pending pod can use them: one with pod affinity terms, or labels a Service or ReplicaSet may select.
+    /// Namespace labels and the default spreading selectors (Services, and the selectors of the pending pods' ReplicaSets
+    /// and StatefulSets), read only when a pending pod can use them: one with pod affinity terms, or labels.
     /// </summary>
     private SchedulingContext ContextFor(List<Pod> pending)
     {
@@ -277,11 +278,21 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             .Select(i => i.Value.Metadata)
             .ToDictionary(m => m.Name ?? "", m => (IReadOnlyDictionary<string, string>)(m.Labels ?? ImmutableSortedDictionary<string, string>.Empty), StringComparer.Ordinal);
         var services = cache.For(ResourceKinds.Service).Snapshot(ObjectFilter.Everything).Items.Select(i => (Service)i.Value);
+        // The pending pods' own ReplicaSets and StatefulSets (kube's default spreading), looked up by key, not scanned.
         var controllers = new Dictionary<string, LabelSelectorSpec>(StringComparer.Ordinal);
-        foreach (var (_, value) in cache.For(ResourceKinds.ReplicaSet).Snapshot(ObjectFilter.Everything).Items)
+        foreach (var pod in pending)
         {
-            if (value is ReplicaSet { Spec.Selector: { } selector } rs && rs.Metadata.Uid is { } uid)
-                controllers[uid] = selector;
+            if (OwnerReferences.ControllerRef(pod.Metadata) is not { } owner || controllers.ContainsKey(owner.Uid))
+                continue;
+            var key = KeyOf(pod.Metadata.Namespace ?? "", owner.Name);
+            var selector = owner.Kind switch
+            {
+                "ReplicaSet" => (cache.For(ResourceKinds.ReplicaSet).Get(key) as ReplicaSet) is { } rs && rs.Metadata.Uid == owner.Uid ? rs.Spec.Selector : null,
+                "StatefulSet" => (cache.For(ResourceKinds.StatefulSet).Get(key) as StatefulSet) is { } sts && sts.Metadata.Uid == owner.Uid ? sts.Spec.Selector : null,
+                _ => null,
+            };
+            if (selector is not null)
+                controllers[owner.Uid] = selector;
         }
         return new SchedulingContext(namespaces, new SpreadSelectors(services, controllers));
     }

@@ -14,12 +14,16 @@ public sealed class PodControl(IGrainFactory grains, IEventRecorder events)
 {
     private const int NameAttempts = 4;
 
-    /// <summary>Creates the pod <paramref name="newPod"/> makes for a generated name; returns null, or why it failed.</summary>
-    public async Task<string?> CreateAsync(IResource controller, Func<string, Pod> newPod)
+    /// <summary>
+    /// Creates the pod <paramref name="newPod"/> makes for a generated name (<paramref name="generateName"/>, by default
+    /// the controller's name and a dash, plus 5 random characters); returns null, or why it failed.
+    /// </summary>
+    public async Task<string?> CreateAsync(IResource controller, Func<string, Pod> newPod, string? generateName = null)
     {
+        var prefix = generateName is null ? controller.Metadata.Name! : generateName.TrimEnd('-');
         for (var attempt = 1; ; attempt++)
         {
-            var name = ReplicaSetPlanner.NewPodName(controller.Metadata.Name!, Random.Shared);
+            var name = ReplicaSetPlanner.NewPodName(prefix, Random.Shared);
             try
             {
                 await grains.GetGrain<IPodGrain>($"{controller.Metadata.Namespace}/{name}").CreateAsync(newPod(name));
