@@ -39,19 +39,7 @@ public sealed partial class CronJobGrain(IObjectStore store, TimeProvider time, 
 
     protected override bool OwnsDependents => true;
 
-    protected override async Task AfterWriteAsync(CronJob? before, CronJob? after)
-    {
-        if (!Reconciling)
-            RequestReconcile(TimeSpan.Zero);
-        if (after is null || before is null)
-            await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).WakeAsync();
-    }
-
-    public Task JobChangedAsync()
-    {
-        RequestReconcile(NotificationDelay);
-        return Task.CompletedTask;
-    }
+    public Task JobChangedAsync() => ReconcileSoonAsync();
 
     protected override async Task<DateTimeOffset?> ReconcileAsync()
     {

@@ -62,20 +62,13 @@ public sealed partial class JobGrain(IObjectStore store, TimeProvider time, ILog
 
     protected override async Task AfterWriteAsync(Job? before, Job? after)
     {
-        if (!Reconciling)
-            RequestReconcile(TimeSpan.Zero);
+        await base.AfterWriteAsync(before, after);
         // The owning CronJob lists its active Jobs and keeps their history: every change concerns it.
         if (OwnerReferences.ControllerRef((after ?? before)!.Metadata) is { Kind: "CronJob" } owner)
             await GrainFactory.GetGrain<ICronJobGrain>($"{NamespaceName}/{owner.Name}").JobChangedAsync();
-        if (after is null || before is null)
-            await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).WakeAsync();
     }
 
-    public Task PodChangedAsync()
-    {
-        RequestReconcile(NotificationDelay);
-        return Task.CompletedTask;
-    }
+    public Task PodChangedAsync() => ReconcileSoonAsync();
 
     protected override async Task<DateTimeOffset?> ReconcileAsync()
     {

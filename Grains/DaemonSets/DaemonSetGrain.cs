@@ -46,25 +46,9 @@ public sealed partial class DaemonSetGrain(IObjectStore store, TimeProvider time
 
     protected override bool OwnsDependents => true;
 
-    protected override async Task AfterWriteAsync(DaemonSet? before, DaemonSet? after)
-    {
-        if (!Reconciling)
-            RequestReconcile(TimeSpan.Zero);
-        if (after is null || before is null)
-            await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).WakeAsync();
-    }
+    public Task PodChangedAsync() => ReconcileSoonAsync();
 
-    public Task PodChangedAsync()
-    {
-        RequestReconcile(NotificationDelay);
-        return Task.CompletedTask;
-    }
-
-    public Task NodesChangedAsync()
-    {
-        RequestReconcile(NotificationDelay);
-        return Task.CompletedTask;
-    }
+    public Task NodesChangedAsync() => ReconcileSoonAsync();
 
     protected override async Task<DateTimeOffset?> ReconcileAsync()
     {

@@ -48,18 +48,7 @@ public sealed partial class PodDisruptionBudgetGrain(IObjectStore store, TimePro
 
     protected override PodDisruptionBudget WithStatus(PodDisruptionBudget existing, PodDisruptionBudget desired) => existing with { Status = desired.Status };
 
-    protected override Task AfterWriteAsync(PodDisruptionBudget? before, PodDisruptionBudget? after)
-    {
-        if (!Reconciling)
-            RequestReconcile(TimeSpan.Zero);
-        return Task.CompletedTask;
-    }
-
-    public Task PodsChangedAsync()
-    {
-        RequestReconcile(NotificationDelay);
-        return Task.CompletedTask;
-    }
+    public Task PodsChangedAsync() => ReconcileSoonAsync();
 
     public async Task TakeDisruptionAsync(string podName, bool dryRun)
     {

@@ -45,6 +45,25 @@ public abstract partial class ControllerGrain<T>(IObjectStore store, TimeProvide
     /// </summary>
     protected abstract Task<DateTimeOffset?> ReconcileAsync();
 
+    /// <summary>
+    /// Every write asks for a pass (a pass's own writes need none), and creating or deleting an object that owns
+    /// dependents wakes the garbage collector. Overrides that tell others of the change call this first.
+    /// </summary>
+    protected override async Task AfterWriteAsync(T? before, T? after)
+    {
+        if (!Reconciling)
+            RequestReconcile(TimeSpan.Zero);
+        if (OwnsDependents && (after is null || before is null))
+            await GrainFactory.GetGrain<Granary.Api.IGarbageCollectorGrain>(0).WakeAsync();
+    }
+
+    /// <summary>Something the object controls or watches changed: a pass soon, one for a burst of such news.</summary>
+    protected Task ReconcileSoonAsync()
+    {
+        RequestReconcile(NotificationDelay);
+        return Task.CompletedTask;
+    }
+
     protected void RequestReconcile(TimeSpan delay)
     {
         var at = Time.GetUtcNow() + delay;

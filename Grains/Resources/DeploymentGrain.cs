@@ -38,19 +38,7 @@ public sealed partial class DeploymentGrain(IObjectStore store, TimeProvider tim
 
     protected override bool OwnsDependents => true;
 
-    protected override async Task AfterWriteAsync(Deployment? before, Deployment? after)
-    {
-        if (!Reconciling)
-            RequestReconcile(TimeSpan.Zero);
-        if (after is null || before is null)
-            await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).WakeAsync();
-    }
-
-    public Task ReplicaSetChangedAsync()
-    {
-        RequestReconcile(NotificationDelay);
-        return Task.CompletedTask;
-    }
+    public Task ReplicaSetChangedAsync() => ReconcileSoonAsync();
 
     protected override async Task<DateTimeOffset?> ReconcileAsync()
     {

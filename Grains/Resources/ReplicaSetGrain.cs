@@ -43,20 +43,13 @@ public sealed partial class ReplicaSetGrain(IObjectStore store, TimeProvider tim
 
     protected override async Task AfterWriteAsync(ReplicaSet? before, ReplicaSet? after)
     {
-        if (!Reconciling)
-            RequestReconcile(TimeSpan.Zero);
+        await base.AfterWriteAsync(before, after);
         // The owning Deployment counts this ReplicaSet's replicas: every change concerns it.
         if (OwnerReferences.ControllerRef((after ?? before)!.Metadata) is { Kind: "Deployment" } owner)
             await GrainFactory.GetGrain<IDeploymentGrain>($"{NamespaceName}/{owner.Name}").ReplicaSetChangedAsync();
-        if (after is null || before is null)
-            await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).WakeAsync();
     }
 
-    public Task PodChangedAsync()
-    {
-        RequestReconcile(NotificationDelay);
-        return Task.CompletedTask;
-    }
+    public Task PodChangedAsync() => ReconcileSoonAsync();
 
     protected override async Task<DateTimeOffset?> ReconcileAsync()
     {

@@ -41,19 +41,7 @@ public sealed partial class StatefulSetGrain(IObjectStore store, TimeProvider ti
 
     protected override bool OwnsDependents => true;
 
-    protected override async Task AfterWriteAsync(StatefulSet? before, StatefulSet? after)
-    {
-        if (!Reconciling)
-            RequestReconcile(TimeSpan.Zero);
-        if (after is null || before is null)
-            await GrainFactory.GetGrain<IGarbageCollectorGrain>(0).WakeAsync();
-    }
-
-    public Task PodChangedAsync()
-    {
-        RequestReconcile(NotificationDelay);
-        return Task.CompletedTask;
-    }
+    public Task PodChangedAsync() => ReconcileSoonAsync();
 
     protected override async Task<DateTimeOffset?> ReconcileAsync()
     {
