@@ -7,7 +7,7 @@ public sealed class DrainCluster() : MultiNodeCluster([new ClusterNode("drain-a"
 
 /// <summary>
 /// cordon, uncordon and drain with the real kubectl against real agents: a 4-replica Deployment on one node with a
-/// PodDisruptionBudget of minAvailable 3. Drain evicts through pods/eviction, is refused with kube's 429 while the budget
+/// PodDisruptionBudget of minAvailable 3, and a DaemonSet whose pods drain leaves alone (--ignore-daemonsets). Drain evicts through pods/eviction, is refused with kube's 429 while the budget
 /// is short, retries, and finishes once the replacements on the other node are ready; the budget is never broken.
 /// </summary>
 public sealed class DrainTests(DrainCluster cluster) : IClassFixture<DrainCluster>
@@ -34,6 +34,10 @@ public sealed class DrainTests(DrainCluster cluster) : IClassFixture<DrainCluste
         Assert.Matches($@"(?m)^{other}\s+Ready,SchedulingDisabled\s", Ok(await kubectl.RunAsync("get", "nodes")).Stdout);
         // Applied with the default kubectl: kubectl 1.27's client-side validation wants /openapi/v2, which is not served.
         Ok(await cluster.Kubectl.RunWithStdinAsync(Manifests(ns), "apply", "-f", "-"));
+        // A DaemonSet's pods (in their own namespace, so the budget's count stays the Deployment's) stay where they are.
+        var daemons = ns + "d";
+        Ok(await cluster.Kubectl.RunWithStdinAsync(DaemonSetManifests(daemons), "apply", "-f", "-"));
+        Ok(await kubectl.RunAsync("rollout", "status", "ds/agent", "-n", daemons, "--timeout=90s"));
         await pods.WaitAsync(p => p.Count(x => PodTracker.IsHealthy(x) && x.Spec.NodeName == target) == 4, PodsReady, $"4 ready pods of {ns}/web on {target}");
         Ok(await kubectl.RunAsync("create", "pdb", "web", "--selector=app=web", "--min-available=3", "-n", ns));
         await using (var budget = kubectl.Start("get", "pdb", "web", "-n", ns, "-w", "-o", "jsonpath={.status.disruptionsAllowed}{\"\\n\"}"))
@@ -45,6 +49,9 @@ public sealed class DrainTests(DrainCluster cluster) : IClassFixture<DrainCluste
         Assert.Equal(0, await drain.WaitForExitAsync(DrainDone, $"drain of {target}"));
         Assert.Contains($"node/{target} drained", drain.Output);
         Assert.Contains("error when evicting pods/", drain.Output);
+        Assert.Matches($@"Warning: ignoring DaemonSet-managed Pods: {daemons}/agent-", drain.Output);
+        var daemonPods = Ok(await kubectl.RunAsync("get", "pods", "-n", daemons, "--field-selector", $"spec.nodeName={target}", "-o", "name")).Stdout;
+        Assert.True(daemonPods.Trim().Split('\n').Length == 1 && daemonPods.StartsWith("pod/agent-", StringComparison.Ordinal), $"the DaemonSet's pod on {target} must stay: {daemonPods}");
 
         var final = await pods.WaitAsync(p => p.Count(x => PodTracker.IsHealthy(x) && x.Spec.NodeName == other) == 4, PodsReady, $"4 ready pods of {ns}/web on {other}");
         Assert.DoesNotContain(final, p => p.Spec.NodeName == target);
@@ -53,8 +60,35 @@ public sealed class DrainTests(DrainCluster cluster) : IClassFixture<DrainCluste
 
         // Leave both nodes schedulable and empty for the next run.
         Ok(await kubectl.RunAsync("uncordon", target));
-        Ok(await kubectl.RunAsync("delete", "namespace", ns, "--wait=false"));
+        Ok(await kubectl.RunAsync("delete", "namespace", ns, daemons, "--wait=false"));
     }
+
+    private static string DaemonSetManifests(string ns) => $"""
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: {ns}
+        ---
+        apiVersion: apps/v1
+        kind: DaemonSet
+        metadata:
+          name: agent
+          namespace: {ns}
+        spec:
+          selector:
+            matchLabels:
+              app: agent
+          template:
+            metadata:
+              labels:
+                app: agent
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: local/busybox:1
+                command: [sleep, "3600"]
+        """;
 
     private static string Manifests(string ns) => $"""
         apiVersion: v1
