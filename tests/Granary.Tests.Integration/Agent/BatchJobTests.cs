@@ -8,8 +8,9 @@ public sealed class BatchCluster() : AgentClusterFixture("n24", block: 24);
 
 /// <summary>
 /// Jobs and CronJobs end to end: the real kubectl creates them, waits on their conditions and reads their pods' logs,
-/// the job controller runs their pods on the real dockerd. A CronJob's firing is tested on a fake clock
-/// (CronJobPlannerTests); here its Job is made by hand, as <c>kubectl create job --from=cronjob/x</c> does.
+/// the job controller runs their pods on the real dockerd. A CronJob fires on its every-minute schedule (its rules,
+/// missed runs and policies are tested on a fake clock in CronJobPlannerTests), and its Job is made by hand, as
+/// <c>kubectl create job --from=cronjob/x</c> does.
 /// </summary>
 public sealed class BatchJobTests(BatchCluster cluster) : IClassFixture<BatchCluster>
 {
@@ -183,6 +184,33 @@ public sealed class BatchJobTests(BatchCluster cluster) : IClassFixture<BatchClu
         Assert.Equal("tick\n", (await OkAsync("logs", "job/tick-manual")).Stdout);
         var describe = await OkAsync("describe", "cronjob", "tick");
         Assert.Contains("*/1 * * * *", describe.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CronJob_FiresOnItsSchedule_AndRecordsTheRun()
+    {
+        // The smallest step of a schedule is a minute: the first run comes within one, seen through kubectl's watch.
+        await using var jobs = Kubectl.Start("get", "jobs", "--watch", "-o", "name");
+        await OkAsync("create", "cronjob", "minutely", "--image=local/busybox:1", "--schedule=* * * * *", "--", "sh", "-c", "echo fired");
+        var line = await jobs.WaitForLineAsync("job.batch/minutely-", TimeSpan.FromSeconds(100), "the first scheduled run of cronjob minutely");
+        var name = line.Trim()["job.batch/".Length..];
+        await OkAsync("wait", "--for=condition=complete", $"job/{name}", "--timeout=55s");
+
+        // The job is named for its scheduled minute, owned by the CronJob, and its run is in the CronJob's status.
+        var job = await GetJsonAsync("get", "job", name);
+        var scheduled = DateTimeOffset.Parse((string)job["metadata"]!["annotations"]!["batch.kubernetes.io/cronjob-scheduled-timestamp"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"minutely-{scheduled.ToUnixTimeSeconds() / 60}", name);
+        Assert.Equal(0, scheduled.Second);
+        Assert.Equal("CronJob", (string)job["metadata"]!["ownerReferences"]!.AsArray().Single()!["kind"]!);
+        Assert.Equal("fired\n", (await OkAsync("logs", $"job/{name}")).Stdout);
+        await using (var status = Kubectl.Start("get", "cronjob", "minutely", "--watch", "-o", "jsonpath={.status.lastSuccessfulTime}{\"\\n\"}"))
+        {
+            // An RFC 3339 time ends in Z; before the first success the line is empty.
+            var succeeded = await status.WaitForLineAsync("Z", TimeSpan.FromSeconds(30), "cronjob minutely recording its successful run");
+            Assert.True(DateTimeOffset.Parse(succeeded.Trim(), System.Globalization.CultureInfo.InvariantCulture) >= scheduled, $"lastSuccessfulTime {succeeded} precedes the run scheduled at {scheduled:O}");
+        }
+        Assert.Matches(@"minutely\s+\* \* \* \* \*\s+<none>\s+False\s+\d+\s+\d\S*\s+\S+", (await OkAsync("get", "cj", "minutely")).Stdout);
+        await OkAsync("delete", "cronjob", "minutely");
     }
 
     [Theory]
