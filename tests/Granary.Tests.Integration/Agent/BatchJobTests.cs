@@ -203,7 +203,8 @@ public sealed class BatchJobTests(BatchCluster cluster) : IClassFixture<BatchClu
         Assert.Equal(0, scheduled.Second);
         Assert.Equal("CronJob", (string)job["metadata"]!["ownerReferences"]!.AsArray().Single()!["kind"]!);
         Assert.Equal("fired\n", (await OkAsync("logs", $"job/{name}")).Stdout);
-        await using (var status = Kubectl.Start("get", "cronjob", "minutely", "--watch", "-o", "jsonpath={.status.lastSuccessfulTime}{\"\\n\"}"))
+        // A list watch (by field selector), not a single object's: that one may miss a write between its get and its watch.
+        await using (var status = Kubectl.Start("get", "cronjobs", "--field-selector=metadata.name=minutely", "--watch", "-o", "jsonpath={.status.lastSuccessfulTime}{\"\\n\"}"))
         {
             // An RFC 3339 time ends in Z; before the first success the line is empty.
             var succeeded = await status.WaitForLineAsync("Z", TimeSpan.FromSeconds(30), "cronjob minutely recording its successful run");

@@ -40,8 +40,7 @@ public sealed class DrainTests(DrainCluster cluster) : IClassFixture<DrainCluste
         Ok(await kubectl.RunAsync("rollout", "status", "ds/agent", "-n", daemons, "--timeout=90s"));
         await pods.WaitAsync(p => p.Count(x => PodTracker.IsHealthy(x) && x.Spec.NodeName == target) == 4, PodsReady, $"4 ready pods of {ns}/web on {target}");
         Ok(await kubectl.RunAsync("create", "pdb", "web", "--selector=app=web", "--min-available=3", "-n", ns));
-        await using (var budget = kubectl.Start("get", "pdb", "web", "-n", ns, "-w", "-o", "jsonpath={.status.disruptionsAllowed}{\"\\n\"}"))
-            await budget.WaitForLineAsync("1", PodsReady, $"pdb {ns}/web allowing 1 disruption");
+        Ok(await kubectl.RunAsync("wait", "--for=jsonpath={.status.disruptionsAllowed}=1", "pdb/web", "-n", ns, $"--timeout={PodsReady.TotalSeconds:0}s"));
         Assert.Equal($"node/{other} uncordoned\n", Ok(await kubectl.RunAsync("uncordon", other)).Stdout);
 
         await using var drain = kubectl.Start("drain", target, "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=170s");

@@ -71,9 +71,10 @@ public sealed class KubectlDisruptionTests(KubeApiFixture api) : IClassFixture<K
             Ok(await kubectl.RunAsync("patch", "pod", pod, "-n", ns, "--subresource=status", "--type=merge",
                 "-p", """{"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}"""));
         }
-        await using var watch = kubectl.Start("get", "pdb", "db", "-n", ns, "-w", "-o", "jsonpath={.status.currentHealthy}/{.status.disruptionsAllowed}{\"\\n\"}");
         Ok(await kubectl.RunAsync("create", "pdb", "db", "--selector=app=db", "--min-available=1", "-n", ns));
-        await watch.WaitForLineAsync("2/1", Timeout, $"pdb {ns}/db counting 2 healthy pods");
+        // kubectl wait lists and watches, so a status written at any moment after the create is seen.
+        foreach (var condition in new[] { "{.status.currentHealthy}=2", "{.status.disruptionsAllowed}=1" })
+            Ok(await kubectl.RunAsync("wait", $"--for=jsonpath={condition}", "pdb/db", "-n", ns, $"--timeout={Timeout.TotalSeconds:0}s"));
 
         var first = await EvictAsync(ns, "a");
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
