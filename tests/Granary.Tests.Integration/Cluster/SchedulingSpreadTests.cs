@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Granary.Model;
 using Granary.Tests.Integration.Infrastructure;
 
 namespace Granary.Tests.Integration.Cluster;
@@ -51,17 +51,20 @@ public sealed class SchedulingSpreadTests(SpreadCluster cluster) : IClassFixture
                             app: lonely
                         topologyKey: kubernetes.io/hostname
             """;
+        await using var tracker = new PodTracker(cluster.Client, "default");
         await ApplyAsync(Deployment("lonely", 4, cluster.Dockerd.Image, placement));
 
-        var pods = await UntilAsync("two lonely replicas Running and two Pending",
-            r => Rows(r).Count(p => p.Status == "Running") == 2 && Rows(r).Count(p => p.Status == "Pending") == 2,
-            "get", "pods", "-l", "app=lonely", "-o", "wide", "--no-headers");
+        var pods = Labelled(await tracker.WaitAsync(
+            all => Labelled(all, "lonely").Count(IsRunning) == 2 && Labelled(all, "lonely").Count(IsUnschedulable) == 2,
+            Timeout, "two lonely replicas Running and two Unschedulable"), "lonely");
+        Assert.Equal(["spread-a", "spread-b"], pods.Where(IsRunning).Select(p => p.Spec.NodeName!).Order().ToArray());
 
-        var running = Rows(pods).Where(p => p.Status == "Running").Select(p => p.Node).Order().ToArray();
-        Assert.Equal(["spread-a", "spread-b"], running);
-        var pending = Rows(pods).First(p => p.Status == "Pending").Name;
-        var describe = await UntilAsync($"kubectl describe pod {pending} shows FailedScheduling",
-            r => r.Stdout.Contains("FailedScheduling", StringComparison.Ordinal), "describe", "pod", pending);
+        // The event is written after the pod's condition: wait for it through a list watch, then describe once.
+        var pending = pods.First(IsUnschedulable).Metadata.Name!;
+        await using (var events = Kubectl.Start("get", "events", "--field-selector", $"involvedObject.name={pending},reason=FailedScheduling", "--watch", "-o", "name"))
+            await events.WaitForLineAsync("event/", Timeout, $"the FailedScheduling event of pod {pending}");
+        var describe = await Kubectl.RunAsync("describe", "pod", pending);
+        Assert.True(describe.ExitCode == 0, $"kubectl describe pod {pending}: {describe}");
         Assert.Matches(
             @"(?m)^\s+Warning\s+FailedScheduling\s+\S+\s+default-scheduler\s+0/2 nodes are available: 2 node\(s\) didn't match pod anti-affinity rules\.$",
             describe.Stdout);
@@ -80,25 +83,22 @@ public sealed class SchedulingSpreadTests(SpreadCluster cluster) : IClassFixture
                       matchLabels:
                         app: even
             """;
+        await using var tracker = new PodTracker(cluster.Client, "default");
         await ApplyAsync(Deployment("even", 4, cluster.Dockerd.Image, placement));
 
-        var pods = await UntilAsync("four even replicas Running",
-            r => Rows(r).Count(p => p.Status == "Running") == 4,
-            "get", "pods", "-l", "app=even", "-o", "wide", "--no-headers");
-
-        var perNode = Rows(pods).GroupBy(p => p.Node).ToDictionary(g => g.Key, g => g.Count());
+        var pods = Labelled(await tracker.WaitAsync(all => Labelled(all, "even").Count(IsRunning) == 4, Timeout, "four even replicas Running"), "even");
+        var perNode = pods.GroupBy(p => p.Spec.NodeName ?? "").ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(2, perNode.GetValueOrDefault("spread-a"));
         Assert.Equal(2, perNode.GetValueOrDefault("spread-b"));
     }
 
-    private sealed record PodRow(string Name, string Status, string Node);
+    private static List<Pod> Labelled(IEnumerable<Pod> pods, string app) =>
+        [.. pods.Where(p => p.Metadata.Labels?.GetValueOrDefault("app") == app && p.Metadata.DeletionTimestamp is null)];
 
-    // kubectl get pods -o wide --no-headers: NAME READY STATUS RESTARTS AGE IP NODE NOMINATED-NODE READINESS-GATES.
-    private static IEnumerable<PodRow> Rows(CliResult r) =>
-        r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => Regex.Split(line.Trim(), @"\s+"))
-            .Where(f => f.Length >= 7)
-            .Select(f => new PodRow(f[0], f[2], f[6]));
+    private static bool IsRunning(Pod pod) => pod.Status?.Phase == "Running" && pod.Spec.NodeName is not null;
+
+    private static bool IsUnschedulable(Pod pod) =>
+        pod.Spec.NodeName is null && pod.Status?.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable") == true;
 
     private async Task ApplyAsync(string yaml)
     {
@@ -112,21 +112,6 @@ public sealed class SchedulingSpreadTests(SpreadCluster cluster) : IClassFixture
         finally
         {
             File.Delete(file);
-        }
-    }
-
-    /// <summary>Repeats a kubectl command until its output satisfies the condition; fails naming the phase, the last output and the processes' output.</summary>
-    private async Task<CliResult> UntilAsync(string phase, Func<CliResult, bool> done, params string[] args)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            var r = await Kubectl.RunAsync(args);
-            if (r.ExitCode == 0 && done(r))
-                return r;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{phase}: kubectl {string.Join(' ', args)} never gave the expected output; last: {r}\n{cluster.RecentOutput()}");
-            await Task.Delay(250);
         }
     }
 }

@@ -2,7 +2,7 @@ using Granary.Api;
 using Granary.Client;
 using Granary.Model;
 
-namespace Granary.Tests.Integration.Disruption;
+namespace Granary.Tests.Integration.Infrastructure;
 
 /// <summary>
 /// Follows the pods of a namespace through one SDK watch and keeps the fewest healthy pods (ready, not being deleted)
