@@ -34,7 +34,7 @@ internal static class PodEviction
         var options = DeleteOptions.Default;
         if (body["deleteOptions"] is JsonObject deleteOptions)
         {
-            options = ResourceWrites.ParseDeleteOptions(deleteOptions, out var optionsDryRun);
+            options = DeleteOptionsReader.Read(deleteOptions, out var optionsDryRun);
             dryRun |= optionsDryRun;
         }
         await grains.GetGrain<IEvictionGrain>(0).EvictAsync(path.Namespace!, path.Name!, options, dryRun);

@@ -77,13 +77,13 @@ internal static class ResourceWrites
         var options = DeleteOptions.Default;
         if (await ReadJsonBodyAsync(context.Request, optional: true, protobufKind: (null, "DeleteOptions")) is JsonObject body)
         {
-            options = ParseDeleteOptions(body, out var bodyDryRun);
+            options = DeleteOptionsReader.Read(body, out var bodyDryRun);
             dryRun |= bodyDryRun;
         }
         if (context.Request.Query["gracePeriodSeconds"].ToString() is { Length: > 0 } grace)
-            options = options with { GracePeriodSeconds = Long(JsonValue.Create(grace), "gracePeriodSeconds") };
+            options = options with { GracePeriodSeconds = DeleteOptionsReader.Long(JsonValue.Create(grace), "gracePeriodSeconds") };
         if (context.Request.Query["propagationPolicy"].ToString() is { Length: > 0 } policy)
-            options = options with { PropagationPolicy = CheckedPolicy(policy) };
+            options = options with { PropagationPolicy = DeleteOptionsReader.CheckedPolicy(policy) };
         var kind = path.Resource.Kind;
         var key = kind.KeyOf(path.Namespace, path.Name!);
         if (dryRun)
@@ -96,28 +96,6 @@ internal static class ResourceWrites
             return existing;
         }
         return await ResourceGrains.DeleteAsync(grains, kind, key, options);
-    }
-
-    /// <summary>
-    /// A meta/v1 DeleteOptions (a delete's body, an Eviction's deleteOptions). kubectl delete --dry-run=server sends its
-    /// dry run in here, not in the query.
-    /// </summary>
-    internal static DeleteOptions ParseDeleteOptions(JsonObject body, out bool dryRun)
-    {
-        dryRun = false;
-        foreach (var mode in body["dryRun"] as JsonArray ?? [])
-        {
-            dryRun = (string?)mode == "All"
-                ? true
-                : throw new BadRequestException($"dryRun: Unsupported value: \"{mode}\": supported values: \"All\"");
-        }
-        return new DeleteOptions
-        {
-            GracePeriodSeconds = Long(body["gracePeriodSeconds"], "gracePeriodSeconds"),
-            PreconditionUid = (string?)body["preconditions"]?["uid"],
-            PreconditionResourceVersion = (string?)body["preconditions"]?["resourceVersion"],
-            PropagationPolicy = PropagationPolicy(body),
-        };
     }
 
     /// <summary>PUT of an object (or of its status): the body replaces it; a stale metadata.resourceVersion is a Conflict.</summary>
@@ -360,40 +338,6 @@ internal static class ResourceWrites
         "All" => true,
         var other => throw new BadRequestException($"dryRun: Unsupported value: \"{other}\": supported values: \"All\""),
     };
-
-    /// <summary>propagationPolicy, or the older orphanDependents (true means Orphan, false Background).</summary>
-    private static string? PropagationPolicy(JsonObject body)
-    {
-        if (body["propagationPolicy"] is { } policy)
-        {
-            if (body["orphanDependents"] is not null)
-                throw new InvalidException("DeleteOptions", "", [FieldError.Invalid("propagationPolicy", (string?)policy, "orphanDependents and deletionPropagation cannot be both set")]);
-            return CheckedPolicy((string?)policy);
-        }
-        return body["orphanDependents"] is { } orphan
-            ? orphan.GetValueKind() == JsonValueKind.True ? PropagationPolicies.Orphan : PropagationPolicies.Background
-            : null;
-    }
-
-    private static string? CheckedPolicy(string? policy) =>
-        policy is null || PropagationPolicies.All.Contains(policy) ? policy
-            : throw new InvalidException("DeleteOptions", "", [FieldError.Unsupported("propagationPolicy", policy, PropagationPolicies.All)]);
-
-    private static long? Long(JsonNode? node, string name)
-    {
-        if (node is null)
-            return null;
-        try
-        {
-            return node.GetValueKind() == JsonValueKind.String
-                ? long.Parse(node.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)
-                : node.GetValue<long>();
-        }
-        catch (Exception e) when (e is FormatException or OverflowException or InvalidOperationException)
-        {
-            throw new BadRequestException($"{name} must be an integer");
-        }
-    }
 
     private static string Suffix() => string.Create(5, 0, static (span, _) =>
     {
