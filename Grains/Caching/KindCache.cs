@@ -104,7 +104,17 @@ public sealed partial class KindCache : IDisposable
         lock (_lock)
         {
             var items = new List<KeyValuePair<string, IResource>>();
-            if (filter.Namespace is { } ns)
+            if (BoundNode(filter) is { } node)
+            {
+                // spec.nodeName=NODE (an agent's resync, kubectl drain's list) reads only that node's pods.
+                foreach (var key in _index.OnNode(node))
+                {
+                    var value = _objects[key];
+                    if (filter.Matches(value))
+                        items.Add(new(key, value));
+                }
+            }
+            else if (filter.Namespace is { } ns)
             {
                 // A namespaced list looks only at that namespace's objects (the label index narrows further).
                 foreach (var key in _index.Candidates(ns, filter.Labels))
@@ -126,6 +136,12 @@ public sealed partial class KindCache : IDisposable
             return (_revision, items);
         }
     }
+
+    /// <summary>The node a filter's <c>spec.nodeName=</c> requirement names, when the node index can serve it (pods only).</summary>
+    private string? BoundNode(ObjectFilter filter) =>
+        _kind.Plural == ResourceKinds.Pod.Plural && !filter.Fields.IsEmpty
+            ? filter.Fields.Requirements.FirstOrDefault(r => r is { Field: "spec.nodeName", Equal: true } && r.Value.Length > 0)?.Value
+            : null;
 
     /// <summary>The objects whose ownerReferences name <paramref name="ownerUid"/> (controller or not), sorted by key; no scan.</summary>
     public IReadOnlyList<IResource> OwnedBy(string ownerUid)

@@ -89,4 +89,20 @@ public sealed class KindCacheIndexTests : IDisposable
         Assert.Equal(all.Where(i => filter.Matches(i.Value)).Select(i => i.Key), indexed.Select(i => i.Key));
         Assert.Equal(["a/x"], indexed.Select(i => i.Key));
     }
+
+    [Fact]
+    public async Task NodeNameSnapshot_UsesTheNodeIndex_AndAgreesWithAFullScan()
+    {
+        await CreateAsync(Pod("a", "x", null, "n1", ("app", "web")));
+        await CreateAsync(Pod("b", "y", null, "n1", ("app", "db")));
+        await CreateAsync(Pod("a", "z", null, "n2", ("app", "web")));
+        await CreateAsync(Pod("a", "w", null, null, ("app", "web")));
+        await CatchUpAsync();
+        foreach (var filter in new[] { ObjectFilter.Parse(null, null, "spec.nodeName=n1"), ObjectFilter.Parse("a", "app=web", "spec.nodeName=n1"), ObjectFilter.Parse(null, null, "spec.nodeName=") })
+        {
+            var (_, all) = _cache.Snapshot(ObjectFilter.Everything);
+            Assert.Equal(all.Where(i => filter.Matches(i.Value)).Select(i => i.Key), _cache.Snapshot(filter).Items.Select(i => i.Key));
+        }
+        Assert.Equal(["a/x", "b/y"], _cache.Snapshot(ObjectFilter.Parse(null, null, "spec.nodeName=n1")).Items.Select(i => i.Key));
+    }
 }
