@@ -15,6 +15,9 @@ internal static class EmbeddedAgent
         var settings = configuration.GetSection("Agent").Get<AgentSettings>() ?? new AgentSettings();
         if (configuration["Agent:StateDir"] is null)
             settings.StateDir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".granary", "agent");
+        // Several dev silos may run on one machine: the embedded agent's server takes any free port unless told.
+        if (configuration["Agent:ServerPort"] is null)
+            settings.ServerPort = 0;
         var runtime = await RuntimeSelector.SelectAsync(settings, loggers, processFallback: true, CancellationToken.None);
         services.AddGranaryAgent(settings, runtime, sp => new EmbeddedControlPlane(sp.GetRequiredService<IClusterClient>()));
         loggers.CreateLogger("Granary.Silo").LogInformation(

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Granary.Model;
 
@@ -42,6 +43,21 @@ public sealed record NodeStatus
     [Id(2)] public ImmutableList<NodeCondition>? Conditions { get; init; }
     [Id(3)] public ImmutableList<NodeAddress>? Addresses { get; init; }
     [Id(4)] public NodeSystemInfo? NodeInfo { get; init; }
+    /// <summary>Where the node's agent serves logs, exec, attach, port-forward and the pod proxy (the kubelet's port).</summary>
+    [Id(5)] public NodeDaemonEndpoints? DaemonEndpoints { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("granary.NodeDaemonEndpoints")]
+public sealed record NodeDaemonEndpoints
+{
+    [Id(0)] public DaemonEndpoint? KubeletEndpoint { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("granary.DaemonEndpoint")]
+public sealed record DaemonEndpoint
+{
+    // kube's JSON name is "Port", capital P (its Go tag is json:"Port").
+    [Id(0), JsonPropertyName("Port")] public int Port { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("granary.NodeCondition")]

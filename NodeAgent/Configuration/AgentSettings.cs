@@ -73,6 +73,12 @@ public sealed class AgentSettings
     /// <summary>Whether containers may run privileged (securityContext.privileged); refused with a clear reason when false.</summary>
     public bool AllowPrivileged { get; set; }
 
+    /// <summary>
+    /// The port of the agent's server on the node address (the kubelet's 10250): the silos dial it for logs, exec,
+    /// attach, port-forward and the pod proxy. 0 takes any free port; the Node's status.daemonEndpoints says which.
+    /// </summary>
+    public int ServerPort { get; set; } = 10250;
+
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
 
     /// <summary>Flag names and the setting each sets.</summary>
@@ -96,5 +102,6 @@ public sealed class AgentSettings
         ["--local-path-root"] = nameof(LocalPathRoot),
         ["--reserved-cpu"] = nameof(ReservedCpu),
         ["--reserved-memory"] = nameof(ReservedMemory),
+        ["--server-port"] = nameof(ServerPort),
     };
 }

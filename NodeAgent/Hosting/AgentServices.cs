@@ -5,6 +5,7 @@ using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
+using Granary.NodeAgent.Server;
 using Granary.NodeAgent.Storage;
 using Granary.NodeAgent.Systemd;
 using Granary.NodeAgent.Volumes;
@@ -35,6 +36,10 @@ public static class AgentServices
         services.TryAddSingleton(sp => new SdNotifier(sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SdNotifier>>()));
         services.AddSingleton<AgentReadiness>();
         services.AddSingleton<ProbeManager>();
+        // The agent's server starts before the link registers the node, so the Node names a port that answers.
+        services.AddSingleton<AgentServerEndpoint>();
+        services.AddSingleton<AgentServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
         services.AddSingleton<LocalPathVolumes>();

@@ -4,12 +4,13 @@ using System.Runtime.InteropServices;
 using Granary.Model;
 using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.Runtime;
+using Granary.NodeAgent.Server;
 using Microsoft.Extensions.Options;
 
 namespace Granary.NodeAgent.Hosting;
 
 /// <summary>The Node this agent registers: capacity read from the host, allocatable after reservations, addresses, versions.</summary>
-public sealed class NodeDescriber(IContainerRuntime runtime, IOptions<AgentSettings> options, TimeProvider time)
+public sealed class NodeDescriber(IContainerRuntime runtime, IOptions<AgentSettings> options, AgentServerEndpoint server, TimeProvider time)
 {
     public static readonly string AgentVersion = "v" + (typeof(NodeDescriber).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
 
@@ -53,6 +54,7 @@ public sealed class NodeDescriber(IContainerRuntime runtime, IOptions<AgentSetti
                     new NodeAddress { Type = "InternalIP", Address = settings.NodeIp },
                     new NodeAddress { Type = "Hostname", Address = settings.EffectiveNodeName },
                 ],
+                DaemonEndpoints = new NodeDaemonEndpoints { KubeletEndpoint = new DaemonEndpoint { Port = server.Port ?? 0 } },
                 NodeInfo = new NodeSystemInfo
                 {
                     KubeletVersion = AgentVersion,

@@ -54,6 +54,8 @@ public sealed class AgentProcess : IAsyncDisposable
             "--pod-network", "loopback",
             "--pod-cidr", options.PodCidr,
             "--state-dir", options.StateDir,
+            // Any free port for the agent's server: tests run side by side, and the Node says which port it took.
+            "--server-port", "0",
         };
         var process = ChildProcess.Start($"agent:{options.NodeName}", "dotnet", args, options.Environment.ToDictionary());
         return new AgentProcess(process, options);

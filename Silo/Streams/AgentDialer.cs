@@ -1,0 +1,93 @@
+using System.Net.WebSockets;
+using Granary.Api;
+using Granary.Errors;
+using Granary.Model;
+
+namespace Granary.Silo.Streams;
+
+/// <summary>
+/// How a silo reaches a node agent's server (the kubelet's port, status.daemonEndpoints.kubeletEndpoint on the
+/// node's InternalIP) for the streams of the node's pods: plain HTTP requests (<see cref="Http"/>) and WebSocket
+/// sessions (<see cref="ConnectWebSocketAsync"/>) share one connection pool. A node without a reachable server is a
+/// 503 that names the node and what is missing, never a hang.
+/// </summary>
+public sealed class AgentDialer : IDisposable
+{
+    /// <summary>How long dialing an agent may take before the stream is given up as unreachable.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IGrainFactory _grains;
+    private readonly SocketsHttpHandler _handler;
+
+    public AgentDialer(IGrainFactory grains)
+    {
+        _grains = grains;
+        _handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = ConnectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            // Streams (logs -f, exec, port-forward) last as long as the user wants.
+            ResponseDrainTimeout = TimeSpan.FromSeconds(2),
+        };
+        Http = new HttpMessageInvoker(_handler, disposeHandler: false);
+    }
+
+    /// <summary>Sends requests to agents; build their URIs with <see cref="ResolveAsync"/>.</summary>
+    public HttpMessageInvoker Http { get; }
+
+    /// <summary>The base URI of a node's agent server (https://ADDRESS:PORT/ once TLS is on).</summary>
+    public async Task<Uri> ResolveAsync(string nodeName, CancellationToken ct)
+    {
+        Node node;
+        try
+        {
+            node = (Node)await ResourceGrains.GetAsync(_grains, ResourceKinds.Node, nodeName).WaitAsync(ct);
+        }
+        catch (NotFoundException)
+        {
+            throw new ServiceUnavailableException($"node \"{nodeName}\" is not registered: its agent cannot be reached");
+        }
+        var port = node.Status?.DaemonEndpoints?.KubeletEndpoint?.Port ?? 0;
+        if (port <= 0)
+            throw new ServiceUnavailableException(
+                $"node \"{nodeName}\" has no agent server (status.daemonEndpoints.kubeletEndpoint.Port is 0): its agent has not registered one; upgrade or restart the agent");
+        var address = node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address
+            ?? throw new ServiceUnavailableException($"node \"{nodeName}\" has no InternalIP address: its agent cannot be reached");
+        var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
+        return new Uri($"{Scheme}://{host}:{port}/");
+    }
+
+    /// <summary>
+    /// Opens a WebSocket to <paramref name="pathAndQuery"/> on the node's agent, offering
+    /// <paramref name="subprotocols"/>; the agent's choice is the socket's <see cref="WebSocket.SubProtocol"/>.
+    /// </summary>
+    public async Task<WebSocket> ConnectWebSocketAsync(string nodeName, string pathAndQuery, IEnumerable<string> subprotocols, CancellationToken ct)
+    {
+        var baseUri = await ResolveAsync(nodeName, ct);
+        var socket = new ClientWebSocket();
+        foreach (var protocol in subprotocols)
+            socket.Options.AddSubProtocol(protocol);
+        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
+        var uri = new UriBuilder(new Uri(baseUri, pathAndQuery)) { Scheme = Scheme == "https" ? "wss" : "ws" }.Uri;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(ConnectTimeout);
+            await socket.ConnectAsync(uri, Http, timeout.Token);
+            return socket;
+        }
+        catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new ServiceUnavailableException($"error dialing the agent of node \"{nodeName}\" at {baseUri.Authority}: {e.Message}");
+        }
+    }
+
+    private string Scheme => "http";
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        _handler.Dispose();
+    }
+}
