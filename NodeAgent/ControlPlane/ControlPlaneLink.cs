@@ -24,7 +24,7 @@ public sealed partial class ControlPlaneLink(
     AgentHealth health,
     IOptions<AgentSettings> settings,
     TimeProvider time,
-    ILogger<ControlPlaneLink> logger) : BackgroundService
+    ILogger<ControlPlaneLink> logger) : BackgroundService, IControlPlaneSession
 {
     public const string LoopName = "control-plane";
     // Short, so that when the control plane comes back every agent renews within the node lifecycle controller's
@@ -44,14 +44,8 @@ public sealed partial class ControlPlaneLink(
     private volatile ControlPlaneConnection? _connection;
     private volatile TaskCompletionSource<ControlPlaneConnection> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>
-    /// The connection once the agent is connected (at once when it is): the agent's other readers of the control
-    /// plane (the service catalog) share the link's client instead of opening their own, and stop using it when
-    /// <see cref="ControlPlaneConnection.Lost"/> fires.
-    /// </summary>
     public Task<ControlPlaneConnection> WaitForConnectionAsync(CancellationToken ct) => _connected.Task.WaitAsync(ct);
 
-    /// <summary>The connection while connected, else null.</summary>
     public ControlPlaneConnection? Connection => _connection;
 
     private CancellationTokenSource? _lost;

@@ -43,6 +43,7 @@ public static class AgentServices
         services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
+        services.AddSingleton<IControlPlaneSession>(sp => sp.GetRequiredService<ControlPlaneLink>());
         // What the proxy, DNS and the service environment variables know of Services and the endpoints in use.
         services.AddSingleton(sp => new EndpointInterest(sp.GetRequiredService<TimeProvider>(), EndpointInterest.DefaultIdleAfter));
         services.AddSingleton<ServiceCatalog>();

@@ -17,7 +17,7 @@ namespace Granary.NodeAgent.Networking.Services;
 /// Both run over the agent's own control-plane connection and start again, from a list, after it is lost or the
 /// watch expired; what is known meanwhile stays in use.
 /// </summary>
-public sealed partial class ServiceCatalog(ControlPlaneLink link, EndpointInterest interest, TimeProvider time, ILogger<ServiceCatalog> logger)
+public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointInterest interest, TimeProvider time, ILogger<ServiceCatalog> logger)
     : BackgroundService, IServiceCatalog
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
