@@ -49,7 +49,8 @@ public sealed class ApiProxyCluster() : MultiNodeCluster([new ClusterNode("px-a"
               mkdir -p /www/cgi-bin
               echo hello-from-web > /www/index.html
               printf '#!/bin/sh\necho "Content-Type: text/plain"\necho\necho "$REQUEST_METHOD $QUERY_STRING"\nhead -c "${CONTENT_LENGTH:-0}"\n' > /www/cgi-bin/echo
-              chmod +x /www/cgi-bin/echo
+              printf '#!/bin/sh\nprintf "HTTP/1.1 302 Found\\r\\nLocation: http://%%s:8080/index.html\\r\\n\\r\\n" "$POD_IP"\n' > /www/cgi-bin/redirect
+              chmod +x /www/cgi-bin/echo /www/cgi-bin/redirect
               exec httpd -f -p $POD_IP:8080 -h /www
         ---
         apiVersion: v1
@@ -163,10 +164,10 @@ public sealed class ApiProxyTests(ApiProxyCluster cluster, ITestOutputHelper out
     [Fact]
     public async Task Redirects_FromThePod_StayOnTheProxy()
     {
-        // busybox httpd sends a directory without its slash to "/cgi-bin/".
-        var redirect = await cluster.Http.GetAsync(Local("/api/v1/namespaces/default/pods/web:8080/proxy/cgi-bin"));
-        Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
-        Assert.Equal("/api/v1/namespaces/default/pods/web:8080/proxy/cgi-bin/", redirect.Headers.Location?.OriginalString);
+        // The pod redirects to its own absolute address (http://POD_IP:8080/index.html): the client is kept on the proxy.
+        var redirect = await cluster.Http.GetAsync(Local("/api/v1/namespaces/default/pods/web:8080/proxy/cgi-bin/redirect"));
+        Assert.True(redirect.StatusCode == HttpStatusCode.Found, $"expected 302 Found: {redirect.StatusCode} {redirect.Headers} {await redirect.Content.ReadAsStringAsync()}");
+        Assert.Equal("/api/v1/namespaces/default/pods/web:8080/proxy/index.html", redirect.Headers.Location?.OriginalString);
 
         // The proxy's root without its slash is sent to the slash, as kube-apiserver does.
         var root = await cluster.Http.GetAsync(Local("/api/v1/namespaces/default/services/web:http/proxy"));
