@@ -169,6 +169,11 @@ public sealed class ApiProxyTests(ApiProxyCluster cluster, ITestOutputHelper out
         Assert.True(redirect.StatusCode == HttpStatusCode.Found, $"expected 302 Found: {redirect.StatusCode} {redirect.Headers} {await redirect.Content.ReadAsStringAsync()}");
         Assert.Equal("/api/v1/namespaces/default/pods/web:8080/proxy/index.html", redirect.Headers.Location?.OriginalString);
 
+        // busybox httpd sends a directory without its slash to the path with it ("/cgi-bin/").
+        var directory = await cluster.Http.GetAsync(Local("/api/v1/namespaces/default/services/web:http/proxy/cgi-bin"));
+        Assert.True(directory.StatusCode == HttpStatusCode.Found, $"expected 302 Found: {directory.StatusCode} {directory.Headers}");
+        Assert.Equal("/api/v1/namespaces/default/services/web:http/proxy/cgi-bin/", directory.Headers.Location?.OriginalString);
+
         // The proxy's root without its slash is sent to the slash, as kube-apiserver does.
         var root = await cluster.Http.GetAsync(Local("/api/v1/namespaces/default/services/web:http/proxy"));
         Assert.Equal(HttpStatusCode.MovedPermanently, root.StatusCode);
