@@ -23,9 +23,7 @@ internal static class AgentStatus
         };
         context.Response.Clear();
         context.Response.StatusCode = code;
-        // A pod that is not reachable yet may well be soon: clients may try again.
-        if (code == StatusCodes.Status503ServiceUnavailable)
-            context.Response.Headers.RetryAfter = "1";
+        // No Retry-After, as kube-apiserver: client-go would retry a refused pod ten times before showing the user why.
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(status.ToJsonString(), context.RequestAborted);
     }
