@@ -7,6 +7,7 @@ using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Server;
+using Granary.NodeAgent.Server.PodProxy;
 using Granary.NodeAgent.Storage;
 using Granary.NodeAgent.Systemd;
 using Granary.NodeAgent.Volumes;
@@ -41,6 +42,10 @@ public static class AgentServices
         services.AddSingleton<AgentServerEndpoint>();
         services.AddSingleton<AgentServer>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
+        // pods/proxy and services/proxy: the silo forwards to this node's pods through its server.
+        services.AddHttpForwarder();
+        services.AddSingleton<LocalPodAddresses>();
+        services.AddSingleton<IAgentServerModule, PodProxyModule>();
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
         services.AddSingleton<IControlPlaneSession>(sp => sp.GetRequiredService<ControlPlaneLink>());

@@ -32,16 +32,18 @@ internal static class ApiResources
 {
     private static readonly ImmutableArray<string> Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"];
     private static readonly ImmutableArray<string> StatusVerbs = ["get", "patch", "update"];
+    // The proxy subresources take every method (kube-apiserver's connect verbs, as discovery names them).
+    private static readonly ImmutableArray<string> ProxyVerbs = ["create", "delete", "get", "patch", "update"];
 
     /// <summary>The subresources of each kind besides the object itself (kinds without a status have none).</summary>
     private static readonly ImmutableDictionary<string, ImmutableArray<(string Name, ImmutableArray<string> Verbs)>> Subresources =
         new Dictionary<string, ImmutableArray<(string, ImmutableArray<string>)>>
         {
             // exec: GET with a WebSocket upgrade (create is POST, the SPDY upgrade, answered "Upgrade request required").
-            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("binding", ["create"]), ("status", StatusVerbs), ("eviction", ["create"])],
-            ["Node"] = [("status", StatusVerbs)],
+            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("binding", ["create"]), ("status", StatusVerbs), ("eviction", ["create"]), ("proxy", ProxyVerbs)],
+            ["Node"] = [("status", StatusVerbs), ("proxy", ProxyVerbs)],
             ["Namespace"] = [("status", StatusVerbs)],
-            ["Service"] = [("status", StatusVerbs)],
+            ["Service"] = [("status", StatusVerbs), ("proxy", ProxyVerbs)],
             ["ReplicaSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
             ["Deployment"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
             ["PersistentVolumeClaim"] = [("status", StatusVerbs)],

@@ -13,6 +13,10 @@ internal static class KubeApi
     public static void AddKubeApi(this WebApplicationBuilder builder, SiloSettings settings, IPAddress address, ApiSecurity security)
     {
         builder.Services.AddSingleton(security);
+        // pods/proxy, services/proxy and nodes/proxy forward through the node agents' servers.
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<Proxy.ApiProxy>();
+        builder.Services.AddSingleton<Proxy.ServiceProxyResolver>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, settings.EffectiveApiPort, listen =>
         {
             if (security.Tls is { } tls)
@@ -36,6 +40,7 @@ internal static class KubeApi
             app.UseBearerTokens(tokens);
         VersionEndpoints.Map(app);
         DiscoveryEndpoints.Map(app);
+        Proxy.ProxyEndpoints.Map(app);
         ResourceEndpoints.Map(app);
         OpenApi.OpenApiEndpoints.Map(app);
         // Everything else (the apps group, /openapi/v2, watch/ paths, …) is not served yet.

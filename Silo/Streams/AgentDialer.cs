@@ -26,6 +26,12 @@ public sealed class AgentDialer : IDisposable
         {
             ConnectTimeout = ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            // The pod proxy forwards responses as they are: a pod's redirect goes back to the user (not followed
+            // here, to wherever it points), no cookies are kept between users, bodies stay as encoded.
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
             // Streams (logs -f, exec, port-forward) last as long as the user wants.
             ResponseDrainTimeout = TimeSpan.FromSeconds(2),
         };

@@ -68,6 +68,19 @@ internal static class OpenApiPaths
                     path["get"] = Operation($"read{gv.OperationPrefix}{scope}{kind.Kind}Log", "get", gvk, LogParameters(), null, ("200", "text/plain", new JsonObject { ["type"] = "string" }));
                 return;
             }
+            if (subresource == "proxy")
+            {
+                // Anything the proxied server answers: kube-apiserver's "connect" operations, one per method. Their kind
+                // is the options kind (PodProxyOptions), as kube's: kubectl looks for the object kind's PATCH to learn
+                // whether the server validates fields, and must not find the proxy's.
+                var options = OpenApiSchemas.GroupVersionKind(kind, $"{kind.Kind}ProxyOptions");
+                foreach (var method in (string[])["get", "put", "post", "patch", "delete", "head", "options"])
+                {
+                    var name = char.ToUpperInvariant(method[0]) + method[1..];
+                    path[method] = Operation($"connect{name}{gv.OperationPrefix}{scope}{kind.Kind}Proxy", "connect", options, [], null, ("200", "*/*", new JsonObject { ["type"] = "string" }));
+                }
+                return;
+            }
             AddItemOperations(path, $"{gv.OperationPrefix}{scope}{kind.Kind}{suffix}", resource, schema, gvk, delete: false);
             return;
         }

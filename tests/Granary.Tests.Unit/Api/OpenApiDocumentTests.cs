@@ -50,6 +50,25 @@ public sealed class OpenApiDocumentTests
         Assert.NotNull(patch["requestBody"]!["content"]!["application/apply-patch+yaml"]);
     }
 
+    /// <summary>
+    /// kubectl takes the first PATCH marked with the object's kind it meets (in no set order) to learn whether the
+    /// server validates fields; one without fieldValidation (as a proxy's connect PATCH would be) sends it to
+    /// /openapi/v2, which is not served, and apply fails at random.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void EveryPatchMarkedWithTheKind_DeclaresFieldValidation(string kindName)
+    {
+        var kind = KindNamed(kindName);
+        var patches = Document(kind)["paths"]!.AsObject()
+            .Where(p => (string?)p.Value!["patch"]?["x-kubernetes-group-version-kind"]?["kind"] == kind.Kind)
+            .Select(p => (p.Key, Parameters: p.Value!["patch"]!["parameters"]!.AsArray().Select(q => (string?)q!["name"]).ToArray()))
+            .ToList();
+
+        Assert.NotEmpty(patches);
+        Assert.All(patches, p => Assert.Contains("fieldValidation", p.Parameters));
+    }
+
     [Theory]
     [MemberData(nameof(Kinds))]
     public void EveryKind_HasASchemaMarkedWithItsGroupVersionKind(string kindName)

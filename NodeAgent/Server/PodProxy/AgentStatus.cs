@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Granary.NodeAgent.Server.PodProxy;
+
+/// <summary>
+/// A Kubernetes Status as the agent's answer to a proxied request it cannot serve: the silo passes the agent's
+/// response through unchanged, so the user sees the same "Error from server (Reason): message" as from any API failure.
+/// </summary>
+internal static class AgentStatus
+{
+    public static Task WriteAsync(HttpContext context, int code, string reason, string message)
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+            ["code"] = code,
+        };
+        context.Response.Clear();
+        context.Response.StatusCode = code;
+        // No Retry-After, as kube-apiserver: client-go would retry a refused pod ten times before showing the user why.
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(status.ToJsonString(), context.RequestAborted);
+    }
+}
