@@ -6,6 +6,7 @@ using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Server;
+using Granary.NodeAgent.Server.Certificates;
 using Granary.NodeAgent.Storage;
 using Granary.NodeAgent.Systemd;
 using Granary.NodeAgent.Volumes;
@@ -38,10 +39,13 @@ public static class AgentServices
         services.AddSingleton<ProbeManager>();
         // The agent's server starts before the link registers the node, so the Node names a port that answers.
         services.AddSingleton<AgentServerEndpoint>();
+        // Its TLS identity from the cluster CA, obtained once the node is registered and renewed while it runs.
+        services.AddSingleton<ServingCredentials>();
         services.AddSingleton<AgentServer>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
+        services.AddHostedService<ServingCertificateRotation>();
         services.AddSingleton<LocalPathVolumes>();
         services.AddHostedService<LocalPathCleanup>();
         // The agent's own event pipeline, through the Node grain (in a dev silo, apart from the silo's own).
