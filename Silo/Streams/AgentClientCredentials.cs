@@ -76,8 +76,8 @@ public sealed class AgentClientCredentials(IGrainFactory grains, TimeProvider ti
         // The key is never written anywhere nor sent: only the signing request leaves this process.
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName(ClusterIdentities.MastersGroup);
         subject.AddCommonName(CommonName);
+        subject.AddOrganizationName(ClusterIdentities.MastersGroup);
         var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256).CreateSigningRequestPem();
         var issued = await authority.SignSiloClientAsync(request).WaitAsync(ct);
         using var signed = X509Certificate2.CreateFromPem(issued.CertificatePem);

@@ -43,8 +43,8 @@ public static class ServingRenewal
     public static string Request(ECDsa key, string nodeName, IPAddress nodeIp)
     {
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName(ClusterIdentities.NodesGroup);
         subject.AddCommonName(ClusterIdentities.NodeUser(nodeName));
+        subject.AddOrganizationName(ClusterIdentities.NodesGroup);
         var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddDnsName(nodeName);

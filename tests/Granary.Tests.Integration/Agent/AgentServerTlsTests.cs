@@ -81,8 +81,8 @@ public sealed class AgentServerTlsTests(TlsCluster cluster) : IClassFixture<TlsC
         var (address, port) = await AgentAddressAsync();
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName(ClusterIdentities.NodesGroup);
         subject.AddCommonName(ClusterIdentities.NodeUser(NodeName));
+        subject.AddOrganizationName(ClusterIdentities.NodesGroup);
         var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddIpAddress(IPAddress.Parse(address));
@@ -167,8 +167,8 @@ public sealed class AgentServerTlsTests(TlsCluster cluster) : IClassFixture<TlsC
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName(ClusterIdentities.MastersGroup);
         subject.AddCommonName(ClusterIdentities.SiloUserPrefix + "test");
+        subject.AddOrganizationName(ClusterIdentities.MastersGroup);
         var issued = await Authority.SignSiloClientAsync(new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256).CreateSigningRequestPem());
         using var signed = X509Certificate2.CreateFromPem(issued.CertificatePem);
         return new SiloCertificate(signed.CopyWithPrivateKey(key), issued.AuthorityPem, key);

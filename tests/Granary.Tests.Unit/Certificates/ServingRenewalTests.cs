@@ -15,7 +15,7 @@ public sealed class ServingRenewalTests
     [InlineData(59, true, "n1", "127.0.0.75", null)]
     [InlineData(61, true, "n1", "127.0.0.75", "a third of its life is left")]
     [InlineData(1, false, "n1", "127.0.0.75", "the cluster CA changed")]
-    [InlineData(1, true, "n2", "127.0.0.75", "not CN=system:node:n2")]
+    [InlineData(1, true, "n2", "127.0.0.75", "not system:node:n2")]
     [InlineData(1, true, "n1", "127.0.0.76", "not valid for the node's address 127.0.0.76")]
     public void Reason_ByAgeAuthorityAndIdentity(int daysLater, bool authorityUnchanged, string nodeName, string nodeIp, string? expected)
     {
