@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Xunit.Abstractions;
 
 namespace Granary.Tests.Integration.Agent;
 
@@ -24,7 +25,7 @@ public sealed class TlsCluster() : MultiNodeCluster([new ClusterNode(AgentServer
 /// node from the CA and answers only clients with a silo's certificate from that CA; the silo's dialer gets its own
 /// certificate the way a silo does and refuses an agent whose certificate is not the cluster's.
 /// </summary>
-public sealed class AgentServerTlsTests(TlsCluster cluster) : IClassFixture<TlsCluster>
+public sealed class AgentServerTlsTests(TlsCluster cluster, ITestOutputHelper output) : IClassFixture<TlsCluster>
 {
     public const string NodeName = "tls-a";
     private const string ImpostorNode = "tls-impostor";
@@ -145,6 +146,7 @@ public sealed class AgentServerTlsTests(TlsCluster cluster) : IClassFixture<TlsC
         var error = await Assert.ThrowsAsync<ServiceUnavailableException>(() =>
             dialer.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, "healthz")), CancellationToken.None));
 
+        output.WriteLine(error.Message);
         Assert.Equal(503, error.Code);
         Assert.Contains($"node \"{ImpostorNode}\" at {address}:{port}", error.Message, StringComparison.Ordinal);
         Assert.Contains("does not chain to the cluster CA", error.Message, StringComparison.Ordinal);
