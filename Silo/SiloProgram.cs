@@ -95,6 +95,7 @@ public static class SiloProgram
             builder.Services.AddGranaryRedisStore();
         builder.Services.AddHostedService<SiloStartup>();
         // How this silo dials node agents' servers for the streams of their pods.
+        builder.Services.AddSingleton<Granary.Silo.Streams.AgentClientCredentials>();
         builder.Services.AddSingleton<Granary.Silo.Streams.AgentDialer>();
         builder.AddKubeApi(settings, apiAddress, security);
         if (settings.DevMode && settings.EmbeddedAgent)

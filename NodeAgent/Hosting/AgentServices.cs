@@ -8,6 +8,7 @@ using Granary.NodeAgent.Probes;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Server;
 using Granary.NodeAgent.Server.PodProxy;
+using Granary.NodeAgent.Server.Certificates;
 using Granary.NodeAgent.Storage;
 using Granary.NodeAgent.Systemd;
 using Granary.NodeAgent.Volumes;
@@ -40,6 +41,8 @@ public static class AgentServices
         services.AddSingleton<ProbeManager>();
         // The agent's server starts before the link registers the node, so the Node names a port that answers.
         services.AddSingleton<AgentServerEndpoint>();
+        // Its TLS identity from the cluster CA, obtained once the node is registered and renewed while it runs.
+        services.AddSingleton<ServingCredentials>();
         services.AddSingleton<AgentServer>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
         // pods/proxy and services/proxy: the silo forwards to this node's pods through its server.
@@ -54,6 +57,7 @@ public static class AgentServices
         services.AddSingleton<ServiceCatalog>();
         services.AddSingleton<IServiceCatalog>(sp => sp.GetRequiredService<ServiceCatalog>());
         services.AddHostedService(sp => sp.GetRequiredService<ServiceCatalog>());
+        services.AddHostedService<ServingCertificateRotation>();
         services.AddSingleton<LocalPathVolumes>();
         services.AddHostedService<LocalPathCleanup>();
         // The agent's own event pipeline, through the Node grain (in a dev silo, apart from the silo's own).

@@ -1,10 +1,12 @@
 using System.Net;
 using Granary.NodeAgent.Configuration;
+using Granary.NodeAgent.Server.Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,11 +19,14 @@ namespace Granary.NodeAgent.Server;
 /// pod, whose loopback address only this node can reach. It is a small Kestrel application of its own, apart from the
 /// agent's host (and from the API of a dev silo that embeds the agent); each <see cref="IAgentServerModule"/> maps
 /// its routes into it. It starts before the agent registers its node, so the Node names a port that answers.
+/// It speaks only TLS: it proves itself with the node's serving certificate from the cluster CA and requires a silo's
+/// client certificate from that CA (<see cref="ServingCredentials"/>); anyone else fails the handshake.
 /// </summary>
 public sealed partial class AgentServer(
     IOptions<AgentSettings> options,
     IEnumerable<IAgentServerModule> modules,
     AgentServerEndpoint endpoint,
+    ServingCredentials credentials,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<AgentServer>();
@@ -36,7 +41,14 @@ public sealed partial class AgentServer(
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(AgentServer).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, settings.ServerPort));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, settings.ServerPort, listen => listen.UseHttps(new HttpsConnectionAdapterOptions
+        {
+            // Asked at every handshake, so a renewed certificate is served at once; null (none yet) fails the handshake.
+            ServerCertificateSelector = (_, _) => credentials.Current,
+            ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+            // The platform's verdict (system roots) is ignored: only the cluster CA and a silo's identity count.
+            ClientCertificateValidation = (certificate, _, _) => credentials.AcceptsClient(certificate),
+        })));
         var app = builder.Build();
         app.UseWebSockets();
         app.MapGet("/healthz", () => Results.Text("ok"));

@@ -10,6 +10,10 @@ namespace Granary.Silo.Streams;
 /// node's InternalIP) for the streams of the node's pods: plain HTTP requests (<see cref="Http"/>) and WebSocket
 /// sessions (<see cref="ConnectWebSocketAsync"/>) share one connection pool. A node without a reachable server is a
 /// 503 that names the node and what is missing, never a hang.
+/// The channel is mutual TLS: the silo presents its client certificate (<see cref="AgentClientCredentials"/>) and
+/// accepts only a serving certificate from the cluster CA for the address it dialed (the node's InternalIP) — where
+/// Kubernetes by default does not verify the kubelet's certificate, Granary does. A failed handshake is a 503 that
+/// names the node and the TLS problem.
 /// </summary>
 public sealed class AgentDialer : IDisposable
 {
@@ -17,12 +21,12 @@ public sealed class AgentDialer : IDisposable
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private readonly IGrainFactory _grains;
-    private readonly SocketsHttpHandler _handler;
+    private readonly AgentTlsHandler _handler;
 
-    public AgentDialer(IGrainFactory grains)
+    public AgentDialer(IGrainFactory grains, AgentClientCredentials credentials)
     {
         _grains = grains;
-        _handler = new SocketsHttpHandler
+        _handler = new AgentTlsHandler(credentials, new SocketsHttpHandler
         {
             ConnectTimeout = ConnectTimeout,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
@@ -34,14 +38,14 @@ public sealed class AgentDialer : IDisposable
             AutomaticDecompression = System.Net.DecompressionMethods.None,
             // Streams (logs -f, exec, port-forward) last as long as the user wants.
             ResponseDrainTimeout = TimeSpan.FromSeconds(2),
-        };
+        });
         Http = new HttpMessageInvoker(_handler, disposeHandler: false);
     }
 
     /// <summary>Sends requests to agents; build their URIs with <see cref="ResolveAsync"/>.</summary>
     public HttpMessageInvoker Http { get; }
 
-    /// <summary>The base URI of a node's agent server (https://ADDRESS:PORT/ once TLS is on).</summary>
+    /// <summary>The base URI of a node's agent server, https://ADDRESS:PORT/.</summary>
     public async Task<Uri> ResolveAsync(string nodeName, CancellationToken ct)
     {
         Node node;
@@ -60,7 +64,9 @@ public sealed class AgentDialer : IDisposable
         var address = node.Status?.Addresses?.FirstOrDefault(a => a.Type == "InternalIP")?.Address
             ?? throw new ServiceUnavailableException($"node \"{nodeName}\" has no InternalIP address: its agent cannot be reached");
         var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
-        return new Uri($"{Scheme}://{host}:{port}/");
+        var uri = new Uri($"https://{host}:{port}/");
+        _handler.Dialing(uri.Authority, nodeName);
+        return uri;
     }
 
     /// <summary>
@@ -74,7 +80,7 @@ public sealed class AgentDialer : IDisposable
         foreach (var protocol in subprotocols)
             socket.Options.AddSubProtocol(protocol);
         socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
-        var uri = new UriBuilder(new Uri(baseUri, pathAndQuery)) { Scheme = Scheme == "https" ? "wss" : "ws" }.Uri;
+        var uri = new UriBuilder(new Uri(baseUri, pathAndQuery)) { Scheme = "wss" }.Uri;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -82,14 +88,18 @@ public sealed class AgentDialer : IDisposable
             await socket.ConnectAsync(uri, Http, timeout.Token);
             return socket;
         }
+        catch (WebSocketException e) when (e.InnerException is ServiceUnavailableException unavailable)
+        {
+            // The TLS handshake failed: the handler's 503 already names the node and the problem.
+            socket.Dispose();
+            throw unavailable;
+        }
         catch (Exception e) when (e is WebSocketException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             socket.Dispose();
             throw new ServiceUnavailableException($"error dialing the agent of node \"{nodeName}\" at {baseUri.Authority}: {e.Message}");
         }
     }
-
-    private string Scheme => "http";
 
     public void Dispose()
     {
