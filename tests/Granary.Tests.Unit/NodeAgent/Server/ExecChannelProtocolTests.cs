@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Granary.Errors;
-using Granary.Silo.Api;
+using Granary.NodeAgent.Server.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Granary.Tests.Unit.Api;
+namespace Granary.Tests.Unit.NodeAgent.Server;
 
 /// <summary>The wire format of kubectl exec: subprotocol choice, frames, and the status client-go decodes.</summary>
 public class ExecChannelProtocolTests
@@ -113,8 +113,8 @@ public class ExecChannelProtocolTests
 
         Assert.Equal(["sh", "-c", "echo hi"], options.Command.AsEnumerable());
         Assert.Equal(("side", true, true, true, false), (options.Container, options.Stdin, options.Stdout, options.Stderr, options.Tty));
-        Assert.Null(options.Problem());
-        Assert.Equal("you must specify at least one command for the container", none.Problem());
-        Assert.Equal("you must specify at least 1 of stdin, stdout, stderr", silent.Problem());
+        Assert.Null(options.Problem(attach: false));
+        Assert.Equal("you must specify at least one command for the container", none.Problem(attach: false));
+        Assert.Equal("you must specify at least 1 of stdin, stdout, stderr", silent.Problem(attach: false));
     }
 }
