@@ -40,6 +40,7 @@ public static class AgentServices
         services.AddSingleton<AgentServerEndpoint>();
         services.AddSingleton<AgentServer>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
+        services.AddSingleton<IAgentServerModule, Server.Exec.ContainerStreamsModule>();
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
         services.AddSingleton<LocalPathVolumes>();
