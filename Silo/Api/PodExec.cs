@@ -37,6 +37,19 @@ internal static partial class PodExec
             throw new BadRequestException(problem);
         var pod = (Pod)await ResourceGrains.GetAsync(grains, path.Resource.Kind, path.Resource.Kind.KeyOf(path.Namespace, path.Name!));
         var target = PodStreamTarget.Resolve(pod, options.Container);
+        var dialer = context.RequestServices.GetRequiredService<AgentDialer>();
+        var ct = context.RequestAborted;
+        // A node without a reachable agent server is told before the upgrade whatever the client speaks, so kubectl's
+        // SPDY fallback after a failed WebSocket upgrade shows the same reason.
+        try
+        {
+            await dialer.ResolveAsync(target.Node, ct);
+        }
+        catch (ServiceUnavailableException e)
+        {
+            await WriteUnavailableAsync(context, e);
+            return;
+        }
         if (!context.WebSockets.IsWebSocketRequest)
             throw new BadRequestException("Upgrade request required");
         var offered = context.WebSockets.WebSocketRequestedProtocols;
@@ -48,8 +61,6 @@ internal static partial class PodExec
                 string.Join(", ", ExecChannelProtocol.Supported.Select(p => p.Name)));
         }
 
-        var dialer = context.RequestServices.GetRequiredService<AgentDialer>();
-        var ct = context.RequestAborted;
         WebSocket agent;
         try
         {
@@ -57,8 +68,7 @@ internal static partial class PodExec
         }
         catch (ServiceUnavailableException e)
         {
-            await ApiStatus.WriteAsync(context, ApiStatus.Failure(503, e.Reason, $"{e.Message}; try again when the node's agent is back",
-                new JsonObject { ["retryAfterSeconds"] = RetryAfterSeconds }));
+            await WriteUnavailableAsync(context, e);
             return;
         }
         using (agent)
@@ -70,4 +80,8 @@ internal static partial class PodExec
             await WebSocketRelay.RunAsync(client, agent, ct);
         }
     }
+
+    private static Task WriteUnavailableAsync(HttpContext context, ServiceUnavailableException e) =>
+        ApiStatus.WriteAsync(context, ApiStatus.Failure(503, e.Reason, $"{e.Message}; try again when the node's agent is back",
+            new JsonObject { ["retryAfterSeconds"] = RetryAfterSeconds }));
 }

@@ -97,9 +97,12 @@ public sealed class ExecStreamingTests(ExecStreamingCluster cluster) : IClassFix
         await terminal.WaitForTextAsync("If you don't see a command prompt, try pressing enter.", Wait, "kubectl attached");
         await terminal.TypeAsync("echo $((6*7))\n");
         await terminal.WaitForTextAsync("\n42", Wait, "the attached shell's answer");
+        // The container's terminal is one raw stream, which kubectl logs reads too.
+        var logs = Ok(await Kubectl.RunAsync("logs", "attach-demo"), "kubectl logs of a container with a terminal");
         await terminal.TypeAsync("exit 3\n");
         var exit = await terminal.WaitForExitAsync(Wait, "kubectl run ending");
 
+        Assert.Contains("42", logs.Stdout, StringComparison.Ordinal);
         Assert.Contains("pod \"attach-demo\" deleted", terminal.Output, StringComparison.Ordinal);
         Assert.Equal(3, exit);
     }

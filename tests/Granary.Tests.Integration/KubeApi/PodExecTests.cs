@@ -93,7 +93,7 @@ public sealed class PodExecTests(KubeApiAgentFixture api) : IClassFixture<KubeAp
         Assert.Equal((1, "Error from server (BadRequest): pod exec-unplaced does not have a host assigned\n"), (unplaced.ExitCode, unplaced.Stderr));
         Assert.Equal((1, "Error from server (ServiceUnavailable): node \"exec-no-agent-node\" is not registered: its agent cannot be reached; try again when the node's agent is back\n"),
             (noAgent.ExitCode, noAgent.Stderr));
-        Assert.Equal((1, "error: container nope is not valid for pod exec-errs\n"), (noContainer.ExitCode, noContainer.Stderr));
+        Assert.Equal((1, "Error from server (BadRequest): container nope is not valid for pod exec-errs\n"), (noContainer.ExitCode, noContainer.Stderr));
     }
 
     [Fact]
