@@ -49,6 +49,7 @@ public static class AgentServices
         services.AddHttpForwarder();
         services.AddSingleton<LocalPodAddresses>();
         services.AddSingleton<IAgentServerModule, PodProxyModule>();
+        services.AddSingleton<IAgentServerModule, Server.Exec.ContainerStreamsModule>();
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
         services.AddSingleton<IControlPlaneSession>(sp => sp.GetRequiredService<ControlPlaneLink>());

@@ -67,6 +67,20 @@ public sealed class ContainerAccess(IContainerRuntime runtime, NodeIdentity node
         }
     }
 
+    /// <summary>
+    /// The running instance of a pod's container, for an exec or attach session; null when there is none (not
+    /// created yet, exited, or not a container of a pod this node runs).
+    /// </summary>
+    public async Task<ContainerInfo?> FindRunningAsync(string @namespace, string pod, string container, CancellationToken ct)
+    {
+        var labels = ContainerNaming.NodeSelector(node.Name);
+        labels[ContainerLabels.PodNamespace] = @namespace;
+        labels[ContainerLabels.PodName] = pod;
+        labels[ContainerLabels.Container] = container;
+        var latest = (await runtime.ListAsync(labels, ct)).OrderByDescending(ContainerNaming.AttemptOf).FirstOrDefault();
+        return latest?.State == ContainerRunState.Running ? latest : null;
+    }
+
     /// <summary>The pod's container (its latest instance, or the one before with <paramref name="previous"/>).</summary>
     private async Task<ContainerInfo> FindAsync(string @namespace, string pod, string container, bool previous, CancellationToken ct)
     {

@@ -23,5 +23,8 @@ public static class ContainerSpecs
         Labels = ContainerNaming.LabelsOf(node, pod, container, attempt, podIp),
         Mounts = mounts,
         Security = security,
+        OpenStdin = container.Stdin == true,
+        StdinOnce = container.Stdin == true && container.StdinOnce == true,
+        Tty = container.Tty == true,
     };
 }

@@ -60,6 +60,20 @@ public interface IContainerRuntime
     /// </summary>
     Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct);
 
+    /// <summary>
+    /// Starts a command inside a running container with its streams connected as <paramref name="request"/> says
+    /// (kubectl exec): output is read as it is produced and the session lasts as long as the command, with no time
+    /// limit. Only starting has a deadline. A driver that cannot give a terminal refuses one with
+    /// <see cref="RuntimeErrorKind.Unsupported"/>.
+    /// </summary>
+    Task<IStreamSession> ExecStreamAsync(string id, IReadOnlyList<string> command, StreamRequest request, CancellationToken ct);
+
+    /// <summary>
+    /// Connects to the streams of a running container's main process (kubectl attach): its output from now on and,
+    /// when the container was created with stdin open, its input. Ending the session leaves the process running.
+    /// </summary>
+    Task<IStreamSession> AttachAsync(string id, StreamRequest request, CancellationToken ct);
+
     /// <summary>The container's output, oldest first; with <see cref="LogOptions.Follow"/> it waits for more until cancelled.</summary>
     IAsyncEnumerable<LogLine> ReadLogsAsync(string id, LogOptions options, CancellationToken ct);
 }
@@ -84,6 +98,12 @@ public sealed record ContainerSpec
     public string? Hostname { get; init; }
     /// <summary>Who the process runs as and what it may do (the pod's and container's securityContext, resolved).</summary>
     public ContainerSecurity Security { get; init; } = ContainerSecurity.Default;
+    /// <summary>Keeps the main process's stdin open for attach (the container's <c>stdin</c>).</summary>
+    public bool OpenStdin { get; init; }
+    /// <summary>Closes stdin after the first attach ends (<c>stdinOnce</c>).</summary>
+    public bool StdinOnce { get; init; }
+    /// <summary>Runs the main process under a terminal (<c>tty</c>).</summary>
+    public bool Tty { get; init; }
 }
 
 public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
@@ -176,7 +196,8 @@ public enum LogStream { Stdout, Stderr }
 
 public sealed record LogLine(DateTimeOffset Timestamp, LogStream Stream, string Text);
 
-public enum RuntimeErrorKind { NotFound, ImageNotFound, Unavailable, Timeout, Conflict, Failed }
+/// <summary>Unsupported: the driver cannot do what was asked (a terminal on the process driver); the caller's request must change.</summary>
+public enum RuntimeErrorKind { NotFound, ImageNotFound, Unavailable, Timeout, Conflict, Failed, Unsupported }
 
 /// <summary>A driver failure, classified by kind.</summary>
 public sealed class RuntimeException(RuntimeErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)

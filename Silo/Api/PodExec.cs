@@ -1,29 +1,27 @@
-using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Model;
+using Granary.NodeAgent.Server.Streams;
+using Granary.Silo.Streams;
 
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// GET /api/v1/namespaces/{ns}/pods/{name}/exec over WebSocket (the channel protocol, v5 down to v1): kubectl exec.
-/// The command goes the way every exec goes, pod grain → node grain → the node agent → the container runtime, and
-/// is not interactive: stdin (with <c>stdin=true</c>) is read to its end first, the command then runs, and its
-/// output, exit code and status are sent when it has ended. A terminal (<c>tty=true</c>) is refused in-band.
-/// Anything that is not a WebSocket upgrade (kubectl's SPDY fallback, a plain GET) is a 400
-/// "Upgrade request required", as kube-apiserver answers it.
+/// GET /api/v1/namespaces/{ns}/pods/{name}/exec and …/attach over WebSocket (the channel protocol, v5 down to v1):
+/// kubectl exec, cp and attach. As kube-apiserver proxies these to the kubelet, the silo checks the request and the
+/// pod, dials the agent of the pod's node (its server, <see cref="AgentDialer"/>) offering the versions the client
+/// offered, upgrades the client with the agent's choice, and relays the session frame for frame
+/// (<see cref="WebSocketRelay"/>): output arrives as it is produced, stdin and terminal resizes go through, and
+/// there is no time limit. Failures before the upgrade are Status answers (404, 400, 503 with Retry-After); after
+/// it they are the agent's status on the socket. Anything that is not a WebSocket upgrade (kubectl's SPDY
+/// fallback, a plain GET) is a 400 "Upgrade request required".
 /// </summary>
 internal static partial class PodExec
 {
-    /// <summary>
-    /// The command must end within this: its result travels back as one grain call, and Orleans gives up on a call
-    /// after 30 s. The agent stops the command at this deadline and says so.
-    /// </summary>
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(25);
-
-    /// <summary>stdin is held in memory and sent to the agent in one message, so it is bounded.</summary>
-    private const int MaxStdin = 4 * 1024 * 1024;
+    /// <summary>How soon a client may try again when the node's agent cannot be reached.</summary>
+    private const int RetryAfterSeconds = 5;
 
     public static async Task HandleAsync(HttpContext context, IGrainFactory grains, ResourcePath path)
     {
@@ -33,77 +31,57 @@ internal static partial class PodExec
             await ApiStatus.WriteAsync(context, ApiStatus.MethodNotAllowed(method));
             return;
         }
+        var attach = path.Resource.Name == "pods/attach";
+        var options = ExecOptions.From(context.Request.Query);
+        if (options.Problem(attach) is { } problem)
+            throw new BadRequestException(problem);
+        var pod = (Pod)await ResourceGrains.GetAsync(grains, path.Resource.Kind, path.Resource.Kind.KeyOf(path.Namespace, path.Name!));
+        var target = PodStreamTarget.Resolve(pod, options.Container);
+        var dialer = context.RequestServices.GetRequiredService<AgentDialer>();
+        var ct = context.RequestAborted;
+        // A node without a reachable agent server is told before the upgrade whatever the client speaks, so kubectl's
+        // SPDY fallback after a failed WebSocket upgrade shows the same reason.
+        try
+        {
+            await dialer.ResolveAsync(target.Node, ct);
+        }
+        catch (ServiceUnavailableException e)
+        {
+            await WriteUnavailableAsync(context, e);
+            return;
+        }
         if (!context.WebSockets.IsWebSocketRequest)
             throw new BadRequestException("Upgrade request required");
         var offered = context.WebSockets.WebSocketRequestedProtocols;
-        var protocol = ExecChannelProtocol.Negotiate([.. offered])
-            ?? throw new BadRequestException(
+        var served = offered.Where(p => ExecChannelProtocol.Supported.Any(s => s.Name == p.Trim())).Select(p => p.Trim()).ToList();
+        if (offered.Count > 0 && served.Count == 0)
+        {
+            throw new BadRequestException(
                 $"none of the offered WebSocket subprotocols ({string.Join(", ", offered)}) is served; use one of: " +
                 string.Join(", ", ExecChannelProtocol.Supported.Select(p => p.Name)));
-        var options = ExecOptions.From(context.Request.Query);
-        var key = path.Resource.Kind.KeyOf(path.Namespace, path.Name!);
-        var pod = grains.GetGrain<IPodGrain>(key);
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PodExec).FullName!);
+        }
 
-        // From here on every answer, failures included, is a status on the socket: the response has begun.
-        using var webSocket = await context.WebSockets.AcceptWebSocketAsync(offered.Count == 0 ? null : protocol.Name);
-        var socket = new ExecSocket(webSocket, protocol);
-        var ct = context.RequestAborted;
+        WebSocket agent;
         try
         {
-            socket.StartReading(options.Stdin && !options.Tty, MaxStdin, ct);
-            var status = await RunAsync(socket, pod, key, options, logger, ct);
-            await socket.SendStatusAsync(status, ct);
-            await socket.CloseAsync(ct);
+            agent = await dialer.ConnectWebSocketAsync(target.Node, target.AgentPath(attach, context.Request.QueryString), served, ct);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        catch (ServiceUnavailableException e)
         {
-            // The client went away mid-session: nobody is left to tell.
+            await WriteUnavailableAsync(context, e);
+            return;
+        }
+        using (agent)
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PodExec).FullName!);
+            LogRelaying(logger, attach ? "attach" : "exec", target.Namespace, target.Pod, target.Container, target.Node, agent.SubProtocol ?? "channel.k8s.io");
+            // The client gets the version the agent chose among the ones it offered (none offered: none named, v1).
+            using var client = await context.WebSockets.AcceptWebSocketAsync(offered.Count == 0 ? null : agent.SubProtocol);
+            await WebSocketRelay.RunAsync(client, agent, ct);
         }
     }
 
-    /// <summary>Runs the command, sends its output, and returns the status that ends the session.</summary>
-    private static async Task<JsonObject> RunAsync(ExecSocket socket, IPodGrain pod, string key, ExecOptions options, ILogger logger, CancellationToken ct)
-    {
-        if (options.Problem() is { } problem)
-            return ApiStatus.Failure(400, "BadRequest", problem);
-        if (options.Tty)
-        {
-            return ApiStatus.Failure(400, "BadRequest",
-                "exec with a terminal (tty, kubectl exec -t) is not supported yet: run the command without -t; " +
-                "-i alone works, with input from a pipe or a file");
-        }
-        PodExecResult result;
-        try
-        {
-            var stdin = options.Stdin ? await socket.ReadStdinAsync(ct) : [];
-            result = await pod.ExecAsync(new PodExecRequest
-            {
-                Container = options.Container,
-                Command = options.Command,
-                Stdin = stdin,
-                Timeout = CommandTimeout,
-            }).WaitAsync(ct);
-        }
-        catch (GranaryException e)
-        {
-            return ApiStatus.From(e);
-        }
-        catch (TimeoutException)
-        {
-            return ApiStatus.Failure(504, "Timeout", string.Create(CultureInfo.InvariantCulture,
-                $"the command did not finish within {CommandTimeout.TotalSeconds:0}s: exec returns a command's output when it has ended, so long-running commands are not supported yet"));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // The response has begun, so the failure can only be told in-band; the operator finds it in the log.
-            LogUnexpected(logger, e, key, string.Join(' ', options.Command));
-            return ApiStatus.Internal(e.Message);
-        }
-        if (options.Stdout)
-            await socket.SendAsync(ExecChannelProtocol.Stdout, result.Stdout, ct);
-        if (options.Stderr)
-            await socket.SendAsync(ExecChannelProtocol.Stderr, result.Stderr, ct);
-        return result.ExitCode == 0 ? ExecChannelProtocol.Success() : ExecChannelProtocol.NonZeroExit(result.ExitCode);
-    }
+    private static Task WriteUnavailableAsync(HttpContext context, ServiceUnavailableException e) =>
+        ApiStatus.WriteAsync(context, ApiStatus.Failure(503, e.Reason, $"{e.Message}; try again when the node's agent is back",
+            new JsonObject { ["retryAfterSeconds"] = RetryAfterSeconds }));
 }

@@ -26,14 +26,14 @@ internal static class ResourceEndpoints
             await ApiStatus.WriteAsync(context, ApiStatus.PathNotFound());
             return;
         }
-        if (ProtobufBodies.AcceptsOnlyProtobuf(context.Request) && path.Resource.Name is not ("pods/log" or "pods/exec"))
+        if (ProtobufBodies.AcceptsOnlyProtobuf(context.Request) && path.Resource.Name is not ("pods/log" or "pods/exec" or "pods/attach"))
         {
             await ApiStatus.WriteAsync(context, ApiStatus.Failure(StatusCodes.Status406NotAcceptable, "NotAcceptable",
                 $"only the following media types are accepted: application/json, application/yaml, {ProtobufBodies.MediaType} (as a request body only): send Accept: application/json"));
             return;
         }
-        // An exec is an upgrade (GET or POST), not a read: it has its own endpoint.
-        if (path.Resource.Name == "pods/exec")
+        // An exec or attach is an upgrade (GET or POST), not a read: it has its own endpoint.
+        if (path.Resource.Name is "pods/exec" or "pods/attach")
         {
             await PodExec.HandleAsync(context, grains, path);
             return;

@@ -18,6 +18,12 @@ internal static class DockerMapping
         Labels = new Dictionary<string, string>(spec.Labels),
         Hostname = spec.Hostname,
         User = spec.Security.User,
+        // stdin and tty as kube's container fields ask: stdin stays open for kubectl attach, and with stdinOnce
+        // closes when the first attach ends, so a `kubectl run -it` shell ends with its session.
+        OpenStdin = spec.OpenStdin,
+        StdinOnce = spec.StdinOnce,
+        AttachStdin = spec.OpenStdin,
+        Tty = spec.Tty,
         HostConfig = new HostConfig
         {
             // No bridge on these machines: every container shares the host's network and binds 127.0.0.1.

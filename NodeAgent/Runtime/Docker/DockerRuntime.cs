@@ -232,7 +232,12 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         };
         var operation = $"logs of {id}";
         // Only opening the stream has a deadline; reading it lasts as long as the caller wants (follow).
-        using var stream = await _connection.CallAsync(operation, (c, t) => c.Containers.GetContainerLogsAsync(id, tty: false, parameters, t), ct);
+        using var stream = await _connection.CallAsync(operation, async (c, t) =>
+        {
+            // A container with a terminal (tty: true, kubectl run -it) logs one raw stream, not stdout and stderr frames.
+            var tty = (await c.Containers.InspectContainerAsync(id, t)).Config?.Tty == true;
+            return await c.Containers.GetContainerLogsAsync(id, tty, parameters, t);
+        }, ct);
         await foreach (var line in DockerLogReader.ReadAsync(stream, e => DockerErrors.Classify(e, Endpoint, operation), ct))
             yield return line;
     }

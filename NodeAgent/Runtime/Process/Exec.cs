@@ -7,26 +7,7 @@ internal static class Exec
 {
     public static async Task<ExecResult> RunAsync(ProcessRecord record, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct)
     {
-        if (command.Count == 0)
-            throw new RuntimeException(RuntimeErrorKind.Failed, $"exec in {record.Id}: no command");
-        // Resolved with the container's PATH; .NET would search the agent's own.
-        var executable = Executable.Resolve(command[0], record.Env.GetValueOrDefault("PATH"), record.WorkingDir)
-            ?? throw new RuntimeException(RuntimeErrorKind.Failed, $"exec in {record.Id}: \"{command[0]}\": executable file not found in $PATH");
-        var info = new System.Diagnostics.ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            WorkingDirectory = record.WorkingDir,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in command.Skip(1))
-            info.ArgumentList.Add(arg);
-        info.Environment.Clear();
-        foreach (var (key, value) in record.Env)
-            info.Environment[key] = value;
-        using var process = SysProcess.Start(info)
-            ?? throw new RuntimeException(RuntimeErrorKind.Failed, $"exec in {record.Id}: {command[0]} did not start");
+        using var process = Start(record, command);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try
@@ -46,6 +27,31 @@ internal static class Exec
                 throw;
             throw new RuntimeException(RuntimeErrorKind.Timeout, $"exec in {record.Id}: {command[0]} did not finish within {timeout.TotalSeconds:0.#}s and was killed");
         }
+    }
+
+    /// <summary>Starts a command on the host with the container's environment and working directory, its three streams on pipes.</summary>
+    public static SysProcess Start(ProcessRecord record, IReadOnlyList<string> command)
+    {
+        if (command.Count == 0)
+            throw new RuntimeException(RuntimeErrorKind.Failed, $"exec in {record.Id}: no command");
+        // Resolved with the container's PATH; .NET would search the agent's own.
+        var executable = Executable.Resolve(command[0], record.Env.GetValueOrDefault("PATH"), record.WorkingDir)
+            ?? throw new RuntimeException(RuntimeErrorKind.Failed, $"exec in {record.Id}: \"{command[0]}\": executable file not found in $PATH");
+        var info = new System.Diagnostics.ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            WorkingDirectory = record.WorkingDir,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in command.Skip(1))
+            info.ArgumentList.Add(arg);
+        info.Environment.Clear();
+        foreach (var (key, value) in record.Env)
+            info.Environment[key] = value;
+        return SysProcess.Start(info)
+            ?? throw new RuntimeException(RuntimeErrorKind.Failed, $"exec in {record.Id}: {command[0]} did not start");
     }
 
     /// <summary>Gives the command its input, then the end of it. A command that exits without reading it all is no error.</summary>

@@ -215,6 +215,24 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
         return await Exec.RunAsync(record, command, stdin, timeout, ct);
     }
 
+    public Task<IStreamSession> ExecStreamAsync(string id, IReadOnlyList<string> command, StreamRequest request, CancellationToken ct)
+    {
+        var record = (Find(id) ?? throw NotFound(id)).Record;
+        if (record.State != ContainerRunState.Running)
+            throw new RuntimeException(RuntimeErrorKind.Conflict, $"container {id} is not running");
+        if (request.Tty)
+        {
+            throw new RuntimeException(RuntimeErrorKind.Unsupported,
+                "a terminal (tty, kubectl exec -t) needs the docker driver: the process driver runs commands on pipes; run the command without -t (-i alone works)");
+        }
+        return Task.FromResult<IStreamSession>(new ProcessStreamSession(Exec.Start(record, command), request));
+    }
+
+    /// <summary>A container's main process writes to its log files and reads nothing, so there is nothing to attach to here.</summary>
+    public Task<IStreamSession> AttachAsync(string id, StreamRequest request, CancellationToken ct) =>
+        throw new RuntimeException(RuntimeErrorKind.Unsupported,
+            "attach needs the docker driver: the process driver's containers write to log files and have no input; follow their output with kubectl logs -f");
+
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, LogOptions options, [EnumeratorCancellation] CancellationToken ct)
     {
         var container = Find(id) ?? throw NotFound(id);

@@ -117,6 +117,31 @@ public sealed class SimulatedRuntime(TimeProvider? time = null) : IContainerRunt
         return Task.FromResult(new ExecResult(0, "", ""));
     }
 
+    /// <summary>As <see cref="ExecAsync"/>: the command ends at once, with no output and exit code 0, whatever it is given.</summary>
+    public Task<IStreamSession> ExecStreamAsync(string id, IReadOnlyList<string> command, StreamRequest request, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (Get(id).Info.State != ContainerRunState.Running)
+                throw new RuntimeException(RuntimeErrorKind.Conflict, $"container {id} is not running");
+        }
+        return Task.FromResult<IStreamSession>(new SimulatedStreamSession(Task.CompletedTask, exitCode: 0));
+    }
+
+    /// <summary>A hollow container writes nothing: an attach shows no output and ends when the container stops.</summary>
+    public Task<IStreamSession> AttachAsync(string id, StreamRequest request, CancellationToken ct)
+    {
+        Task stopped;
+        lock (_lock)
+        {
+            var container = Get(id);
+            if (container.Info.State != ContainerRunState.Running)
+                throw new RuntimeException(RuntimeErrorKind.Conflict, $"container {id} is not running");
+            stopped = container.Stopped.Task;
+        }
+        return Task.FromResult<IStreamSession>(new SimulatedStreamSession(stopped, exitCode: null));
+    }
+
     /// <summary>One line, "simulated container NAME started", at the start time; following waits for the stop.</summary>
     public async IAsyncEnumerable<LogLine> ReadLogsAsync(string id, LogOptions options, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -68,6 +68,9 @@ public sealed class Kubectl(string kubeconfig, string cacheDir, string binary = 
     public ChildProcess Start(params string[] args) =>
         ChildProcess.Start($"kubectl {string.Join(' ', args)}", binary, [.. Common, .. args]);
 
+    /// <summary>The full command line (binary, kubeconfig, cache, then <paramref name="args"/>), for running kubectl under another program.</summary>
+    public IReadOnlyList<string> CommandLine(params string[] args) => [binary, .. Common, .. args];
+
     private string[] Common => ["--kubeconfig", kubeconfig, "--cache-dir", cacheDir];
 
     private ProcessStartInfo Info(string[] args)

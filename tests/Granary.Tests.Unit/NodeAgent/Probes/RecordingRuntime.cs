@@ -22,6 +22,12 @@ internal sealed class RecordingRuntime(TimeProvider time) : IContainerRuntime
     public IEnumerable<double> Times(string check, DateTimeOffset start) =>
         Calls.Where(c => c.Command.EndsWith(" " + check, StringComparison.Ordinal)).Select(c => (c.At - start).TotalSeconds);
 
+    public Task<IStreamSession> ExecStreamAsync(string id, IReadOnlyList<string> command, StreamRequest request, CancellationToken ct) =>
+        throw new NotSupportedException("probes run commands with ExecAsync");
+
+    public Task<IStreamSession> AttachAsync(string id, StreamRequest request, CancellationToken ct) =>
+        throw new NotSupportedException("probes never attach");
+
     public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct)
     {
         Calls.Enqueue(new(id, string.Join(' ', command), timeout, time.GetUtcNow()));

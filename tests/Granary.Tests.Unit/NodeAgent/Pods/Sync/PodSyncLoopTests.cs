@@ -172,6 +172,9 @@ public sealed class PodSyncLoopTests : IAsyncDisposable
         public Task RemoveAsync(string id, CancellationToken ct) => inner.RemoveAsync(id, ct);
         public Task<ExecResult> ExecAsync(string id, IReadOnlyList<string> command, ReadOnlyMemory<byte> stdin, TimeSpan timeout, CancellationToken ct) =>
             inner.ExecAsync(id, command, stdin, timeout, ct);
+        public Task<IStreamSession> ExecStreamAsync(string id, IReadOnlyList<string> command, StreamRequest request, CancellationToken ct) =>
+            inner.ExecStreamAsync(id, command, request, ct);
+        public Task<IStreamSession> AttachAsync(string id, StreamRequest request, CancellationToken ct) => inner.AttachAsync(id, request, ct);
         public IAsyncEnumerable<LogLine> ReadLogsAsync(string id, LogOptions options, CancellationToken ct) => inner.ReadLogsAsync(id, options, ct);
     }
 }

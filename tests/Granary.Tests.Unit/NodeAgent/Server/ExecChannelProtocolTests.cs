@@ -1,11 +1,10 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Granary.Errors;
-using Granary.Silo.Api;
+using Granary.NodeAgent.Server.Streams;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Granary.Tests.Unit.Api;
+namespace Granary.Tests.Unit.NodeAgent.Server;
 
 /// <summary>The wire format of kubectl exec: subprotocol choice, frames, and the status client-go decodes.</summary>
 public class ExecChannelProtocolTests
@@ -76,12 +75,12 @@ public class ExecChannelProtocolTests
     }
 
     [Fact]
-    public void OtherFailures_AreTheApisStatus_WithItsMessage()
+    public void OtherFailures_AreAStatus_WithCodeReasonAndMessage()
     {
-        var frame = ExecChannelProtocol.V5.StatusFrame(ApiStatus.From(new NotFoundException("pods", "web")))!;
+        var frame = ExecChannelProtocol.V5.StatusFrame(ExecChannelProtocol.Failure(404, "NotFound", "pod does not exist"))!;
 
         var status = JsonNode.Parse(frame.AsSpan(1))!;
-        Assert.Equal(("Failure", "NotFound", "pods \"web\" not found", 404),
+        Assert.Equal(("Failure", "NotFound", "pod does not exist", 404),
             ((string?)status["status"], (string?)status["reason"], (string?)status["message"], (int?)status["code"]));
     }
 
@@ -92,7 +91,7 @@ public class ExecChannelProtocolTests
 
         Assert.Null(v3.StatusFrame(ExecChannelProtocol.Success()));
         Assert.Equal("\u0003command terminated with non-zero exit code 3", Encoding.UTF8.GetString(v3.StatusFrame(ExecChannelProtocol.NonZeroExit(3))!));
-        Assert.Equal("\u0003boom", Encoding.UTF8.GetString(ExecChannelProtocol.V1.StatusFrame(ApiStatus.Internal("boom"))!));
+        Assert.Equal("\u0003boom", Encoding.UTF8.GetString(ExecChannelProtocol.V1.StatusFrame(ExecChannelProtocol.Failure(500, "InternalError", "boom"))!));
     }
 
     [Fact]
@@ -113,8 +112,8 @@ public class ExecChannelProtocolTests
 
         Assert.Equal(["sh", "-c", "echo hi"], options.Command.AsEnumerable());
         Assert.Equal(("side", true, true, true, false), (options.Container, options.Stdin, options.Stdout, options.Stderr, options.Tty));
-        Assert.Null(options.Problem());
-        Assert.Equal("you must specify at least one command for the container", none.Problem());
-        Assert.Equal("you must specify at least 1 of stdin, stdout, stderr", silent.Problem());
+        Assert.Null(options.Problem(attach: false));
+        Assert.Equal("you must specify at least one command for the container", none.Problem(attach: false));
+        Assert.Equal("you must specify at least 1 of stdin, stdout, stderr", silent.Problem(attach: false));
     }
 }

@@ -4,12 +4,13 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Granary.Serialization;
 
-namespace Granary.Silo.Api;
+namespace Granary.NodeAgent.Server.Streams;
 
 /// <summary>
 /// The Kubernetes remote-command channel protocol over WebSocket, as kubectl exec and the official clients speak
 /// it: every binary message is one channel byte followed by that stream's bytes (0 stdin, 1 stdout, 2 stderr,
-/// 3 the final status, 4 terminal resizes). Versions differ only in what travels on the status channel and how a
+/// 3 the final status, 4 terminal resizes as JSON <c>{"Width":W,"Height":H}</c>). The agent's server speaks it
+/// (exec and attach); a silo relays it between the client and the agent, or bridges it from SPDY. Versions differ only in what travels on the status channel and how a
 /// stream ends:
 /// <list type="bullet">
 /// <item>v1–v3 (<c>channel.k8s.io</c>, <c>v2.</c>, <c>v3.</c>): the status is plain text, sent only on failure; no exit code.</item>
@@ -18,12 +19,13 @@ namespace Granary.Silo.Api;
 /// so stdin can end while the socket stays open for the output.</item>
 /// </list>
 /// </summary>
-internal sealed record ExecChannelProtocol(string Name, int Version)
+public sealed record ExecChannelProtocol(string Name, int Version)
 {
     public const byte Stdin = 0;
     public const byte Stdout = 1;
     public const byte Stderr = 2;
     public const byte Status = 3;
+    public const byte Resize = 4;
     public const byte Close = 255;
 
     /// <summary>Frames of at most this many bytes of payload: large output goes as several messages.</summary>
@@ -88,6 +90,18 @@ internal sealed record ExecChannelProtocol(string Name, int Version)
         ["apiVersion"] = "v1",
         ["metadata"] = new JsonObject(),
         ["status"] = "Success",
+    };
+
+    /// <summary>A failure before or instead of a command's end (kube's metav1.Status: code, reason, message).</summary>
+    public static JsonObject Failure(int code, string reason, string message) => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = message,
+        ["reason"] = reason,
+        ["code"] = code,
     };
 
     /// <summary>
