@@ -18,6 +18,9 @@ internal sealed class ApiProxyTransformer(Uri agentTarget, string targetHostPort
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
         proxyRequest.RequestUri = agentTarget;
+        // The agent's address, not the caller's Host (the API's): the TLS handshake checks the agent's certificate
+        // against the host dialed. The agent sets the pod's own Host on the last hop.
+        proxyRequest.Headers.Host = null;
         proxyRequest.Headers.Remove("Authorization");
         if (httpContext.Connection.RemoteIpAddress is { } client)
         {
