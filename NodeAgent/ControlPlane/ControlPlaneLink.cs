@@ -39,7 +39,40 @@ public sealed partial class ControlPlaneLink(
     public INodeGrain? Node => _node;
 
     /// <summary>The client while connected (pods' own grains for deletion confirmations).</summary>
-    public GranaryClient? Client { get; private set; }
+    public GranaryClient? Client => _connection?.Client;
+
+    private volatile ControlPlaneConnection? _connection;
+    private volatile TaskCompletionSource<ControlPlaneConnection> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The connection once the agent is connected (at once when it is): the agent's other readers of the control
+    /// plane (the service catalog) share the link's client instead of opening their own, and stop using it when
+    /// <see cref="ControlPlaneConnection.Lost"/> fires.
+    /// </summary>
+    public Task<ControlPlaneConnection> WaitForConnectionAsync(CancellationToken ct) => _connected.Task.WaitAsync(ct);
+
+    /// <summary>The connection while connected, else null.</summary>
+    public ControlPlaneConnection? Connection => _connection;
+
+    private CancellationTokenSource? _lost;
+
+    private void Connected(GranaryClient client)
+    {
+        _lost = new CancellationTokenSource();
+        var connection = new ControlPlaneConnection(client, _lost.Token);
+        _connection = connection;
+        _connected.TrySetResult(connection);
+    }
+
+    private void Disconnected()
+    {
+        _connection = null;
+        if (_connected.Task.IsCompleted)
+            _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lost?.Cancel();
+        _lost?.Dispose();
+        _lost = null;
+    }
 
     public string NodeName => _settings.EffectiveNodeName;
 
@@ -61,7 +94,7 @@ public sealed partial class ControlPlaneLink(
             try
             {
                 client = await connector.ConnectAsync(stoppingToken);
-                Client = client;
+                Connected(client);
                 await RunConnectedAsync(client, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,7 +107,7 @@ public sealed partial class ControlPlaneLink(
                     LogDisconnected(logger, connector.Describe(), e.Message);
                 wasConnected = false;
                 _node = null;
-                Client = null;
+                Disconnected();
                 if (client is not null)
                     await client.DisposeAsync();
                 try
@@ -91,6 +124,7 @@ public sealed partial class ControlPlaneLink(
             backoff = TimeSpan.FromSeconds(1);
             wasConnected = true;
         }
+        Disconnected();
     }
 
     private async Task RunConnectedAsync(GranaryClient client, CancellationToken ct)
