@@ -69,6 +69,16 @@ public sealed class ServiceProxyTests(ServiceProxyCluster cluster) : IClassFixtu
           sessionAffinity: ClientIP
           ports:
           - {port: 81, targetPort: 8080}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: lb
+        spec:
+          type: LoadBalancer
+          selector: {app: web}
+          ports:
+          - {port: 82, targetPort: 8080}
         """;
 
     private CliResult Ok(CliResult r, string phase) =>
@@ -132,6 +142,12 @@ public sealed class ServiceProxyTests(ServiceProxyCluster cluster) : IClassFixtu
         foreach (var node in cluster.Nodes)
             await ReachesAllAsync(new IPEndPoint(IPAddress.Parse(node.NodeIp), nodePort), pods, $"the node port on {node.Name} reaches both pods");
 
+        // LoadBalancer, as k3s' servicelb: the nodes' addresses are its ingress, its node ports carry the traffic.
+        Ok(await kubectl.RunAsync("wait", "service/lb", "--for=jsonpath={.status.loadBalancer.ingress[1].ip}=127.0.0.51", "--timeout=30s"), "the load balancer's ingress");
+        Assert.Equal("127.0.0.50 127.0.0.51", await JsonPathAsync("service/lb", "{.status.loadBalancer.ingress[*].ip}"));
+        var lbPort = int.Parse(await JsonPathAsync("service/lb", "{.spec.ports[0].nodePort}"), System.Globalization.CultureInfo.InvariantCulture);
+        await ReachesAllAsync(new IPEndPoint(IPAddress.Parse(cluster.Nodes[1].NodeIp), lbPort), pods, "the load balancer's node port reaches both pods");
+
         // ClientIP affinity: through one node's port (each node's proxy keeps its own table, as kube-proxy's).
         var stickyPort = int.Parse(await JsonPathAsync("service/sticky", "{.spec.ports[0].nodePort}"), System.Globalization.CultureInfo.InvariantCulture);
         var sticky = new IPEndPoint(IPAddress.Parse(cluster.Nodes[0].NodeIp), stickyPort);
@@ -187,7 +203,7 @@ public sealed class ServiceProxyTests(ServiceProxyCluster cluster) : IClassFixtu
                 Assert.False(error is OperationCanceledException, "a connection to a service without endpoints hung for 5 s instead of being refused");
             }
         }
-        Ok(await kubectl.RunAsync("delete", "deployment/web", "service/web", "service/sticky"), "clean up");
+        Ok(await kubectl.RunAsync("delete", "deployment/web", "service/web", "service/sticky", "service/lb"), "clean up");
     }
 
     [Fact]
