@@ -62,6 +62,11 @@ public static class ProxyPlanner
                     foreach (var address in node.Addresses)
                         Add(new ProxyListener(new ListenerAddress(new IPEndPoint(address, port.NodePort.Value), protocol), ListenerRole.NodePort, key, name,
                             port.TargetPort, spec.ExternalTrafficPolicy == LocalTrafficPolicy, affinity));
+                // As k3s' servicelb: the node addresses are the load balancer's ingress, answering on the service port.
+                if (type == ServiceTypes.LoadBalancer && port.Port is > 0 and <= 65535)
+                    foreach (var address in node.Addresses)
+                        Add(new ProxyListener(new ListenerAddress(new IPEndPoint(address, port.Port), protocol), ListenerRole.NodePort, key, name,
+                            port.TargetPort, spec.ExternalTrafficPolicy == LocalTrafficPolicy, affinity));
             }
         }
         return new ProxyPlan(listeners.ToImmutable(), [.. interfaceAddresses.Distinct()], unreachable.ToImmutable());

@@ -147,6 +147,7 @@ public sealed class ServiceProxyTests(ServiceProxyCluster cluster) : IClassFixtu
         Assert.Equal("127.0.0.50 127.0.0.51", await JsonPathAsync("service/lb", "{.status.loadBalancer.ingress[*].ip}"));
         var lbPort = int.Parse(await JsonPathAsync("service/lb", "{.spec.ports[0].nodePort}"), System.Globalization.CultureInfo.InvariantCulture);
         await ReachesAllAsync(new IPEndPoint(IPAddress.Parse(cluster.Nodes[1].NodeIp), lbPort), pods, "the load balancer's node port reaches both pods");
+        await ReachesAllAsync(new IPEndPoint(IPAddress.Parse(cluster.Nodes[0].NodeIp), 82), pods, "the load balancer's ingress address reaches both pods on the service port");
 
         // ClientIP affinity: through one node's port (each node's proxy keeps its own table, as kube-proxy's).
         var stickyPort = int.Parse(await JsonPathAsync("service/sticky", "{.spec.ports[0].nodePort}"), System.Globalization.CultureInfo.InvariantCulture);

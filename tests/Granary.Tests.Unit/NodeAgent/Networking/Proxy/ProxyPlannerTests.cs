@@ -74,12 +74,12 @@ public class ProxyPlannerTests
     }
 
     [Fact]
-    public void Plan_LoadBalancer_ListensOnClusterIPAndNodePorts()
+    public void Plan_LoadBalancer_ListensOnClusterIPNodePortsAndTheServicePortOfEachNodeAddress()
     {
         var plan = ProxyPlanner.Plan(Table(Svc("lb", "127.140.0.40", ServiceTypes.LoadBalancer, ports: [Port(443, "https", nodePort: 31443)])), Node);
 
-        Assert.Equal(["127.140.0.40:443/TCP", "127.0.0.41:31443/TCP"], plan.Listeners.Select(l => l.Address.ToString()));
-        Assert.Equal([ListenerRole.ClusterIP, ListenerRole.NodePort], plan.Listeners.Select(l => l.Role));
+        Assert.Equal(["127.140.0.40:443/TCP", "127.0.0.41:31443/TCP", "127.0.0.41:443/TCP"], plan.Listeners.Select(l => l.Address.ToString()));
+        Assert.Equal([ListenerRole.ClusterIP, ListenerRole.NodePort, ListenerRole.NodePort], plan.Listeners.Select(l => l.Role));
         Assert.All(plan.Listeners, l => Assert.Equal("https", l.PortName));
     }
 
