@@ -60,10 +60,12 @@ public static class SiloProgram
             return 2;
         }
 
-        var serviceNetwork = new ServiceNetworkOptions { ServiceCidr = settings.ServiceCidr, NodePortRange = settings.ServiceNodePortRange };
+        var serviceNetwork = new ServiceNetworkOptions { ServiceCidr = settings.EffectiveServiceCidr, NodePortRange = settings.ServiceNodePortRange };
         try
         {
             serviceNetwork.Parse();
+            var origin = string.IsNullOrWhiteSpace(settings.ServiceCidr) ? settings.DevMode ? "dev default; loopback, served without a service interface" : "default" : "--service-cidr";
+            Console.WriteLine($"service CIDR {serviceNetwork.ServiceCidr} ({origin})");
         }
         catch (FormatException e)
         {
@@ -179,7 +181,7 @@ public static class SiloProgram
           --token-auth-file PATH
                               bearer tokens, kube-apiserver's format: token,user,uid[,"group1,group2"]; without it an
                               admin token is generated once in the kubeconfig's folder (tokens.csv)
-          --service-cidr CIDR cluster IPs of services (default 10.43.0.0/16; the first is the kubernetes service's)
+          --service-cidr CIDR cluster IPs of services (default 10.43.0.0/16, dev mode 127.43.0.0/16; the first is the kubernetes service's)
           --service-node-port-range LOW-HIGH
                               node ports of NodePort and LoadBalancer services (default 30000-32767)
           --embedded-agent B  dev mode: run a node agent for this machine in the silo (default true); its

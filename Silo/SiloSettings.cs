@@ -66,8 +66,21 @@ public sealed class SiloSettings
     /// <summary>Bearer tokens in kube-apiserver's --token-auth-file format. Unset with HTTPS: an admin token generated beside the kubeconfig.</summary>
     public string? TokenAuthFile { get; set; }
 
-    /// <summary>Where cluster IPs come from; its first address is the <c>kubernetes</c> service's.</summary>
-    public string ServiceCidr { get; set; } = Granary.Grains.Services.ServiceNetworkOptions.DefaultServiceCidr;
+    /// <summary>
+    /// Where cluster IPs come from; its first address is the <c>kubernetes</c> service's. Unset: 10.43.0.0/16 with
+    /// Redis, <see cref="DefaultDevServiceCidr"/> in dev mode.
+    /// </summary>
+    public string? ServiceCidr { get; set; }
+
+    /// <summary>
+    /// A dev cluster's cluster IPs are loopback addresses: the agents' service proxy listens on them without a
+    /// service interface (and without root), so on one machine they just work.
+    /// </summary>
+    public const string DefaultDevServiceCidr = "127.43.0.0/16";
+
+    public string EffectiveServiceCidr => string.IsNullOrWhiteSpace(ServiceCidr)
+        ? DevMode ? DefaultDevServiceCidr : Granary.Grains.Services.ServiceNetworkOptions.DefaultServiceCidr
+        : ServiceCidr;
 
     /// <summary>The node ports NodePort and LoadBalancer services get, "LOW-HIGH".</summary>
     public string ServiceNodePortRange { get; set; } = Granary.Grains.Services.ServiceNetworkOptions.DefaultNodePortRange;

@@ -155,6 +155,8 @@ public sealed partial class ServiceGrain(IObjectStore store, TimeProvider time, 
             if (result.Outcome != ApplyOutcome.Unchanged)
                 LogEndpoints(Logger, Key, Addresses(result.Object, ready: true), Addresses(result.Object, ready: false));
             await ApplySlicesAsync(EndpointSlicePlanner.Plan(service, pods));
+            if (service.Spec.Type == ServiceTypes.LoadBalancer)
+                await UpdateLoadBalancerStatusAsync(service);
         }
         catch (GranaryException e)
         {
@@ -169,6 +171,16 @@ public sealed partial class ServiceGrain(IObjectStore store, TimeProvider time, 
         foreach (var slice in slices)
             await GrainFactory.GetGrain<IEndpointSliceGrain>($"{NamespaceName}/{slice.Metadata.Name}").ApplyAsync(slice);
         await DeleteSlicesAsync(keep: [.. slices.Select(s => s.Metadata.Name!)]);
+    }
+
+    /// <summary>As k3s' servicelb: the Ready nodes' addresses are the ingress; the resync follows nodes joining and leaving.</summary>
+    private async Task UpdateLoadBalancerStatusAsync(Service service)
+    {
+        var (_, nodes) = (await cache.ConsistentAsync(ResourceKinds.Node)).Snapshot(new ObjectFilter(null, LabelSelector.Everything, FieldSelector.Everything));
+        var status = ServiceLoadBalancer.StatusFor(nodes.Select(n => (Node)n.Value));
+        // Written only when it differs (WriteUpdateAsync compares what would be stored).
+        if (Current is { } current)
+            await WriteUpdateAsync(current, current with { Status = status });
     }
 
     private async Task DeleteEndpointsAsync()

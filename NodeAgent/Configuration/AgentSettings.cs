@@ -79,6 +79,15 @@ public sealed class AgentSettings
     /// </summary>
     public int ServerPort { get; set; } = 10250;
 
+    /// <summary>
+    /// A dummy interface (e.g. granary-svc0) the service proxy creates and puts non-loopback cluster IPs on, so it can
+    /// listen on them; without it only loopback (127.0.0.0/8) cluster IPs are served. Needs CAP_NET_ADMIN.
+    /// </summary>
+    public string? ServiceInterface { get; set; }
+
+    /// <summary>How long the service proxy keeps a UDP flow without a datagram either way.</summary>
+    public TimeSpan ServiceUdpIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
 
     /// <summary>Flag names and the setting each sets.</summary>
@@ -103,5 +112,6 @@ public sealed class AgentSettings
         ["--reserved-cpu"] = nameof(ReservedCpu),
         ["--reserved-memory"] = nameof(ReservedMemory),
         ["--server-port"] = nameof(ServerPort),
+        ["--service-interface"] = nameof(ServiceInterface),
     };
 }

@@ -79,6 +79,8 @@ public static class AgentProgram
           --max-pods N             pods this node accepts (default 110)
           --local-path-root PATH   where local-path claims keep their data (default /var/lib/granary/storage)
           --reserved-cpu Q / --reserved-memory Q   kept back from pods (allocatable = capacity - reserved)
+          --service-interface NAME a dummy interface (e.g. granary-svc0) for non-loopback cluster IPs (needs root);
+                                   without it only loopback cluster IPs (a 127.x --service-cidr) are served
 
         The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_NODENAME, GRANARY_REDIS, ...).
         """;

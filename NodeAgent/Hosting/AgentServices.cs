@@ -1,6 +1,7 @@
 using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.ControlPlane;
 using Granary.NodeAgent.Networking;
+using Granary.NodeAgent.Networking.Proxy;
 using Granary.NodeAgent.Networking.Services;
 using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Pods.Sync;
@@ -84,6 +85,8 @@ public static class AgentServices
         services.AddSingleton<PodSyncLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<PodSyncLoop>());
         services.AddHostedService<WatchdogService>();
+        // The service proxy (kube-proxy's job): cluster IPs and node ports of the Services known to IServiceCatalog.
+        services.AddServiceProxy(settings);
         return services;
     }
 }

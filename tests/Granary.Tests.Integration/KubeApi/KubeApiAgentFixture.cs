@@ -24,7 +24,7 @@ public sealed class KubeApiAgentFixture : IAsyncLifetime
 
     public async Task InitializeAsync() =>
         _silo = await SiloProcess.StartAsync(null, ClusterId,
-            "--embedded-agent", "true", $"--Agent:NodeName={NodeName}", "--Agent:Driver=process", "--Agent:EnableProcessDriver=true",
+            "--embedded-agent", "true", "--service-cidr", "10.43.0.0/16", $"--Agent:NodeName={NodeName}", "--Agent:Driver=process", "--Agent:EnableProcessDriver=true",
             "--Agent:PodCidr=127.1.77.0/24", $"--Agent:StateDir={Path.Combine(_dir, "agent")}");
 
     public async Task DisposeAsync()
