@@ -1,6 +1,7 @@
 using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.ControlPlane;
 using Granary.NodeAgent.Networking;
+using Granary.NodeAgent.Networking.Dns;
 using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Probes;
@@ -64,6 +65,8 @@ public static class AgentServices
         services.AddSingleton<PodSyncExecutor>();
         services.AddSingleton<PodSync>();
         services.AddSingleton<OrphanCollector>();
+        // The cluster DNS starts before the pod loop, so the first pods already get it in their resolv.conf.
+        services.AddClusterDns(settings);
         services.AddSingleton<PodSyncLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<PodSyncLoop>());
         services.AddHostedService<WatchdogService>();
