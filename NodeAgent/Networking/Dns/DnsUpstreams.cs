@@ -21,10 +21,9 @@ public static class DnsUpstreams
 
     private static IPEndPoint ParseEntry(string entry)
     {
-        if (IPAddress.TryParse(entry, out var bare))
-            return new IPEndPoint(bare, 53);
+        // "1.1.1.1" reads as port 0: the standard port then.
         if (IPEndPoint.TryParse(entry, out var endpoint))
-            return endpoint;
+            return endpoint.Port == 0 ? new IPEndPoint(endpoint.Address, 53) : endpoint;
         throw new ArgumentException($"--dns-upstream: \"{entry}\" is not an address; write ip[:port] entries separated by commas, e.g. 1.1.1.1,9.9.9.9:53");
     }
 
