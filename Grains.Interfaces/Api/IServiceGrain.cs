@@ -15,6 +15,13 @@ public interface IServiceGrain : IResourceGrain<Model.Service>
     /// </summary>
     [Alias("PodsChanged"), OneWay]
     Task PodsChangedAsync();
+
+    /// <summary>
+    /// The Endpoints of this service changed. Only a hint (one-way): a service without a selector mirrors the
+    /// hand-written Endpoints into EndpointSlices; one with a selector ignores it (it writes both itself).
+    /// </summary>
+    [Alias("EndpointsChanged"), OneWay]
+    Task EndpointsChangedAsync();
 }
 
 /// <summary>Owns one Endpoints object (key "namespace/name", the name of its service).</summary>

@@ -29,4 +29,8 @@ public sealed class EndpointsGrain(IObjectStore store, TimeProvider time, ILogge
     protected override Endpoints WithSpec(Endpoints existing, Endpoints desired) => existing with { Subsets = desired.Subsets };
 
     protected override Endpoints WithStatus(Endpoints existing, Endpoints desired) => existing;
+
+    /// <summary>Tells the service, which mirrors hand-written Endpoints into EndpointSlices when it has no selector.</summary>
+    protected override Task AfterWriteAsync(Endpoints? before, Endpoints? after) =>
+        GrainFactory.GetGrain<IServiceGrain>(Key).EndpointsChangedAsync();
 }

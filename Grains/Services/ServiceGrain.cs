@@ -90,6 +90,30 @@ public sealed partial class ServiceGrain(IObjectStore store, TimeProvider time, 
                 await this.RegisterOrUpdateReminder(ResyncReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
             ScheduleReconcile(TimeSpan.Zero);
         }
+        else
+            await MirrorAsync();
+    }
+
+    public async Task EndpointsChangedAsync()
+    {
+        if (Current is not null && !HasSelector(Current))
+            await MirrorAsync();
+    }
+
+    /// <summary>A service without a selector: its hand-written Endpoints mirrored as EndpointSlices (kube's mirroring controller).</summary>
+    private async Task MirrorAsync()
+    {
+        if (Current is not { } service || service.Metadata.DeletionTimestamp is not null)
+            return;
+        try
+        {
+            var endpoints = (await cache.ConsistentAsync(ResourceKinds.Endpoints)).Get(Key) as Endpoints;
+            await ApplySlicesAsync(EndpointSliceMirrorPlanner.Plan(service, endpoints));
+        }
+        catch (GranaryException e)
+        {
+            LogReconcileFailed(Logger, Key, e.Message);
+        }
     }
 
     public Task PodsChangedAsync()
@@ -130,16 +154,21 @@ public sealed partial class ServiceGrain(IObjectStore store, TimeProvider time, 
             var result = await GrainFactory.GetGrain<IEndpointsGrain>(Key).ApplyAsync(EndpointsPlanner.Plan(service, pods));
             if (result.Outcome != ApplyOutcome.Unchanged)
                 LogEndpoints(Logger, Key, Addresses(result.Object, ready: true), Addresses(result.Object, ready: false));
-            var slices = EndpointSlicePlanner.Plan(service, pods);
-            foreach (var slice in slices)
-                await GrainFactory.GetGrain<IEndpointSliceGrain>($"{NamespaceName}/{slice.Metadata.Name}").ApplyAsync(slice);
-            await DeleteSlicesAsync(keep: [.. slices.Select(s => s.Metadata.Name!)]);
+            await ApplySlicesAsync(EndpointSlicePlanner.Plan(service, pods));
         }
         catch (GranaryException e)
         {
             // Retried by the next resync; the namespace may be going away, or the store briefly unavailable.
             LogReconcileFailed(Logger, Key, e.Message);
         }
+    }
+
+    /// <summary>Writes the planned slices and deletes the ones this service's controllers wrote before and no longer plan.</summary>
+    private async Task ApplySlicesAsync(ImmutableList<EndpointSlice> slices)
+    {
+        foreach (var slice in slices)
+            await GrainFactory.GetGrain<IEndpointSliceGrain>($"{NamespaceName}/{slice.Metadata.Name}").ApplyAsync(slice);
+        await DeleteSlicesAsync(keep: [.. slices.Select(s => s.Metadata.Name!)]);
     }
 
     private async Task DeleteEndpointsAsync()
@@ -154,14 +183,18 @@ public sealed partial class ServiceGrain(IObjectStore store, TimeProvider time, 
         }
     }
 
-    /// <summary>Deletes this service's slices (by their service-name label) except <paramref name="keep"/>.</summary>
+    /// <summary>
+    /// Deletes the slices this service's controllers wrote (by the service-name and managed-by labels) except
+    /// <paramref name="keep"/>; slices a user wrote for a service without a selector are the user's.
+    /// </summary>
     private async Task DeleteSlicesAsync(ImmutableHashSet<string> keep)
     {
         var ofService = LabelSelector.FromLabels(new Dictionary<string, string> { [EndpointSlice.ServiceNameLabel] = Name });
         var (_, slices) = (await cache.ConsistentAsync(ResourceKinds.EndpointSlice)).Snapshot(new ObjectFilter(NamespaceName, ofService, FieldSelector.Everything));
         foreach (var (key, slice) in slices)
         {
-            if (keep.Contains(slice.Metadata.Name!))
+            if (keep.Contains(slice.Metadata.Name!)
+                || ((EndpointSlice)slice).Metadata.Labels?.GetValueOrDefault(EndpointSlice.ManagedByLabel) is not (EndpointSlicePlanner.ManagedBy or EndpointSliceMirrorPlanner.ManagedBy))
                 continue;
             try
             {

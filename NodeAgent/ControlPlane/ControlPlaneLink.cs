@@ -24,7 +24,7 @@ public sealed partial class ControlPlaneLink(
     AgentHealth health,
     IOptions<AgentSettings> settings,
     TimeProvider time,
-    ILogger<ControlPlaneLink> logger) : BackgroundService
+    ILogger<ControlPlaneLink> logger) : BackgroundService, IControlPlaneSession
 {
     public const string LoopName = "control-plane";
     // Short, so that when the control plane comes back every agent renews within the node lifecycle controller's
@@ -39,7 +39,34 @@ public sealed partial class ControlPlaneLink(
     public INodeGrain? Node => _node;
 
     /// <summary>The client while connected (pods' own grains for deletion confirmations).</summary>
-    public GranaryClient? Client { get; private set; }
+    public GranaryClient? Client => _connection?.Client;
+
+    private volatile ControlPlaneConnection? _connection;
+    private volatile TaskCompletionSource<ControlPlaneConnection> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<ControlPlaneConnection> WaitForConnectionAsync(CancellationToken ct) => _connected.Task.WaitAsync(ct);
+
+    public ControlPlaneConnection? Connection => _connection;
+
+    private CancellationTokenSource? _lost;
+
+    private void Connected(GranaryClient client)
+    {
+        _lost = new CancellationTokenSource();
+        var connection = new ControlPlaneConnection(client, _lost.Token);
+        _connection = connection;
+        _connected.TrySetResult(connection);
+    }
+
+    private void Disconnected()
+    {
+        _connection = null;
+        if (_connected.Task.IsCompleted)
+            _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _lost?.Cancel();
+        _lost?.Dispose();
+        _lost = null;
+    }
 
     public string NodeName => _settings.EffectiveNodeName;
 
@@ -61,7 +88,7 @@ public sealed partial class ControlPlaneLink(
             try
             {
                 client = await connector.ConnectAsync(stoppingToken);
-                Client = client;
+                Connected(client);
                 await RunConnectedAsync(client, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,7 +101,7 @@ public sealed partial class ControlPlaneLink(
                     LogDisconnected(logger, connector.Describe(), e.Message);
                 wasConnected = false;
                 _node = null;
-                Client = null;
+                Disconnected();
                 if (client is not null)
                     await client.DisposeAsync();
                 try
@@ -91,6 +118,7 @@ public sealed partial class ControlPlaneLink(
             backoff = TimeSpan.FromSeconds(1);
             wasConnected = true;
         }
+        Disconnected();
     }
 
     private async Task RunConnectedAsync(GranaryClient client, CancellationToken ct)

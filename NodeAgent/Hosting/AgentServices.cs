@@ -2,6 +2,7 @@ using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.ControlPlane;
 using Granary.NodeAgent.Networking;
 using Granary.NodeAgent.Networking.Dns;
+using Granary.NodeAgent.Networking.Services;
 using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Pods.Sync;
 using Granary.NodeAgent.Probes;
@@ -43,6 +44,12 @@ public static class AgentServices
         services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
+        services.AddSingleton<IControlPlaneSession>(sp => sp.GetRequiredService<ControlPlaneLink>());
+        // What the proxy, DNS and the service environment variables know of Services and the endpoints in use.
+        services.AddSingleton(sp => new EndpointInterest(sp.GetRequiredService<TimeProvider>(), EndpointInterest.DefaultIdleAfter));
+        services.AddSingleton<ServiceCatalog>();
+        services.AddSingleton<IServiceCatalog>(sp => sp.GetRequiredService<ServiceCatalog>());
+        services.AddHostedService(sp => sp.GetRequiredService<ServiceCatalog>());
         services.AddSingleton<LocalPathVolumes>();
         services.AddHostedService<LocalPathCleanup>();
         // The agent's own event pipeline, through the Node grain (in a dev silo, apart from the silo's own).

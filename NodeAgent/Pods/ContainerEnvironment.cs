@@ -15,7 +15,7 @@ public sealed record SkippedEnvKeys(string Kind, string Namespace, string Name, 
 public sealed record ResolvedEnvironment(IReadOnlyDictionary<string, string> Variables, IReadOnlyList<SkippedEnvKeys> Skipped);
 
 /// <summary>
-/// The kubelet's makeEnvironmentVariables: POD_IP (Granary's own), then every envFrom source in order (with its prefix;
+/// The kubelet's makeEnvironmentVariables: POD_IP (Granary's own), the service variables, then every envFrom source in order (with its prefix;
 /// invalid names skipped), then every env entry in order, later entries winning. An env value may refer to variables
 /// defined before it as <c>$(NAME)</c>; values from valueFrom are taken as they are. A missing ConfigMap, Secret or
 /// key fails with kube's message unless the reference is optional. Pure; never puts a value in a message.
@@ -23,10 +23,12 @@ public sealed record ResolvedEnvironment(IReadOnlyDictionary<string, string> Var
 public static class ContainerEnvironment
 {
     public static ResolvedEnvironment Resolve(Pod pod, Container container, string podIp, string hostIp, IPodConfigLookup config,
-        IReadOnlyDictionary<string, Quantity> allocatable)
+        IReadOnlyDictionary<string, Quantity> allocatable, IReadOnlyList<KeyValuePair<string, string>>? serviceVariables = null)
     {
         var ns = pod.Metadata.Namespace ?? "default";
         var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["POD_IP"] = podIp };
+        foreach (var (name, value) in serviceVariables ?? [])
+            env[name] = value;
         var skipped = new List<SkippedEnvKeys>();
 
         foreach (var from in container.EnvFrom ?? [])

@@ -4,6 +4,7 @@ using Granary.NodeAgent.Hosting;
 using Granary.NodeAgent.Images;
 using Granary.NodeAgent.Networking;
 using Granary.NodeAgent.Networking.Dns;
+using Granary.NodeAgent.Networking.Services;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Volumes;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,7 @@ public sealed partial class PodSyncExecutor(
     TerminationMessages messages,
     VolumeManager volumes,
     IPodConfigLookup config,
+    ServiceCatalog services,
     NodeDescriber describer,
     PodDnsFiles dns,
     IOptions<AgentSettings> settings,
@@ -89,7 +91,8 @@ public sealed partial class PodSyncExecutor(
     /// <exception cref="ContainerConfigException">The container cannot be created as specified (CreateContainerConfigError).</exception>
     public async Task<ContainerSpec> BuildContainerSpecAsync(Pod pod, Container spec, int attempt, PodSandbox sandbox, CancellationToken ct)
     {
-        var resolved = ContainerEnvironment.Resolve(pod, spec, sandbox.PodIp, sandbox.HostIp, config, _allocatable.Value);
+        var serviceVariables = ServiceEnvironment.For(pod, await services.ServicesForEnvironmentAsync(ct));
+        var resolved = ContainerEnvironment.Resolve(pod, spec, sandbox.PodIp, sandbox.HostIp, config, _allocatable.Value, serviceVariables);
         var record = records.For(pod.Metadata.Uid!);
         foreach (var skipped in resolved.Skipped)
             record.ReportOnce(new ReportKey($"{skipped.Kind}/{skipped.Name}", ReportTopic.EnvNames), skipped.Message, () => events.InvalidEnvironmentVariableNames(pod, skipped.Message));

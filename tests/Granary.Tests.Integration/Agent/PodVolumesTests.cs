@@ -61,6 +61,55 @@ public sealed class PodVolumesTests(VolumesCluster cluster) : IClassFixture<Volu
     }
 
     [Fact]
+    public async Task A_pods_environment_carries_the_kubelets_service_variables_unless_service_links_are_off()
+    {
+        await ApplyAsync("""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: env-web
+            spec:
+              selector: {app: env-web}
+              ports:
+              - {name: http, port: 8080}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: env-linked
+            spec:
+              containers:
+              - name: c
+                image: local/busybox:1
+                command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: env-unlinked
+            spec:
+              enableServiceLinks: false
+              containers:
+              - name: c
+                image: local/busybox:1
+                command: [sh, -c, "trap 'exit 0' TERM; while true; do sleep 1; done"]
+            """);
+        var clusterIp = Ok(await Kubectl.RunAsync("get", "svc", "env-web", "-o", "jsonpath={.spec.clusterIP}"), "get the cluster IP").Stdout;
+        await WaitReadyAsync("env-linked");
+        await WaitReadyAsync("env-unlinked");
+
+        var linked = Ok(await ExecAsync("env-linked", "env"), "env in env-linked").Stdout;
+        Assert.Contains($"ENV_WEB_SERVICE_HOST={clusterIp}", linked, StringComparison.Ordinal);
+        Assert.Contains("ENV_WEB_SERVICE_PORT_HTTP=8080", linked, StringComparison.Ordinal);
+        Assert.Contains($"ENV_WEB_PORT_8080_TCP=tcp://{clusterIp}:8080", linked, StringComparison.Ordinal);
+        Assert.Contains("KUBERNETES_SERVICE_HOST=", linked, StringComparison.Ordinal);
+
+        var unlinked = Ok(await ExecAsync("env-unlinked", "env"), "env in env-unlinked").Stdout;
+        Assert.DoesNotContain("ENV_WEB_SERVICE_HOST", unlinked, StringComparison.Ordinal);
+        Assert.Contains("KUBERNETES_SERVICE_HOST=", unlinked, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deployment_EnvFromAConfigMap_SecretAsFiles_AndAnUpdateReachesTheMountedFile()
     {
         await ApplyAsync("""

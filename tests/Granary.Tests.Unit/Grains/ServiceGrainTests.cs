@@ -1,6 +1,7 @@
 using Granary.Api;
 using Granary.Client;
 using Granary.Errors;
+using Granary.Grains.Services;
 using Granary.Model;
 using Orleans.Core.Internal;
 
@@ -162,6 +163,62 @@ public sealed class ServiceGrainTests(ClusterFixture fixture) : IClassFixture<Cl
         Assert.Equal("127.0.0.40", kept.Subsets![0].Addresses![0].Ip);
         Assert.Equal("TCP", kept.Subsets[0].Ports![0].Protocol);
         Assert.NotNull(service.Spec.ClusterIP);
+    }
+
+    [Fact]
+    public async Task ServiceWithoutSelector_MirrorsHandWrittenEndpointsIntoSlices_AndLeavesUserSlicesAlone()
+    {
+        var name = Unique.Name("mirror");
+        await Client.Services.CreateAsync(Service(name));
+        await Client.Endpoints.CreateAsync(new Endpoints
+        {
+            Metadata = new ObjectMeta { Name = name, Namespace = "default" },
+            Subsets =
+            [
+                new EndpointSubset
+                {
+                    Addresses = [new EndpointAddress { Ip = "127.0.0.41", NodeName = "n1" }],
+                    NotReadyAddresses = [new EndpointAddress { Ip = "127.0.0.42" }],
+                    Ports = [new EndpointPort { Name = "pg", Port = 5432 }],
+                },
+            ],
+        });
+
+        var mirrored = await Eventually.Until(() => SliceOf(name), s => s is not null, "the endpoints mirrored");
+        Assert.Equal(EndpointSliceMirrorPlanner.ManagedBy, mirrored!.Metadata.Labels![EndpointSlice.ManagedByLabel]);
+        Assert.Equal([("127.0.0.41", true, "n1"), ("127.0.0.42", false, (string?)null)],
+            mirrored.Endpoints.Select(e => (e.Addresses[0], e.Conditions!.Ready == true, e.NodeName)).ToArray());
+        Assert.Equal(("pg", 5432, "TCP"), (mirrored.Ports![0].Name, mirrored.Ports[0].Port, mirrored.Ports[0].Protocol));
+
+        // A slice the user wrote is the user's: never deleted by the service's controllers.
+        var own = $"{name}-own";
+        await Client.EndpointSlices.CreateAsync(new EndpointSlice
+        {
+            Metadata = new ObjectMeta { Name = own, Namespace = "default", Labels = Objects.Labels((EndpointSlice.ServiceNameLabel, name)) },
+            Endpoints = [new SliceEndpoint { Addresses = ["127.0.0.43"] }],
+        });
+        await Client.Endpoints.DeleteAsync("default", name);
+        await Eventually.Until(() => SliceNames(name), names => names.SequenceEqual([own]), "the mirrored slice gone with the endpoints, the user's kept");
+    }
+
+    [Fact]
+    public void Endpoints_labelled_skip_mirror_are_not_mirrored()
+    {
+        var service = Service("skip") with { Metadata = new ObjectMeta { Name = "skip", Namespace = "default", Uid = "u" } };
+        var endpoints = new Endpoints
+        {
+            Metadata = new ObjectMeta { Name = "skip", Namespace = "default", Labels = Objects.Labels((EndpointSliceMirrorPlanner.SkipMirrorLabel, "true")) },
+            Subsets = [new EndpointSubset { Addresses = [new EndpointAddress { Ip = "127.0.0.44" }] }],
+        };
+
+        Assert.Empty(EndpointSliceMirrorPlanner.Plan(service, endpoints));
+        Assert.Single(EndpointSliceMirrorPlanner.Plan(service, endpoints with { Metadata = endpoints.Metadata with { Labels = null } }));
+    }
+
+    private async Task<string[]> SliceNames(string service)
+    {
+        var list = await Client.EndpointSlices.ListAsync(new ListOptions { Namespace = "default", LabelSelector = $"{EndpointSlice.ServiceNameLabel}={service}" });
+        return [.. list.Items.Select(s => s.Metadata.Name!).Order(StringComparer.Ordinal)];
     }
 
     private async Task SetStatusAsync(Pod pod, string ip, bool ready)
