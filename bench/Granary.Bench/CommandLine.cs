@@ -21,11 +21,13 @@ internal static class CommandLine
                           how long each takes from its create call to Running
           kube-api        N HTTP clients create, get and list pods through the Kubernetes API;
                           latency and throughput per verb
+          dns             the agent's cluster DNS server in process: queries/s over UDP and
+                          latency with N services and C clients
 
         COMMAND --help prints that command's options.
         """;
 
-    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command} and {KubeApiOptions.Command}";
+    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command} and {DnsOptions.Command}";
 
     /// <summary>The options of the command given; null when help was asked for, with the text to print in <paramref name="help"/>.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string help)
@@ -37,6 +39,7 @@ internal static class CommandLine
             ControlPlaneOptions.Command => ControlPlaneOptions.Usage,
             PodStartupOptions.Command => PodStartupOptions.Usage,
             KubeApiOptions.Command => KubeApiOptions.Usage,
+            DnsOptions.Command => DnsOptions.Usage,
             _ => Usage,
         };
         if (wantsHelp)
@@ -48,6 +51,7 @@ internal static class CommandLine
             ControlPlaneOptions.Command => ControlPlaneOptions.Parse(rest),
             PodStartupOptions.Command => PodStartupOptions.Parse(rest),
             KubeApiOptions.Command => KubeApiOptions.Parse(rest),
+            DnsOptions.Command => DnsOptions.Parse(rest),
             _ => throw new UsageException($"unknown command \"{command}\"; the commands are {Commands}"),
         };
     }

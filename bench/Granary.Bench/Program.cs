@@ -37,6 +37,7 @@ try
         ControlPlaneOptions controlPlane => ControlPlaneCommand.RunAsync(controlPlane, Console.Out, cancel.Token),
         PodStartupOptions podStartup => PodStartupCommand.RunAsync(podStartup, Console.Out, cancel.Token),
         KubeApiOptions kubeApi => KubeApiCommand.RunAsync(kubeApi, Console.Out, cancel.Token),
+        DnsOptions dns => DnsCommand.RunAsync(dns, Console.Out, cancel.Token),
         _ => throw new InvalidOperationException($"no command runs {options.GetType().Name}"),
     });
     return 0;
