@@ -30,6 +30,7 @@ public static class EndpointSlicePlanner
             {
                 Addresses = [pod.Status!.PodIP!],
                 Conditions = new EndpointConditions { Ready = publishNotReady || (serving && !terminating), Serving = serving, Terminating = terminating },
+                Hostname = EndpointsPlanner.HostnameFor(pod, service),
                 NodeName = pod.Spec.NodeName,
                 TargetRef = new ObjectReference { Kind = "Pod", Namespace = pod.Metadata.Namespace, Name = pod.Metadata.Name, Uid = pod.Metadata.Uid },
             };

@@ -28,6 +28,7 @@ public static class EndpointsPlanner
             var address = new EndpointAddress
             {
                 Ip = pod.Status!.PodIP!,
+                Hostname = HostnameFor(pod, service),
                 NodeName = pod.Spec.NodeName,
                 TargetRef = new ObjectReference { Kind = "Pod", Namespace = pod.Metadata.Namespace, Name = pod.Metadata.Name, Uid = pod.Metadata.Uid },
             };
@@ -84,6 +85,15 @@ public static class EndpointsPlanner
             .SelectMany(c => c.Ports ?? [])
             .FirstOrDefault(p => p.Name == target.StringValue && (p.Protocol ?? "TCP") == protocol)?.Number;
     }
+
+    /// <summary>
+    /// The endpoint's hostname, which gives the pod its DNS name HOSTNAME.SERVICE.NS.svc.DOMAIN: the pod's
+    /// spec.hostname when its spec.subdomain names this service (endpointutil.ShouldSetHostname).
+    /// </summary>
+    public static string? HostnameFor(Pod pod, Service service) =>
+        !string.IsNullOrEmpty(pod.Spec.Hostname) && pod.Spec.Subdomain == service.Metadata.Name && pod.Metadata.Namespace == service.Metadata.Namespace
+            ? pod.Spec.Hostname
+            : null;
 
     public static bool IsReady(Pod pod) =>
         pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready")?.Status == "True";

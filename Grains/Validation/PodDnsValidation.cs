@@ -9,6 +9,7 @@ internal static class PodDnsValidation
 {
     private const int MaxNameservers = 3;
     private const int MaxSearches = 32;
+    private const int MaxSearchChars = 2048;
     public const string IpRule = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
 
     public static IEnumerable<FieldError> Validate(PodSpec spec, string field)
@@ -43,6 +44,9 @@ internal static class PodDnsValidation
             var searches = config.Searches ?? [];
             if (searches.Count > MaxSearches)
                 yield return new FieldError($"{field}.dnsConfig.searches", "Invalid value", $"must not have more than {MaxSearches} search paths");
+            // The spaces between them count, as kube-apiserver counts the search line.
+            if (string.Join(' ', searches).Length > MaxSearchChars)
+                yield return new FieldError($"{field}.dnsConfig.searches", "Invalid value", $"must not have more than {MaxSearchChars} characters (including spaces) in the search list");
             foreach (var (search, i) in searches.Select((s, i) => (s, i)))
                 foreach (var error in SyntaxValidation.Dns1123Subdomain(search.TrimEnd('.'), $"{field}.dnsConfig.searches[{i}]"))
                     yield return error;

@@ -87,6 +87,17 @@ public sealed class AgentSettings
 
     /// <summary>How long the service proxy keeps a UDP flow without a datagram either way.</summary>
     public TimeSpan ServiceUdpIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>The port of the node's cluster DNS server (UDP and TCP on the node address); pods' resolv.conf cannot name another, so 53.</summary>
+    public int DnsPort { get; set; } = 53;
+
+    /// <summary>The cluster's DNS domain (the kubelet's --cluster-domain): Services are NAME.NAMESPACE.svc.DOMAIN.</summary>
+    public string ClusterDomain { get; set; } = "cluster.local";
+
+    /// <summary>Where the cluster DNS forwards other names, "ip[:port],…"; unset: the nameservers of <see cref="ResolvConf"/>.</summary>
+    public string? DnsUpstream { get; set; }
+
+    /// <summary>The host's resolver configuration (the kubelet's --resolv-conf): dnsPolicy Default pods get it, and its search domains.</summary>
+    public string ResolvConf { get; set; } = "/etc/resolv.conf";
 
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
 
@@ -113,5 +124,9 @@ public sealed class AgentSettings
         ["--reserved-memory"] = nameof(ReservedMemory),
         ["--server-port"] = nameof(ServerPort),
         ["--service-interface"] = nameof(ServiceInterface),
+        ["--dns-port"] = nameof(DnsPort),
+        ["--cluster-domain"] = nameof(ClusterDomain),
+        ["--dns-upstream"] = nameof(DnsUpstream),
+        ["--resolv-conf"] = nameof(ResolvConf),
     };
 }

@@ -50,7 +50,16 @@ public static class AgentProgram
             Gateways = string.IsNullOrWhiteSpace(settings.Gateway) ? [] : settings.Gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             ClusterId = settings.ClusterId,
         };
-        builder.Services.AddGranaryAgent(settings, runtime, _ => new RemoteControlPlane(clientOptions));
+        try
+        {
+            builder.Services.AddGranaryAgent(settings, runtime, _ => new RemoteControlPlane(clientOptions));
+        }
+        catch (ArgumentException e)
+        {
+            // A flag the agent cannot read (e.g. --dns-upstream); the message names it and says what to write.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
         log.LogInformation("Agent for node {Node}: driver {Driver}, pod network {Network}, control plane {ControlPlane}",
             settings.EffectiveNodeName, runtime.Name, settings.PodNetwork, clientOptions.Describe());
 
@@ -81,6 +90,10 @@ public static class AgentProgram
           --reserved-cpu Q / --reserved-memory Q   kept back from pods (allocatable = capacity - reserved)
           --service-interface NAME a dummy interface (e.g. granary-svc0) for non-loopback cluster IPs (needs root);
                                    without it only loopback cluster IPs (a 127.x --service-cidr) are served
+          --dns-port N             the cluster DNS server's port on the node address (default 53; pods can only use 53)
+          --cluster-domain NAME    the cluster's DNS domain (default cluster.local)
+          --dns-upstream IP[:PORT],...   where other names are forwarded (default: the nameservers of --resolv-conf)
+          --resolv-conf PATH       the host's resolver file, for dnsPolicy Default and search domains (default /etc/resolv.conf)
 
         The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_NODENAME, GRANARY_REDIS, ...).
         """;

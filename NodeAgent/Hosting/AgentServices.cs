@@ -2,6 +2,7 @@ using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.ControlPlane;
 using Granary.NodeAgent.Networking;
 using Granary.NodeAgent.Networking.Proxy;
+using Granary.NodeAgent.Networking.Dns;
 using Granary.NodeAgent.Networking.Services;
 using Granary.NodeAgent.Pods;
 using Granary.NodeAgent.Pods.Sync;
@@ -82,6 +83,8 @@ public static class AgentServices
         services.AddSingleton<PodSyncExecutor>();
         services.AddSingleton<PodSync>();
         services.AddSingleton<OrphanCollector>();
+        // The cluster DNS starts before the pod loop, so the first pods already get it in their resolv.conf.
+        services.AddClusterDns(settings);
         services.AddSingleton<PodSyncLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<PodSyncLoop>());
         services.AddHostedService<WatchdogService>();

@@ -76,6 +76,9 @@ public sealed class PodEvents : IAsyncDisposable
     public void FailedMount(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "FailedMount", message);
 
     /// <summary>envFrom keys that are not variable names were skipped.</summary>
+    /// <summary>A warning while forming the pod's resolv.conf (MissingClusterDNS, DNSConfigForming), as the kubelet records it.</summary>
+    public void DnsWarning(Pod pod, string reason, string message) => _recorder.Record(pod, Event.Warning, reason, message);
+
     public void InvalidEnvironmentVariableNames(Pod pod, string message) => _recorder.Record(pod, Event.Warning, "InvalidEnvironmentVariableNames", message);
 
     /// <summary>Some imagePullSecrets do not exist; the pull goes on without them (the kubelet's FailedToRetrieveImagePullSecret).</summary>

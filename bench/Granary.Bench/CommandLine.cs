@@ -23,11 +23,13 @@ internal static class CommandLine
                           latency and throughput per verb
           proxy           the agent's service proxy in front of local bulk and echo servers:
                           throughput and added latency beside direct connections
+          dns             the agent's cluster DNS server in process: queries/s over UDP and
+                          latency with N services and C clients
 
         COMMAND --help prints that command's options.
         """;
 
-    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command} and {ProxyOptions.Command}";
+    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command} and {DnsOptions.Command}";
 
     /// <summary>The options of the command given; null when help was asked for, with the text to print in <paramref name="help"/>.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string help)
@@ -40,6 +42,7 @@ internal static class CommandLine
             PodStartupOptions.Command => PodStartupOptions.Usage,
             KubeApiOptions.Command => KubeApiOptions.Usage,
             ProxyOptions.Command => ProxyOptions.Usage,
+            DnsOptions.Command => DnsOptions.Usage,
             _ => Usage,
         };
         if (wantsHelp)
@@ -52,6 +55,7 @@ internal static class CommandLine
             PodStartupOptions.Command => PodStartupOptions.Parse(rest),
             KubeApiOptions.Command => KubeApiOptions.Parse(rest),
             ProxyOptions.Command => ProxyOptions.Parse(rest),
+            DnsOptions.Command => DnsOptions.Parse(rest),
             _ => throw new UsageException($"unknown command \"{command}\"; the commands are {Commands}"),
         };
     }

@@ -38,6 +38,7 @@ try
         PodStartupOptions podStartup => PodStartupCommand.RunAsync(podStartup, Console.Out, cancel.Token),
         KubeApiOptions kubeApi => KubeApiCommand.RunAsync(kubeApi, Console.Out, cancel.Token),
         ProxyOptions proxy => ProxyCommand.RunAsync(proxy, Console.Out, cancel.Token),
+        DnsOptions dns => DnsCommand.RunAsync(dns, Console.Out, cancel.Token),
         _ => throw new InvalidOperationException($"no command runs {options.GetType().Name}"),
     });
     return 0;

@@ -4,7 +4,7 @@ using Granary.Model;
 namespace Granary.NodeAgent.Pods.Sync;
 
 /// <summary>What a report-once event is about: a lasting state is reported once per occurrence, not every pass.</summary>
-public enum ReportTopic { Image, Backoff, Config, Deadline, Mount, EnvNames, PullSecrets }
+public enum ReportTopic { Image, Backoff, Config, Deadline, Mount, EnvNames, PullSecrets, Dns }
 
 /// <summary>One report-once slot: a container of the pod (empty for the pod itself) and a topic.</summary>
 public readonly record struct ReportKey(string Container, ReportTopic Topic);

@@ -3,6 +3,7 @@ using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.Hosting;
 using Granary.NodeAgent.Images;
 using Granary.NodeAgent.Networking;
+using Granary.NodeAgent.Networking.Dns;
 using Granary.NodeAgent.Networking.Services;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Volumes;
@@ -33,6 +34,7 @@ public sealed partial class PodSyncExecutor(
     IPodConfigLookup config,
     ServiceCatalog services,
     NodeDescriber describer,
+    PodDnsFiles dns,
     IOptions<AgentSettings> settings,
     TimeProvider time,
     ILogger<PodSyncExecutor> logger)
@@ -106,8 +108,11 @@ public sealed partial class PodSyncExecutor(
 
         var imageUser = SecurityContexts.NeedsImageUser(pod, spec) ? await runtime.ImageUserAsync(spec.Image ?? "", ct) : null;
         var security = SecurityContexts.Resolve(pod, spec, settings.Value.AllowPrivileged, imageUser);
+        var (dnsMounts, dnsPlan) = dns.Prepare(pod);
+        foreach (var (reason, message) in dnsPlan.Warnings)
+            record.ReportOnce(new ReportKey(reason, ReportTopic.Dns), message, () => events.DnsWarning(pod, reason, message));
         return ContainerSpecs.Build(node.Name, pod, spec, attempt, sandbox.PodIp, resolved.Variables,
-            [.. messages.MountFor(pod, spec, attempt), .. mounts.Select(m => new Runtime.VolumeMount(m.Source, m.ContainerPath, m.ReadOnly))], security);
+            [.. messages.MountFor(pod, spec, attempt), .. dnsMounts, .. mounts.Select(m => new Runtime.VolumeMount(m.Source, m.ContainerPath, m.ReadOnly))], security);
     }
 
     /// <summary>Carries out the plan's actions in order; returns the plan with the containers' observations updated by what happened.</summary>

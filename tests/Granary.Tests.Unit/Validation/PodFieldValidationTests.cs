@@ -149,6 +149,11 @@ public class PodFieldValidationTests
             "spec.preemptionPolicy: Unsupported value: \"Always\": supported values: \"PreemptLowerPriority\", \"PreemptNever\"",
             "spec.dnsPolicy: Unsupported value: \"Google\": supported values: \"ClusterFirstWithHostNet\", \"ClusterFirst\", \"Default\", \"None\""),
         Row("dnsPolicy None without config", Spec(s => s with { DnsPolicy = "None" }), "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+        Row("search line over 2048 characters", Spec(s => s with
+            {
+                DnsConfig = new() { Searches = [.. Enumerable.Range(0, 9).Select(i => string.Join('.', Enumerable.Repeat(new string((char)('a' + i), 60), 4)))] },
+            }),
+            "spec.dnsConfig.searches: Invalid value: must not have more than 2048 characters (including spaces) in the search list"),
         Row("subdomain not a label", Spec(s => s with { Subdomain = "a.b" }), $"spec.subdomain: Invalid value: \"a.b\": {KubernetesText.Label}"),
 
         // Init, sidecar and ephemeral containers.
