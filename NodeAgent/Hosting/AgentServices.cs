@@ -39,6 +39,8 @@ public static class AgentServices
         // The agent's server starts before the link registers the node, so the Node names a port that answers.
         services.AddSingleton<AgentServerEndpoint>();
         services.AddSingleton<AgentServer>();
+        services.AddSingleton<Server.PortForward.PodAddresses>();
+        services.AddSingleton<IAgentServerModule, Server.PortForward.PortForwardModule>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
         services.AddSingleton<ControlPlaneLink>();
         services.AddHostedService(sp => sp.GetRequiredService<ControlPlaneLink>());
