@@ -38,7 +38,7 @@ internal static class ApiResources
         new Dictionary<string, ImmutableArray<(string, ImmutableArray<string>)>>
         {
             // exec: GET with a WebSocket upgrade (create is POST, the SPDY upgrade, answered "Upgrade request required").
-            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("binding", ["create"]), ("status", StatusVerbs), ("eviction", ["create"])],
+            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("portforward", ["create", "get"]), ("binding", ["create"]), ("status", StatusVerbs), ("eviction", ["create"])],
             ["Node"] = [("status", StatusVerbs)],
             ["Namespace"] = [("status", StatusVerbs)],
             ["Service"] = [("status", StatusVerbs)],
