@@ -57,7 +57,10 @@ internal static class PodPortForward
         var offered = context.WebSockets.WebSocketRequestedProtocols;
         if (offered.Contains(TunnelPrefix + SpdyPortForward.Protocol, StringComparer.Ordinal))
         {
-            var tunnel = await context.WebSockets.AcceptWebSocketAsync(TunnelPrefix + SpdyPortForward.Protocol);
+            // "SPDY/3.1+…" is no token (RFC 6455 4.1 wants one), so ASP.NET refuses it as a subprotocol; kube-apiserver
+            // answers it anyway and kubectl expects it back, so the header is set by hand.
+            context.Response.Headers.SecWebSocketProtocol = TunnelPrefix + SpdyPortForward.Protocol;
+            var tunnel = await context.WebSockets.AcceptWebSocketAsync(subProtocol: null);
             await using var transport = WebSocketStream.Create(tunnel, WebSocketMessageType.Binary, ownsWebSocket: true);
             await RunSpdyAsync(transport, dialer, node, path, logger, ct);
             return;
@@ -87,6 +90,7 @@ internal static class PodPortForward
         {
             // kubectl went away: its connection is gone with it.
         }
+
     }
 
     /// <summary>The node that runs the pod; a pod not (yet) running anywhere cannot be forwarded to.</summary>

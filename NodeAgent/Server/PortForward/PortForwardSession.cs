@@ -22,6 +22,7 @@ public sealed partial class PortForwardSession(WebSocket socket, string podAddre
 
     private const int BufferSize = 32 * 1024;
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly PortLink[] _links = [.. ports.Select((port, index) => new PortLink(port, index))];
 
@@ -38,18 +39,17 @@ public sealed partial class PortForwardSession(WebSocket socket, string podAddre
             var pods = _links.Select(link => ForwardAsync(link, session.Token)).ToArray();
             var client = ReadClientAsync(session.Token);
             var allPodsDone = Task.WhenAll(pods);
-            if (await Task.WhenAny(allPodsDone, client) == allPodsDone)
+            if (await Task.WhenAny(allPodsDone, client) != allPodsDone)
             {
-                await CloseAsync(WebSocketCloseStatus.NormalClosure, session.Token);
-            }
-            else
-            {
-                // The client went away or closed: what the pods still send is relayed until they end too.
+                // The client closed (or went away): what the pods still send is relayed until they end too.
                 await (await client ? allPodsDone : Task.CompletedTask);
-                await CloseAsync(WebSocketCloseStatus.NormalClosure, session.Token);
             }
+            await CloseAsync(WebSocketCloseStatus.NormalClosure, session.Token);
+            // The close handshake ends the session, not the server: a connection closed while the client's close is
+            // still unread is reset, and a reset discards what the client has not read yet (the pod's last bytes).
+            await client.WaitAsync(CloseHandshakeTimeout, session.Token);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or TimeoutException)
         {
             LogClientGone(logger, pod, e.Message);
         }
@@ -95,7 +95,10 @@ public sealed partial class PortForwardSession(WebSocket socket, string podAddre
                     return;
                 }
                 if (read == 0)
+                {
+                    LogPodEnded(logger, pod, link.Port);
                     return;
+                }
                 await SendFramedAsync(buffer.AsMemory(0, read + 1), ct);
             }
         }
@@ -128,6 +131,7 @@ public sealed partial class PortForwardSession(WebSocket socket, string podAddre
                 }
                 if (received.MessageType == WebSocketMessageType.Close)
                 {
+                    LogClientInputEnded(logger, pod);
                     foreach (var link in _links)
                         link.EndInput();
                     return true;
@@ -207,6 +211,12 @@ public sealed partial class PortForwardSession(WebSocket socket, string podAddre
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Port-forward to pod {Pod}: the connection to port {Port} failed: {Reason}")]
     private static partial void LogPodConnectionFailed(ILogger logger, string pod, int port, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Port-forward to pod {Pod}: port {Port} closed its connection")]
+    private static partial void LogPodEnded(ILogger logger, string pod, int port);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Port-forward to pod {Pod}: the client closed its input")]
+    private static partial void LogClientInputEnded(ILogger logger, string pod);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Port-forward to pod {Pod}: the client went away: {Reason}")]
     private static partial void LogClientGone(ILogger logger, string pod, string reason);

@@ -8,30 +8,58 @@ namespace Granary.Silo.Streams.Spdy;
 
 /// <summary>
 /// The header blocks of one direction of a SPDY/3 session: a name/value block (a count, then length-prefixed names
-/// and values) compressed as one zlib stream for the whole session, with SPDY's dictionary preset and a flush after
-/// each block so the peer can read it at once. A session holds one compressor and one decompressor; neither may be
-/// used from two threads at a time.
+/// and values) inside one zlib stream for the whole session, with SPDY's dictionary named in its header.
+/// <para>
+/// What this side sends goes in a stored (uncompressed) deflate block, then an empty stored block: the marker that
+/// zlib's Z_SYNC_FLUSH ends with, on which Go's inflater hands over what it has decoded. client-go's framer checks
+/// that a frame's header block is read to its last byte, and Go's inflater reads exactly these bytes and no further.
+/// (A general-purpose deflater's flush without that marker leaves Go waiting for more, and the next frame fails.)
+/// The headers sent here (an empty SYN_REPLY) are a few bytes, so compressing them gains nothing. What the peer
+/// sends is inflated with the dictionary (SharpZipLib's inflater; the framework's cannot take a preset dictionary).
+/// Neither side may be used from two threads at a time.
+/// </para>
 /// </summary>
 internal sealed class SpdyHeaderCompressor
 {
-    private readonly Deflater _deflater = new(Deflater.DEFAULT_COMPRESSION, noZlibHeaderOrFooter: false);
-    private readonly byte[] _chunk = new byte[1024];
+    /// <summary>An empty stored block that is not the last: 3 header bits, padding, length 0 and its complement.</summary>
+    private static readonly byte[] SyncMarker = [0x00, 0x00, 0x00, 0xFF, 0xFF];
 
-    public SpdyHeaderCompressor() => _deflater.SetDictionary(SpdyDictionary.Bytes);
+    private bool _started;
 
     public byte[] Compress(SpdyHeaders headers)
     {
-        _deflater.SetInput(Encode(headers));
-        _deflater.Flush();
-        using var output = new MemoryStream();
-        while (true)
+        var block = Encode(headers);
+        if (block.Length > ushort.MaxValue)
+            throw new ArgumentException($"a header block of {block.Length} bytes is larger than one stored deflate block (65535)", nameof(headers));
+        var output = new byte[(_started ? 0 : 6) + 5 + block.Length + SyncMarker.Length];
+        var at = 0;
+        if (!_started)
         {
-            var written = _deflater.Deflate(_chunk);
-            if (written == 0 && _deflater.IsNeedingInput)
-                break;
-            output.Write(_chunk, 0, written);
+            // CMF (deflate, 32 KiB window) and FLG with FDICT and the check bits, then the dictionary's Adler-32 (RFC 1950).
+            output[0] = 0x78;
+            output[1] = 0xBB;
+            BinaryPrimitives.WriteUInt32BigEndian(output.AsSpan(2), Adler32(SpdyDictionary.Bytes));
+            at = 6;
+            _started = true;
         }
-        return output.ToArray();
+        // A stored block that is not the last (BFINAL 0, BTYPE 00), its length and the length's complement (RFC 1951 3.2.4).
+        output[at] = 0x00;
+        BinaryPrimitives.WriteUInt16LittleEndian(output.AsSpan(at + 1), (ushort)block.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(output.AsSpan(at + 3), (ushort)~block.Length);
+        block.CopyTo(output.AsSpan(at + 5));
+        SyncMarker.CopyTo(output.AsSpan(at + 5 + block.Length));
+        return output;
+    }
+
+    internal static uint Adler32(ReadOnlySpan<byte> data)
+    {
+        uint a = 1, b = 0;
+        foreach (var d in data)
+        {
+            a = (a + d) % 65521;
+            b = (b + a) % 65521;
+        }
+        return (b << 16) | a;
     }
 
     internal static byte[] Encode(SpdyHeaders headers)

@@ -93,10 +93,10 @@ internal sealed partial class SpdyPortForward(SpdySession session, AgentDialer d
                     _ => Task.CompletedTask,
                 }
                 : Task.CompletedTask, pair.Token);
-            await EndAsync(error, data, ct);
             await pair.CancelAsync();
             await upload;
             await ChannelSocket.CloseOutputAsync(agent, CancellationToken.None);
+            await EndAsync(error, data, ct);
         }
     }
 

@@ -97,9 +97,10 @@ internal sealed partial class SpdySession(Stream transport, ILogger logger) : IA
 
     private async Task OpenAsync(SpdySynStream syn, CancellationToken ct)
     {
-        if (syn.StreamId % 2 == 0 || syn.StreamId <= _lastStreamId)
-            throw new SpdyProtocolException($"SYN_STREAM with stream id {syn.StreamId} after {_lastStreamId}: a client's ids are odd and increase");
-        _lastStreamId = syn.StreamId;
+        // spdystream numbers a stream before it takes its turn to write, so streams opened at once may arrive out of order.
+        if (syn.StreamId % 2 == 0 || syn.StreamId == 0 || _streams.ContainsKey(syn.StreamId))
+            throw new SpdyProtocolException($"SYN_STREAM with stream id {syn.StreamId}: a client's stream ids are odd and not in use");
+        _lastStreamId = Math.Max(_lastStreamId, syn.StreamId);
         if (Volatile.Read(ref _goingAway) != 0)
         {
             await _writer.WriteRstStreamAsync(syn.StreamId, SpdyRstStatus.RefusedStream, ct);
