@@ -46,6 +46,8 @@ public static class AgentServices
         // Its TLS identity from the cluster CA, obtained once the node is registered and renewed while it runs.
         services.AddSingleton<ServingCredentials>();
         services.AddSingleton<AgentServer>();
+        services.AddSingleton<Server.PortForward.PodAddresses>();
+        services.AddSingleton<IAgentServerModule, Server.PortForward.PortForwardModule>();
         services.AddHostedService(sp => sp.GetRequiredService<AgentServer>());
         // pods/proxy and services/proxy: the silo forwards to this node's pods through its server.
         services.AddHttpForwarder();

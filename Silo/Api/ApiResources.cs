@@ -39,8 +39,8 @@ internal static class ApiResources
     private static readonly ImmutableDictionary<string, ImmutableArray<(string Name, ImmutableArray<string> Verbs)>> Subresources =
         new Dictionary<string, ImmutableArray<(string, ImmutableArray<string>)>>
         {
-            // exec and attach: GET with a WebSocket upgrade (create is POST, the SPDY upgrade).
-            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("attach", ["create", "get"]), ("binding", ["create"]), ("status", StatusVerbs), ("eviction", ["create"]), ("proxy", ProxyVerbs)],
+            // exec, attach and portforward: GET with a WebSocket upgrade (create is POST, the SPDY upgrade).
+            ["Pod"] = [("log", ["get"]), ("exec", ["create", "get"]), ("attach", ["create", "get"]), ("portforward", ["create", "get"]), ("binding", ["create"]), ("status", StatusVerbs), ("eviction", ["create"]), ("proxy", ProxyVerbs)],
             ["Node"] = [("status", StatusVerbs), ("proxy", ProxyVerbs)],
             ["Namespace"] = [("status", StatusVerbs)],
             ["Service"] = [("status", StatusVerbs), ("proxy", ProxyVerbs)],

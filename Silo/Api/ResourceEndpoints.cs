@@ -26,7 +26,7 @@ internal static class ResourceEndpoints
             await ApiStatus.WriteAsync(context, ApiStatus.PathNotFound());
             return;
         }
-        if (ProtobufBodies.AcceptsOnlyProtobuf(context.Request) && path.Resource.Name is not ("pods/log" or "pods/exec" or "pods/attach"))
+        if (ProtobufBodies.AcceptsOnlyProtobuf(context.Request) && path.Resource.Name is not ("pods/log" or "pods/exec" or "pods/attach" or "pods/portforward"))
         {
             await ApiStatus.WriteAsync(context, ApiStatus.Failure(StatusCodes.Status406NotAcceptable, "NotAcceptable",
                 $"only the following media types are accepted: application/json, application/yaml, {ProtobufBodies.MediaType} (as a request body only): send Accept: application/json"));
@@ -36,6 +36,11 @@ internal static class ResourceEndpoints
         if (path.Resource.Name is "pods/exec" or "pods/attach")
         {
             await PodExec.HandleAsync(context, grains, path);
+            return;
+        }
+        if (path.Resource.Name == "pods/portforward")
+        {
+            await PodPortForward.HandleAsync(context, grains, path);
             return;
         }
         // A binding is a POST to an object's subresource, which the verb table below has no room for.
