@@ -51,7 +51,14 @@ internal static partial class PodExec
             return;
         }
         if (!context.WebSockets.IsWebSocketRequest)
+        {
+            // kubectl 1.29 and older speak only SPDY for exec and attach: say which kubectl works instead.
+            if (context.Request.Headers.Upgrade.ToString().Contains("SPDY", StringComparison.OrdinalIgnoreCase))
+                throw new BadRequestException(
+                    "Upgrade request required: exec and attach are served over WebSocket only (kubectl 1.30 or newer, or a client " +
+                    "offering v5.channel.k8s.io); kubectl 1.29 and older speak SPDY here, which is not served for exec and attach");
             throw new BadRequestException("Upgrade request required");
+        }
         var offered = context.WebSockets.WebSocketRequestedProtocols;
         var served = offered.Where(p => ExecChannelProtocol.Supported.Any(s => s.Name == p.Trim())).Select(p => p.Trim()).ToList();
         if (offered.Count > 0 && served.Count == 0)

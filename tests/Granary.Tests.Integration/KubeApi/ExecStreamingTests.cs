@@ -144,6 +144,18 @@ public sealed class ExecStreamingTests(ExecStreamingCluster cluster) : IClassFix
         Assert.Equal((4, "out\n", "err\ncommand terminated with exit code 4\n"), (r.ExitCode, r.Stdout, r.Stderr));
     }
 
+    [Fact]
+    public async Task Exec_WithKubectl128_WhichSpeaksOnlySpdy_IsToldWhichKubectlWorks()
+    {
+        if (Kubectl.WithVersion("1.28") is not { } kubectl)
+            return;
+
+        var r = await kubectl.RunAsync("exec", ExecStreamingCluster.Pod, "--", "true");
+
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("kubectl 1.30 or newer", r.Stderr, StringComparison.Ordinal);
+    }
+
     private static string Sha256(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
