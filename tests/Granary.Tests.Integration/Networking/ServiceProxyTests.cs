@@ -142,6 +142,20 @@ public sealed class ServiceProxyTests(ServiceProxyCluster cluster) : IClassFixtu
         foreach (var node in cluster.Nodes)
             await ReachesAllAsync(new IPEndPoint(IPAddress.Parse(node.NodeIp), nodePort), pods, $"the node port on {node.Name} reaches both pods");
 
+        // By name from inside a third pod: the node's cluster DNS answers the cluster IP, the node's proxy carries it.
+        // (busybox-static's wget crashes in the static C library, so the request is written with nc.)
+        Ok(await kubectl.RunAsync("run", "client", "--image=local/busybox:1", "--restart=Never", "--", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"), "start a client pod");
+        Ok(await kubectl.RunAsync("wait", "--for=condition=Ready", "pod/client", "--timeout=60s"), "the client pod runs");
+        var fetched = await kubectl.RunAsync("exec", "client", "--", "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web 80 || exit 1; done");
+        if (fetched.ExitCode != 0)
+        {
+            var diagnosis = await kubectl.RunAsync("exec", "client", "--", "sh", "-c", $"cat /etc/resolv.conf; nslookup web; printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 {clusterIP} 80");
+            Assert.Fail($"GET http://web/ from inside a pod failed: {fetched}\n{diagnosis}{cluster.RecentOutput()}");
+        }
+        var byName = fetched.Stdout;
+        Assert.All(pods, pod => Assert.Contains(pod, byName, StringComparison.Ordinal));
+        Ok(await kubectl.RunAsync("delete", "pod", "client", "--grace-period=1"), "delete the client pod");
+
         // LoadBalancer, as k3s' servicelb: the nodes' addresses are its ingress, its node ports carry the traffic.
         Ok(await kubectl.RunAsync("wait", "service/lb", "--for=jsonpath={.status.loadBalancer.ingress[1].ip}=127.0.0.51", "--timeout=30s"), "the load balancer's ingress");
         Assert.Equal("127.0.0.50 127.0.0.51", await JsonPathAsync("service/lb", "{.status.loadBalancer.ingress[*].ip}"));
