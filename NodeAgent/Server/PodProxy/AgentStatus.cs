@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using Granary.NodeAgent.Server.Streams;
 using Microsoft.AspNetCore.Http;
 
 namespace Granary.NodeAgent.Server.PodProxy;
@@ -11,16 +11,7 @@ internal static class AgentStatus
 {
     public static Task WriteAsync(HttpContext context, int code, string reason, string message)
     {
-        var status = new JsonObject
-        {
-            ["kind"] = "Status",
-            ["apiVersion"] = "v1",
-            ["metadata"] = new JsonObject(),
-            ["status"] = "Failure",
-            ["message"] = message,
-            ["reason"] = reason,
-            ["code"] = code,
-        };
+        var status = ExecChannelProtocol.Failure(code, reason, message);
         context.Response.Clear();
         context.Response.StatusCode = code;
         // No Retry-After, as kube-apiserver: client-go would retry a refused pod ten times before showing the user why.
