@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Grains.Services;
 using Granary.Model;
 
 namespace Granary.Grains.Hosting;
@@ -74,6 +75,9 @@ public static class KubernetesService
         Ports = [.. (endpoints.Subsets ?? []).SelectMany(s => s.Ports ?? []).Take(1).Select(p => new SlicePort { Name = p.Name, Port = p.Port, Protocol = p.Protocol })],
     };
 
+    private static bool IsSkipMirrored(Endpoints endpoints) =>
+        endpoints.Metadata.Labels?.GetValueOrDefault(EndpointSliceMirrorPlanner.SkipMirrorLabel) == "true";
+
     private static async Task<Endpoints> AddAddressAsync(IEndpointsGrain grain, string apiAddress, int apiPort)
     {
         Endpoints? current;
@@ -87,13 +91,19 @@ public static class KubernetesService
         }
         var port = new EndpointPort { Name = "https", Port = apiPort, Protocol = "TCP" };
         var subset = current?.Subsets?.FirstOrDefault(s => s.Ports is [{ } p] && p == port);
-        if (current is not null && subset?.Addresses?.Any(a => a.Ip == apiAddress) == true)
+        if (current is not null && subset?.Addresses?.Any(a => a.Ip == apiAddress) == true && IsSkipMirrored(current))
             return current;
         var others = current?.Subsets?.Where(s => s != subset).ToImmutableList() ?? [];
         var addresses = (subset?.Addresses ?? []).Add(new EndpointAddress { Ip = apiAddress });
+        var metadata = current?.Metadata ?? new ObjectMeta { Name = Name, Namespace = Namespace };
         var desired = new Endpoints
         {
-            Metadata = (current?.Metadata ?? new ObjectMeta { Name = Name, Namespace = Namespace }),
+            // Silos keep the slice themselves (SliceOf), so the mirroring controller leaves these Endpoints alone, as
+            // kube-apiserver's endpoint reconciler labels its own.
+            Metadata = metadata with
+            {
+                Labels = (metadata.Labels ?? ImmutableSortedDictionary<string, string>.Empty).SetItem(EndpointSliceMirrorPlanner.SkipMirrorLabel, "true"),
+            },
             Subsets = others.Add(new EndpointSubset { Addresses = addresses, Ports = [port] }),
         };
         return current is null ? await grain.CreateAsync(desired) : await grain.UpdateAsync(desired);

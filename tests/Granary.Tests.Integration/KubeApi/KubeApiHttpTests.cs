@@ -62,7 +62,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     [InlineData("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers")]
     [InlineData("/api/v1/namespaces/default/replicationcontrollers")]
     [InlineData("/api/v1/pods/x")]
-    [InlineData("/api/v1/namespaces/default/pods/x/attach")]
+    [InlineData("/api/v1/namespaces/default/pods/x/ephemeralcontainers")]
     [InlineData("/openapi/v2")]
     [InlineData("/openapi/v3/apis/nope.example.com/v1")]
     public async Task UnknownPath_IsANotFoundStatus(string path)
