@@ -68,7 +68,8 @@ public sealed partial class ClusterDnsServer(
     public Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping.Cancel();
-        _server?.Stop();
+        if (_server is not null)
+            DnsServerShutdown.Stop(_server);
         return Task.CompletedTask;
     }
 

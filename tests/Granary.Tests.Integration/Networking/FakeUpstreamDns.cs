@@ -45,5 +45,5 @@ public sealed class FakeUpstreamDns : IDisposable
 
     public ConcurrentQueue<string> Questions { get; } = new();
 
-    public void Dispose() => _server.Stop();
+    public void Dispose() => Granary.NodeAgent.Networking.Dns.DnsServerShutdown.Stop(_server);
 }

@@ -36,5 +36,5 @@ internal sealed class FakeUpstreamDns : IDisposable
 
     public int Questions { get; private set; }
 
-    public void Dispose() => _server.Stop();
+    public void Dispose() => Granary.NodeAgent.Networking.Dns.DnsServerShutdown.Stop(_server);
 }
