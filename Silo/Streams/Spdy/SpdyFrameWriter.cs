@@ -14,23 +14,20 @@ internal sealed class SpdyFrameWriter(Stream transport)
     private readonly SemaphoreSlim _lock = new(1, 1);
 
     public Task WriteSynReplyAsync(int streamId, bool fin, SpdyHeaders headers, CancellationToken ct) =>
-        WriteLockedAsync(() =>
-        {
-            var block = _headers.Compress(headers);
-            var frame = Control(SpdyFrame.SynReplyType, fin ? SpdyFrame.FlagFin : (byte)0, 4 + block.Length, out var payload);
-            BinaryPrimitives.WriteInt32BigEndian(payload, streamId);
-            block.CopyTo(payload[4..]);
-            return frame;
-        }, ct);
+        WriteHeaderFrameAsync(SpdyFrame.SynReplyType, streamId, fin, headers, fixedLength: 4, ct);
 
-    /// <summary>SYN_STREAM, for tests that play the client.</summary>
+    /// <summary>SYN_STREAM, for tests that play the client (stream id, then associated id and priority left zero).</summary>
     public Task WriteSynStreamAsync(int streamId, bool fin, SpdyHeaders headers, CancellationToken ct) =>
+        WriteHeaderFrameAsync(SpdyFrame.SynStreamType, streamId, fin, headers, fixedLength: 10, ct);
+
+    /// <summary>A control frame of <paramref name="fixedLength"/> bytes (the stream id first) and a compressed header block.</summary>
+    private Task WriteHeaderFrameAsync(ushort type, int streamId, bool fin, SpdyHeaders headers, int fixedLength, CancellationToken ct) =>
         WriteLockedAsync(() =>
         {
             var block = _headers.Compress(headers);
-            var frame = Control(SpdyFrame.SynStreamType, fin ? SpdyFrame.FlagFin : (byte)0, 10 + block.Length, out var payload);
+            var frame = Control(type, fin ? SpdyFrame.FlagFin : (byte)0, fixedLength + block.Length, out var payload);
             BinaryPrimitives.WriteInt32BigEndian(payload, streamId);
-            block.CopyTo(payload[10..]);
+            block.CopyTo(payload[fixedLength..]);
             return frame;
         }, ct);
 
