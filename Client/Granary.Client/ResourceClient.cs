@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Granary.Api;
 using Granary.Errors;
 using Granary.Model;
+using Granary.Retry;
 
 namespace Granary.Client;
 
@@ -11,7 +12,6 @@ namespace Granary.Client;
 /// </summary>
 public sealed class ResourceClient<T> : IResourceClient where T : class, IResource<T>
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private readonly IGrainFactory _grains;
 
     internal ResourceClient(IGrainFactory grains) => _grains = grains;
@@ -98,7 +98,7 @@ public sealed class ResourceClient<T> : IResourceClient where T : class, IResour
             version = list.ResourceVersion;
         }
 
-        var backoff = TimeSpan.FromMilliseconds(100);
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
         while (true)
         {
             ct.ThrowIfCancellationRequested();
@@ -114,13 +114,12 @@ public sealed class ResourceClient<T> : IResourceClient where T : class, IResour
             try
             {
                 batch = await _grains.GetGrain<IListWatchGrain>(0).WatchAsync(request).WaitAsync(ct);
-                backoff = TimeSpan.FromMilliseconds(100);
+                backoff.Reset();
             }
             catch (Exception e) when (Transient.Is(e) && !ct.IsCancellationRequested)
             {
                 // The silo serving us went away: resume from the same version on another one.
-                await Task.Delay(backoff, ct);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                await backoff.DelayAsync(TimeProvider.System, ct);
             }
             if (batch is null)
                 continue;

@@ -5,7 +5,7 @@ namespace Granary.Events;
 /// <summary>
 /// Records events about objects, as client-go's EventRecorder does: the call returns at once and never throws;
 /// the write happens in the background (identical events aggregated by count), and a failed write is logged.
-/// Obtain one from <see cref="EventBroadcaster.NewRecorder"/>; it stamps every event with its source.
+/// Obtain one from the process's EventBroadcaster (Granary.Client), which stamps every event with its source.
 /// </summary>
 public interface IEventRecorder
 {

@@ -5,6 +5,7 @@ using Granary.Model;
 using Granary.Serialization;
 using Granary.Selectors;
 using Microsoft.Extensions.Logging;
+using Granary.Retry;
 
 namespace Granary.Grains.Caching;
 
@@ -214,7 +215,7 @@ public sealed partial class KindCache : IDisposable
 
     private async Task FeedAsync()
     {
-        var backoff = TimeSpan.FromMilliseconds(100);
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
         var needsList = true;
         while (!_stop.IsCancellationRequested)
         {
@@ -229,7 +230,7 @@ public sealed partial class KindCache : IDisposable
                 var events = await _store.ReadEventsAsync(_kind, Revision, ReadBatch);
                 if (events.Count > 0)
                     Apply(events);
-                backoff = TimeSpan.FromMilliseconds(100);
+                backoff.Reset();
                 if (events.Count < ReadBatch)
                     await _nudge.WaitAsync(TimeSpan.FromSeconds(1), _stop.Token);
             }
@@ -244,16 +245,16 @@ public sealed partial class KindCache : IDisposable
             }
             catch (Exception e)
             {
-                LogFeedFailed(_logger, e, _kind.Plural, backoff);
+                var delay = backoff.Next();
+                LogFeedFailed(_logger, e, _kind.Plural, delay);
                 try
                 {
-                    await Task.Delay(backoff, _stop.Token);
+                    await Task.Delay(delay, _stop.Token);
                 }
                 catch (OperationCanceledException)
                 {
                     return;
                 }
-                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 5000));
             }
         }
     }

@@ -1,6 +1,7 @@
 using Granary.Grains.Storage;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
+using Granary.Retry;
 
 namespace Granary.Grains.Resources;
 
@@ -16,7 +17,6 @@ public abstract partial class ControllerGrain<T>(IObjectStore store, TimeProvide
 {
     private const string ResyncReminder = "resync";
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(1);
 
     /// <summary>How soon an unconverged object is looked at again when nothing tells it to.</summary>
     protected static readonly TimeSpan UnconvergedResync = TimeSpan.FromSeconds(5);
@@ -27,7 +27,8 @@ public abstract partial class ControllerGrain<T>(IObjectStore store, TimeProvide
     private IGrainTimer? _timer;
     private DateTimeOffset? _dueAt;
     private bool? _reminderRegistered;
-    private int _failures;
+    /// <summary>How long a failing reconcile waits before the next try: 1 s doubling to a minute, as a workqueue's rate limiter.</summary>
+    private readonly Backoff _backoff = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
 
     /// <summary>True while a pass runs: its own writes need no further pass.</summary>
     protected bool Reconciling { get; private set; }
@@ -88,12 +89,11 @@ public abstract partial class ControllerGrain<T>(IObjectStore store, TimeProvide
         try
         {
             next = await ReconcileAsync();
-            _failures = 0;
+            _backoff.Reset();
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            _failures++;
-            var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, _failures - 1), MaxBackoff.TotalSeconds));
+            var backoff = _backoff.Next();
             LogReconcileFailed(Logger, Kind.Singular, Key, backoff.TotalSeconds, e);
             next = Time.GetUtcNow() + backoff;
         }

@@ -7,6 +7,7 @@ using Granary.NodeAgent.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Granary.Retry;
 
 namespace Granary.NodeAgent.ControlPlane;
 
@@ -29,7 +30,6 @@ public sealed partial class ControlPlaneLink(
     public const string LoopName = "control-plane";
     // Short, so that when the control plane comes back every agent renews within the node lifecycle controller's
     // first grace period (10 s by default), before it judges any lease: a control plane outage never evicts pods.
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(4);
     private readonly AgentSettings _settings = settings.Value;
     private volatile INodeGrain? _node;
     // Orleans holds observers weakly: the agent keeps its own reference (this field), or notifications stop arriving.
@@ -79,7 +79,7 @@ public sealed partial class ControlPlaneLink(
     {
         // The lease loop beats each period; allow a few missed beats (slow calls) before the watchdog objects.
         health.Register(LoopName, _settings.LeasePeriod * 6 + TimeSpan.FromSeconds(30));
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
         var wasConnected = true;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -104,18 +104,11 @@ public sealed partial class ControlPlaneLink(
                 Disconnected();
                 if (client is not null)
                     await client.DisposeAsync();
-                try
-                {
-                    await Task.Delay(backoff, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
+                if (!await backoff.TryDelayAsync(time, stoppingToken))
                     break;
-                }
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 continue;
             }
-            backoff = TimeSpan.FromSeconds(1);
+            backoff.Reset();
             wasConnected = true;
         }
         Disconnected();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Granary.NodeAgent.Runtime;
@@ -11,7 +12,7 @@ internal sealed class LineBuffer
 {
     public const int MaxLineBytes = 16 * 1024;
 
-    private readonly MemoryStream _partial = new();
+    private readonly ArrayBufferWriter<byte> _partial = new();
 
     /// <summary>Adds a chunk and returns the lines it completes, without their newlines.</summary>
     public List<string> Append(ReadOnlySpan<byte> chunk)
@@ -20,7 +21,7 @@ internal sealed class LineBuffer
         while (!chunk.IsEmpty)
         {
             var newline = chunk.IndexOf((byte)'\n');
-            var room = MaxLineBytes - (int)_partial.Length;
+            var room = MaxLineBytes - _partial.WrittenCount;
             if (newline >= 0 && newline <= room)
             {
                 _partial.Write(chunk[..newline]);
@@ -43,12 +44,12 @@ internal sealed class LineBuffer
     }
 
     /// <summary>The partial line left at the end of the stream, or null when there is none.</summary>
-    public string? Flush() => _partial.Length == 0 ? null : Take();
+    public string? Flush() => _partial.WrittenCount == 0 ? null : Take();
 
     private string Take()
     {
-        var line = Encoding.UTF8.GetString(_partial.GetBuffer(), 0, (int)_partial.Length);
-        _partial.SetLength(0);
+        var line = Encoding.UTF8.GetString(_partial.WrittenSpan);
+        _partial.ResetWrittenCount();
         return line;
     }
 }

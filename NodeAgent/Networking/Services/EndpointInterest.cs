@@ -8,7 +8,7 @@ namespace Granary.NodeAgent.Networking.Services;
 /// within <see cref="IdleAfter"/>. Adding a Service or letting one go cancels
 /// <see cref="ChangedToken"/>, so the follower re-lists with the new set. Thread-safe.
 /// </summary>
-public sealed class EndpointInterest(TimeProvider time, TimeSpan idleAfter)
+public sealed class EndpointInterest(TimeProvider time, TimeSpan idleAfter) : IDisposable
 {
     /// <summary>How long a Service is followed after its last use, as the catalog is configured by default.</summary>
     public static readonly TimeSpan DefaultIdleAfter = TimeSpan.FromMinutes(10);
@@ -78,5 +78,11 @@ public sealed class EndpointInterest(TimeProvider time, TimeSpan idleAfter)
         }
         // Not disposed: readers may still link to its token, which stays cancelled (it holds no timer or handle).
         old.Cancel();
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+            _changed.Dispose();
     }
 }

@@ -7,6 +7,7 @@ using Granary.Model;
 using Granary.NodeAgent.ControlPlane;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Granary.Retry;
 
 namespace Granary.NodeAgent.Networking.Services;
 
@@ -20,7 +21,6 @@ namespace Granary.NodeAgent.Networking.Services;
 public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointInterest interest, TimeProvider time, ILogger<ServiceCatalog> logger)
     : BackgroundService, IServiceCatalog
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a new container waits for the first list of Services while the agent is connected.</summary>
     public static readonly TimeSpan FirstListWait = TimeSpan.FromSeconds(5);
@@ -110,7 +110,7 @@ public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointIn
     /// <summary>Runs one follower until the agent stops: again after every lost connection, expiry or fault.</summary>
     private async Task FollowAsync(string what, Func<ControlPlaneConnection, CancellationToken, Task> follow, CancellationToken ct)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
         while (!ct.IsCancellationRequested)
         {
             try
@@ -118,7 +118,7 @@ public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointIn
                 var connection = await link.WaitForConnectionAsync(ct);
                 using var scope = CancellationTokenSource.CreateLinkedTokenSource(ct, connection.Lost);
                 await follow(connection, scope.Token);
-                backoff = TimeSpan.FromMilliseconds(200);
+                backoff.Reset();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -135,15 +135,8 @@ public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointIn
             catch (Exception e)
             {
                 LogFollowFailed(logger, what, e.Message);
-                try
-                {
-                    await Task.Delay(backoff, time, ct);
-                }
-                catch (OperationCanceledException)
-                {
+                if (!await backoff.TryDelayAsync(time, ct))
                     return;
-                }
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
         }
     }

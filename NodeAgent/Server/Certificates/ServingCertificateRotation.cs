@@ -7,6 +7,7 @@ using Granary.NodeAgent.ControlPlane;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Granary.Retry;
 
 namespace Granary.NodeAgent.Server.Certificates;
 
@@ -25,14 +26,13 @@ public sealed partial class ServingCertificateRotation(
 {
     public static readonly TimeSpan CheckPeriod = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan NotConnectedPoll = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var nodeName = settings.EffectiveNodeName;
         var nodeIp = IPAddress.Parse(settings.NodeIp);
-        var backoff = TimeSpan.FromSeconds(1);
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         var failing = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -58,7 +58,7 @@ public sealed partial class ServingCertificateRotation(
                     }
                     var due = ServingRenewal.RenewAt(credentials.Current!) - time.GetUtcNow();
                     wait = due < CheckPeriod ? (due > TimeSpan.Zero ? due : TimeSpan.Zero) : CheckPeriod;
-                    backoff = TimeSpan.FromSeconds(1);
+                    backoff.Reset();
                     failing = false;
                 }
                 catch (Exception e) when (e is OrleansException or GranaryException or TimeoutException or ObjectDisposedException or CryptographicException or IOException or UnauthorizedAccessException)
@@ -66,8 +66,7 @@ public sealed partial class ServingCertificateRotation(
                     if (!failing)
                         LogFailed(logger, nodeName, e.Message);
                     failing = true;
-                    wait = backoff;
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                    wait = backoff.Next();
                 }
             }
             try

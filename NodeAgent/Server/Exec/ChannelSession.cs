@@ -13,7 +13,7 @@ namespace Granary.NodeAgent.Server.Exec;
 /// session sends its status (the exit code) and closes normally, which is how client-go knows everything arrived.
 /// Only the output side writes to the socket, and the status follows the last output, so writes never overlap.
 /// </summary>
-internal sealed partial class ChannelSession(WebSocket socket, ExecChannelProtocol protocol, StreamTarget target, ILogger logger)
+internal sealed partial class ChannelSession(WebSocket socket, ExecChannelProtocol protocol, StreamTarget target, ILogger logger) : IDisposable
 {
     /// <summary>How long to wait for the client to answer our close before the connection is simply dropped.</summary>
     private static readonly TimeSpan CloseHandshake = TimeSpan.FromSeconds(5);
@@ -23,6 +23,12 @@ internal sealed partial class ChannelSession(WebSocket socket, ExecChannelProtoc
 
     /// <summary>Cancelled when the client closes an attach: the main process's output would not end by itself.</summary>
     private readonly CancellationTokenSource _detached = new();
+
+    public void Dispose()
+    {
+        _clientGone.Dispose();
+        _detached.Dispose();
+    }
 
     public async Task RunAsync(Func<CancellationToken, Task<IStreamSession>> open, ExecOptions options, CancellationToken requestAborted)
     {

@@ -46,7 +46,7 @@ public sealed partial class ContainerStreamsModule(IContainerRuntime runtime, De
         }
         var options = ExecOptions.From(context.Request.Query);
         using var socket = await context.WebSockets.AcceptWebSocketAsync(offered.Count == 0 ? null : protocol.Name);
-        var session = new ChannelSession(socket, protocol, target, _logger);
+        using var session = new ChannelSession(socket, protocol, target, _logger);
         await session.RunAsync(ct => OpenAsync(target, options, ct), options, context.RequestAborted);
     }
 

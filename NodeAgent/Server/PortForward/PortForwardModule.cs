@@ -54,7 +54,7 @@ public sealed partial class PortForwardModule(PodAddresses pods, ILogger<PortFor
         }
         using var socket = await context.WebSockets.AcceptWebSocketAsync(protocol);
         LogSessionStarted(logger, @namespace, pod, string.Join(",", ports));
-        var session = new PortForwardSession(socket, address, ports, $"{@namespace}/{pod}", logger);
+        using var session = new PortForwardSession(socket, address, ports, $"{@namespace}/{pod}", logger);
         await session.RunAsync(context.RequestAborted);
         LogSessionEnded(logger, @namespace, pod);
     }

@@ -15,7 +15,7 @@ namespace Granary.NodeAgent.Server.PortForward;
 /// connection has ended, or when the client goes. A close from the client is taken as the end of its input: the
 /// pod's connections are half-closed, and what the pod still sends is relayed before the session closes.
 /// </summary>
-public sealed partial class PortForwardSession(WebSocket socket, string podAddress, IReadOnlyList<ushort> ports, string pod, ILogger logger)
+public sealed partial class PortForwardSession(WebSocket socket, string podAddress, IReadOnlyList<ushort> ports, string pod, ILogger logger) : IDisposable
 {
     /// <summary>The subprotocols served, newest first; both mean the same binary channel protocol here.</summary>
     public static readonly string[] Subprotocols = ["v4.channel.k8s.io", "portforward.k8s.io"];
@@ -25,6 +25,8 @@ public sealed partial class PortForwardSession(WebSocket socket, string podAddre
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly PortLink[] _links = [.. ports.Select((port, index) => new PortLink(port, index))];
+
+    public void Dispose() => _sending.Dispose();
 
     public async Task RunAsync(CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
+using Granary.Retry;
 
 namespace Granary.Events;
 
@@ -18,6 +19,7 @@ public sealed record EventBroadcasterOptions
     /// <summary>Tries per batch before it is dropped and logged.</summary>
     public int Attempts { get; init; } = 3;
 
+    /// <summary>The wait after the first failed try; it doubles (with jitter) for each further one.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 }
 
@@ -118,6 +120,7 @@ public sealed partial class EventBroadcaster : IAsyncDisposable
 
     private async Task WriteAsync(List<Event> writes, CancellationToken ct)
     {
+        var backoff = new Backoff(_options.RetryDelay, _options.RetryDelay * 8);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -134,7 +137,7 @@ public sealed partial class EventBroadcaster : IAsyncDisposable
                     LogWriteFailed(_logger, writes.Count, attempt, e.Message);
                     return;
                 }
-                await Task.Delay(_options.RetryDelay * attempt, _time, ct);
+                await backoff.DelayAsync(_time, ct);
             }
         }
     }
