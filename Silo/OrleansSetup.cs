@@ -23,6 +23,7 @@ internal static class OrleansSetup
             o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
         });
         silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
+        GrainCollection.Configure(silo, configuration);
         silo.UseSystemTextJsonGrainStorageSerializer();
 
         if (settings.DevMode)

@@ -82,6 +82,7 @@ public static class SiloProgram
         builder.Services.Configure<WatchCacheOptions>(builder.Configuration.GetSection("WatchCache"));
         builder.Services.AddGranaryEvents();
         builder.Services.Configure<Granary.Grains.Events.EventOptions>(o => o.Ttl = eventTtl);
+        builder.Services.Configure<Granary.Grains.Events.EventOptions>(builder.Configuration.GetSection("Events"));
         builder.Services.Configure<Granary.Grains.Nodes.NodeLifecycleOptions>(o =>
         {
             o.GracePeriod = lifecycle.GracePeriod;

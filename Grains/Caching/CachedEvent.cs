@@ -6,6 +6,9 @@ namespace Granary.Grains.Caching;
 /// <summary>One change as the cache keeps it: the object after, and before (to tell when it left a filter).</summary>
 public sealed record CachedEvent(long Revision, WatchEventType Type, IResource Object, IResource? Previous)
 {
+    /// <summary>The length of the change's JSON as stored: what the watch history's byte cap counts.</summary>
+    public int Bytes { get; init; }
+
     /// <summary>
     /// The event as a filtered watcher sees it, as kube-apiserver's cacher does: an object that starts to match
     /// is ADDED, one that stops matching is DELETED, one that matches neither before nor after is not seen.

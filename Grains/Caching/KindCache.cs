@@ -12,7 +12,9 @@ namespace Granary.Grains.Caching;
 /// <summary>
 /// One kind's objects and recent events, kept in memory on one silo and fed from the store's event history
 /// (like kube-apiserver's cacher). Every list and watch on the silo is served from here; the store is read
-/// once per batch of changes, not once per client.
+/// once per batch of changes, not once per client. The watch history is capped twice: by a count of changes and by
+/// the bytes of their stored JSON, whichever is reached first; the oldest changes are forgotten first, and a watch
+/// that resumes from before them is told to list again (410 Expired), as kube-apiserver's cacher does.
 /// </summary>
 public sealed partial class KindCache : IDisposable
 {
@@ -22,6 +24,7 @@ public sealed partial class KindCache : IDisposable
     private readonly IObjectStore _store;
     private readonly ILogger _logger;
     private readonly int _window;
+    private readonly long _windowBytes;
     private readonly object _lock = new();
     private readonly Dictionary<string, IResource> _objects = new(StringComparer.Ordinal);
     private readonly ObjectIndex _index = new();
@@ -34,16 +37,24 @@ public sealed partial class KindCache : IDisposable
     private long _revision;
     private long _firstRevision = 1; // revision of the oldest event held in the ring
     private int _count;
+    private long _historyBytes;
+    private readonly Dictionary<string, int> _objectSizes = new(StringComparer.Ordinal);
+    private long _objectBytes;
 
     /// <summary>Raised (outside the lock) after each applied batch; subscribers must be quick.</summary>
     public event Action<IReadOnlyList<CachedEvent>>? Changed;
 
-    public KindCache(ResourceKind kind, IObjectStore store, int window, ILogger logger)
+    /// <param name="window">The most changes the watch history keeps.</param>
+    /// <param name="windowBytes">The most bytes (of stored JSON) the watch history keeps; at least the newest change is always kept.</param>
+    public KindCache(ResourceKind kind, IObjectStore store, int window, ILogger logger, long windowBytes = long.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(windowBytes, 1);
         _kind = kind;
         _store = store;
         _logger = logger;
         _window = window;
+        _windowBytes = windowBytes;
         _ring = new CachedEvent?[window];
         _subscription = store.SubscribeChanges(kind, Nudge);
         _ = Task.Run(FeedAsync);
@@ -184,6 +195,23 @@ public sealed partial class KindCache : IDisposable
         get { lock (_lock) return _objects.Count; }
     }
 
+    /// <summary>What the cache holds now, for the silo's /metrics: objects and their JSON bytes, the watch history and its bytes.</summary>
+    public KindCacheSize Size
+    {
+        get
+        {
+            lock (_lock)
+                return new KindCacheSize(_objects.Count, _objectBytes, _count, _historyBytes);
+        }
+    }
+
+    /// <summary>The length of the stored JSON of the object at <paramref name="key"/>; 0 when the cache does not hold it.</summary>
+    public int StoredBytes(string key)
+    {
+        lock (_lock)
+            return _objectSizes.GetValueOrDefault(key);
+    }
+
     public IResource? Get(string key)
     {
         lock (_lock)
@@ -267,14 +295,18 @@ public sealed partial class KindCache : IDisposable
         {
             _objects.Clear();
             _index.Clear();
+            _objectSizes.Clear();
+            _objectBytes = 0;
             foreach (var (key, stored) in snapshot.Objects)
             {
                 var obj = Decode(stored.Json, stored.Revision);
                 _objects[key] = obj;
                 _index.Replace(key, null, obj);
+                SetSize(key, stored.Json.Length);
             }
             Array.Clear(_ring);
             _count = 0;
+            _historyBytes = 0;
             _revision = snapshot.Revision;
             // The window restarts here: watchers from before the relist must list again.
             _firstRevision = snapshot.Revision + 1;
@@ -307,12 +339,10 @@ public sealed partial class KindCache : IDisposable
                     _objects.Remove(e.Key);
                 else
                     _objects[e.Key] = obj;
+                SetSize(e.Key, type == WatchEventType.Deleted ? 0 : e.Json.Length);
                 _index.Replace(e.Key, previous, type == WatchEventType.Deleted ? null : obj);
-                var cached = new CachedEvent(e.Revision, type, obj, previous);
-                _ring[(int)(e.Revision % _window)] = cached;
-                _count = Math.Min(_count + 1, _window);
-                _revision = e.Revision;
-                _firstRevision = _revision - _count + 1;
+                var cached = new CachedEvent(e.Revision, type, obj, previous) { Bytes = e.Json.Length };
+                Remember(cached);
                 applied.Add(cached);
             }
             changed = _changed;
@@ -321,6 +351,41 @@ public sealed partial class KindCache : IDisposable
         changed.TrySetResult();
         if (applied.Count > 0)
             Changed?.Invoke(applied);
+    }
+
+    /// <summary>
+    /// Adds the newest change to the history, then forgets the oldest ones while either cap is passed. Revisions are
+    /// consecutive, so the oldest change kept is always at <c>_revision - _count + 1</c>.
+    /// </summary>
+    private void Remember(CachedEvent cached)
+    {
+        var slot = (int)(cached.Revision % _window);
+        if (_count == _window)
+            Forget(slot); // the slot of the change _window revisions back, the oldest
+        _ring[slot] = cached;
+        _count++;
+        _historyBytes += cached.Bytes;
+        _revision = cached.Revision;
+        while (_historyBytes > _windowBytes && _count > 1)
+            Forget((int)((_revision - _count + 1) % _window));
+        _firstRevision = _revision - _count + 1;
+    }
+
+    private void Forget(int slot)
+    {
+        if (_ring[slot] is { } oldest)
+            _historyBytes -= oldest.Bytes;
+        _ring[slot] = null;
+        _count--;
+    }
+
+    private void SetSize(string key, int bytes)
+    {
+        _objectBytes += bytes - _objectSizes.GetValueOrDefault(key);
+        if (bytes == 0)
+            _objectSizes.Remove(key);
+        else
+            _objectSizes[key] = bytes;
     }
 
     private IResource Decode(string json, long revision)
@@ -344,3 +409,6 @@ public sealed partial class KindCache : IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Kind} could not read the store; retrying in {Backoff}")]
     private static partial void LogFeedFailed(ILogger logger, Exception exception, string kind, TimeSpan backoff);
 }
+
+/// <summary>The size of one kind's cache: objects held and the bytes of their stored JSON, changes in the watch history and theirs.</summary>
+public readonly record struct KindCacheSize(int Objects, long ObjectBytes, int HistoryEvents, long HistoryBytes);

@@ -11,7 +11,10 @@ namespace Granary.Grains.Events;
 /// Deletes events whose last write is older than the TTL, as etcd's leases do for kube-apiserver. Level-triggered:
 /// every sweep reads all events from this silo's watch cache (a consistent read) and deletes the expired ones at the
 /// version it saw, so an event bumped meanwhile is kept. A grain timer sweeps every <see cref="EventOptions.SweepPeriod"/>;
-/// a reminder reactivates the sweeper on another silo after a failover.
+/// a reminder reactivates the sweeper on another silo after a failover. Another timer compares the number and bytes of
+/// events with <see cref="EventOptions.MaxCount"/> and <see cref="EventOptions.MaxBytes"/> every
+/// <see cref="EventOptions.LimitCheckPeriod"/> (the cache keeps both totals, so the check costs nothing) and, past a
+/// cap, deletes the least recently written events until it is back under the low-water mark.
 /// </summary>
 [KeepAlive]
 public sealed partial class EventSweeperGrain(WatchCache cache, TimeProvider time, IOptions<EventOptions> options, ILogger<EventSweeperGrain> logger)
@@ -24,6 +27,7 @@ public sealed partial class EventSweeperGrain(WatchCache cache, TimeProvider tim
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(SweepOnTimerAsync, new GrainTimerCreationOptions(_options.SweepPeriod, _options.SweepPeriod));
+        this.RegisterGrainTimer(PruneOnTimerAsync, new GrainTimerCreationOptions(_options.LimitCheckPeriod, _options.LimitCheckPeriod));
         await this.RegisterOrUpdateReminder(Reminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), cancellationToken);
         LogActive(logger, _options.Ttl, RuntimeIdentity);
     }
@@ -37,8 +41,32 @@ public sealed partial class EventSweeperGrain(WatchCache cache, TimeProvider tim
         var now = time.GetUtcNow();
         var (_, items) = (await cache.ConsistentAsync(ResourceKinds.Event)).Snapshot(ObjectFilter.Everything);
         var expired = items.Select(i => (Event)i.Value).Where(e => LastWritten(e) + _options.Ttl <= now).ToList();
+        var deleted = await DeleteAsync(expired);
+        if (deleted > 0)
+            LogSwept(logger, deleted, _options.Ttl);
+        return deleted + await PruneAsync();
+    }
+
+    /// <summary>When events pass a cap, deletes the least recently written until both are under the low-water mark.</summary>
+    private async Task<int> PruneAsync()
+    {
+        var events = cache.For(ResourceKinds.Event);
+        var size = events.Size;
+        if (size.Objects <= _options.MaxCount && size.ObjectBytes <= _options.MaxBytes)
+            return 0;
+        var (_, items) = events.Snapshot(ObjectFilter.Everything);
+        var victims = EventPruning.Plan(
+            items.Select(i => new EventPruning.Kept(i.Key, (Event)i.Value, events.StoredBytes(i.Key))).ToList(),
+            (int)(_options.MaxCount * EventOptions.LowWaterMark), (long)(_options.MaxBytes * EventOptions.LowWaterMark));
+        var deleted = await DeleteAsync(victims);
+        LogPruned(logger, deleted, size.Objects, size.ObjectBytes, _options.MaxCount, _options.MaxBytes);
+        return deleted;
+    }
+
+    private async Task<int> DeleteAsync(IReadOnlyList<Event> victims)
+    {
         var deleted = 0;
-        await Parallel.ForEachAsync(expired, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, TaskScheduler = TaskScheduler.Current }, async (e, _) =>
+        await Parallel.ForEachAsync(victims, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, TaskScheduler = TaskScheduler.Current }, async (e, _) =>
         {
             try
             {
@@ -48,12 +76,23 @@ public sealed partial class EventSweeperGrain(WatchCache cache, TimeProvider tim
             }
             catch (GranaryException gone) when (gone is NotFoundException or ConflictException)
             {
-                // Gone already, or written again since the snapshot (no longer expired): nothing to do.
+                // Gone already, or written again since the snapshot (no longer expired, or recent again): nothing to do.
             }
         });
-        if (deleted > 0)
-            LogSwept(logger, deleted, _options.Ttl);
         return deleted;
+    }
+
+    private async Task PruneOnTimerAsync(CancellationToken ct)
+    {
+        try
+        {
+            await PruneAsync();
+        }
+        catch (Exception e) when (e is OrleansException or TimeoutException or GranaryException)
+        {
+            // The next tick tries again.
+            LogSweepFailed(logger, e.Message);
+        }
     }
 
     /// <summary>
@@ -82,6 +121,9 @@ public sealed partial class EventSweeperGrain(WatchCache cache, TimeProvider tim
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} events older than {Ttl}")]
     private static partial void LogSwept(ILogger logger, int count, TimeSpan ttl);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted the {Deleted} least recently written events: {Count} events of {Bytes} bytes passed the cap of {MaxCount} events or {MaxBytes} bytes (Events:MaxCount, Events:MaxBytes)")]
+    private static partial void LogPruned(ILogger logger, int deleted, int count, long bytes, int maxCount, long maxBytes);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event sweep failed: {Reason}; trying again on the next tick")]
     private static partial void LogSweepFailed(ILogger logger, string reason);

@@ -39,6 +39,7 @@ internal static class KubeApi
         if (app.Services.GetRequiredService<ApiSecurity>().Tokens is { } tokens)
             app.UseBearerTokens(tokens);
         VersionEndpoints.Map(app);
+        MetricsEndpoint.Map(app);
         DiscoveryEndpoints.Map(app);
         Proxy.ProxyEndpoints.Map(app);
         ResourceEndpoints.Map(app);

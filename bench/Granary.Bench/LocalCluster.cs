@@ -38,14 +38,15 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public ChildProcess Silo => _silo ?? throw new InvalidOperationException("the silo is not started");
 
-    public static async Task<LocalCluster> StartAsync(string repoRoot, string clusterId, TextWriter output, CancellationToken ct)
+    /// <param name="siloArgs">More arguments for the silo (configuration such as --WatchCache:EventWindowBytes=N).</param>
+    public static async Task<LocalCluster> StartAsync(string repoRoot, string clusterId, TextWriter output, CancellationToken ct, IReadOnlyList<string>? siloArgs = null)
     {
         var cluster = new LocalCluster(Directory.CreateTempSubdirectory("granary-bench-").FullName, clusterId, output);
         try
         {
             var dll = await ProcessHelpers.EnsureBuiltAsync(repoRoot, "Silo", SiloDll, output, ct);
             await cluster.StartRedisAsync(ct);
-            await cluster.StartSiloAsync(dll, repoRoot, ct);
+            await cluster.StartSiloAsync(dll, repoRoot, siloArgs ?? [], ct);
             return cluster;
         }
         catch
@@ -66,12 +67,12 @@ internal sealed class LocalCluster : IAsyncDisposable
         _output.WriteLine($"redis-server ready on {Redis} (pid {_redis.Pid}, no persistence, dir {_tempDir})");
     }
 
-    private async Task StartSiloAsync(string dll, string repoRoot, CancellationToken ct)
+    private async Task StartSiloAsync(string dll, string repoRoot, IReadOnlyList<string> siloArgs, CancellationToken ct)
     {
         var ports = ProcessHelpers.FreeLoopbackPorts(3);
         // Its own API port and kubeconfig, so the benchmark neither collides with another silo nor touches ~/.granary.
         string[] arguments = [dll, "--redis", Redis, "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--cluster-id", ClusterId,
-            "--api-port", $"{ports[2]}", "--kubeconfig", Path.Combine(_tempDir, "kubeconfig")];
+            "--api-port", $"{ports[2]}", "--kubeconfig", Path.Combine(_tempDir, "kubeconfig"), .. siloArgs];
         _output.WriteLine($"starting the silo: dotnet {string.Join(' ', arguments)}");
         var started = Stopwatch.GetTimestamp();
         _silo = await ChildProcess.StartAsync("the silo", "dotnet", arguments, repoRoot, "Silo ready", SiloStartLimit, ct);

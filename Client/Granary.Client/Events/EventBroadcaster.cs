@@ -21,11 +21,17 @@ public sealed record EventBroadcasterOptions
 
     /// <summary>The wait after the first failed try; it doubles (with jitter) for each further one.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Events of one type about one object a source may report at once before the spam filter drops them (client-go: 25).</summary>
+    public int SpamBurst { get; init; } = EventSpamFilter.DefaultBurst;
+
+    /// <summary>How often a source earns back one event about an object once past the burst (client-go: 5 minutes).</summary>
+    public TimeSpan SpamRefillEvery { get; init; } = EventSpamFilter.DefaultRefillEvery;
 }
 
 /// <summary>
 /// The one event pipeline of a process (client-go's EventBroadcaster): recorders made by <see cref="NewRecorder"/>
-/// correlate each occurrence under a lock (cheap, in the caller) and queue the event; one background loop drains the
+/// pass each occurrence through the spam filter and correlate it under a lock (cheap, in the caller) and queue the event; one background loop drains the
 /// queue in batches, keeps only the newest write of each event name, and hands the batch to the <see cref="IEventSink"/>.
 /// The queue is bounded and never waits: when it is full the event is dropped and counted. A failed batch is retried
 /// a few times, then logged and dropped: events are best-effort, and recording them must never break the caller.
@@ -37,10 +43,12 @@ public sealed partial class EventBroadcaster : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly EventBroadcasterOptions _options;
     private readonly EventCorrelator _correlator;
+    private readonly EventSpamFilter _spamFilter;
     private readonly Channel<Event> _queue;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long _dropped;
+    private long _filtered;
     private long _written;
     private long _pending;
 
@@ -51,6 +59,7 @@ public sealed partial class EventBroadcaster : IAsyncDisposable
         _logger = logger;
         _options = options ?? new EventBroadcasterOptions();
         _correlator = new EventCorrelator(_options.AggregationWindow);
+        _spamFilter = new EventSpamFilter(_options.SpamBurst, _options.SpamRefillEvery);
         _queue = Channel.CreateBounded<Event>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: a full queue refuses at once, never blocks
@@ -61,6 +70,9 @@ public sealed partial class EventBroadcaster : IAsyncDisposable
 
     /// <summary>Events dropped because the queue was full or every try to write them failed.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Events the spam filter dropped: a source reporting on one object faster than its burst and refill allow.</summary>
+    public long Filtered => Interlocked.Read(ref _filtered);
 
     /// <summary>Events the sink accepted (after coalescing repeats of one event in a batch).</summary>
     public long Written => Interlocked.Read(ref _written);
@@ -81,7 +93,15 @@ public sealed partial class EventBroadcaster : IAsyncDisposable
         {
             Event e;
             lock (_correlator)
-                e = _correlator.Correlate(source, involved, type, reason, message, _time.GetUtcNow());
+            {
+                var now = _time.GetUtcNow();
+                if (!_spamFilter.Allows(source, involved, type, now))
+                {
+                    Interlocked.Increment(ref _filtered);
+                    return;
+                }
+                e = _correlator.Correlate(source, involved, type, reason, message, now);
+            }
             Interlocked.Increment(ref _pending);
             if (!_queue.Writer.TryWrite(e))
             {

@@ -108,3 +108,41 @@ public sealed class EventCorrelatorTests
         Assert.StartsWith("n1.", e.Metadata.Name, StringComparison.Ordinal);
     }
 }
+
+public sealed class EventCorrelatorAggregationTests
+{
+    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly EventSource Scheduler = new() { Component = "default-scheduler" };
+    private static readonly ObjectReference Web = new() { Kind = "Pod", Namespace = "shop", Name = "web", Uid = "u1", ApiVersion = "v1" };
+
+    [Fact]
+    public void Correlate_TenthDifferentMessageOfOneReason_IsCombinedIntoOneEventWhoseCountRises()
+    {
+        var correlator = new EventCorrelator(TimeSpan.FromMinutes(10));
+        var separate = Enumerable.Range(1, EventCorrelator.MaxSimilar - 1)
+            .Select(i => correlator.Correlate(Scheduler, Web, Event.Warning, "FailedScheduling", $"0/{i} nodes are available", T0.AddSeconds(i)))
+            .ToList();
+
+        var tenth = correlator.Correlate(Scheduler, Web, Event.Warning, "FailedScheduling", "0/10 nodes are available", T0.AddSeconds(10));
+        var eleventh = correlator.Correlate(Scheduler, Web, Event.Warning, "FailedScheduling", "0/11 nodes are available", T0.AddSeconds(11));
+
+        Assert.Equal(EventCorrelator.MaxSimilar - 1, separate.Select(e => e.Metadata.Name).Distinct().Count());
+        Assert.All(separate, e => Assert.DoesNotContain("combined", e.Message, StringComparison.Ordinal));
+        Assert.Equal("(combined from similar events): 0/10 nodes are available", tenth.Message);
+        Assert.Equal("(combined from similar events): 0/11 nodes are available", eleventh.Message);
+        Assert.Equal(tenth.Metadata.Name, eleventh.Metadata.Name);
+        Assert.Equal((1, 2), (tenth.Count, eleventh.Count));
+    }
+
+    [Fact]
+    public void Correlate_SimilarMessagesOutsideTheWindow_StartOver()
+    {
+        var correlator = new EventCorrelator(TimeSpan.FromMinutes(10));
+        for (var i = 0; i < EventCorrelator.MaxSimilar - 1; i++)
+            correlator.Correlate(Scheduler, Web, Event.Warning, "FailedScheduling", $"message {i}", T0);
+
+        var later = correlator.Correlate(Scheduler, Web, Event.Warning, "FailedScheduling", "message 10", T0.AddMinutes(11));
+
+        Assert.Equal("message 10", later.Message);
+    }
+}
