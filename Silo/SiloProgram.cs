@@ -29,7 +29,7 @@ public static class SiloProgram
         // One host for the silo and its HTTP API (Kestrel), so API requests call grains in-process.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = "Granary.Silo" });
         builder.Configuration.AddEnvironmentVariables("GRANARY_");
-        builder.Configuration.AddCommandLine(args, SiloSettings.SwitchMappings);
+        builder.Configuration.AddCommandLine(SiloSettings.ExpandBareFlags(args), SiloSettings.SwitchMappings);
         var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
         if (!IPAddress.TryParse(settings.ApiAddress, out var apiAddress))
         {

@@ -129,6 +129,10 @@ public sealed class SiloSettings
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".granary", "kubeconfig")
         : Kubeconfig;
 
+    /// <summary>Flags that are true by being given, with no value: "--redis-without-aof" reads as "--redis-without-aof=true".</summary>
+    public static string[] ExpandBareFlags(string[] args) =>
+        [.. args.Select(a => a == "--redis-without-aof" ? a + "=true" : a)];
+
     /// <summary>Flag names and the setting each sets.</summary>
     public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
     {

@@ -15,6 +15,8 @@ internal static partial class RedisPersistenceCheck
     public static async Task<bool> PassesAsync(RedisConnection connection, bool acceptDataLoss, ILogger logger)
     {
         var options = connection.Options();
+        // INFO and CONFIG are "admin" commands to StackExchange.Redis; only this short-lived connection sends them.
+        options.AllowAdmin = true;
         using var deadline = new CancellationTokenSource(ConnectDeadline);
         ConnectionMultiplexer redis;
         try
@@ -45,7 +47,7 @@ internal static partial class RedisPersistenceCheck
             {
                 info = await primary.InfoRawAsync("persistence");
             }
-            catch (RedisServerException e)
+            catch (Exception e) when (e is RedisServerException or RedisCommandException)
             {
                 LogInfoRefused(logger, server, e.Message);
                 return acceptDataLoss;
