@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using Granary.Silo.Redis;
 using StackExchange.Redis;
 
 namespace Granary.Silo;
@@ -25,6 +26,8 @@ internal static class OrleansSetup
         silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
         GrainCollection.Configure(silo, configuration);
         silo.UseSystemTextJsonGrainStorageSerializer();
+        // Redis faults that pass by themselves reach callers as retriable 503/504, not as a codec error.
+        silo.AddIncomingGrainCallFilter<Granary.Grains.Storage.StoreFaultFilter>();
 
         if (settings.DevMode)
         {
@@ -36,19 +39,13 @@ internal static class OrleansSetup
 
         var address = IPAddress.Parse(settings.AdvertisedAddress);
         silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: false);
-        var redis = RedisConfiguration(settings.Redis!);
-        silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis));
-        silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
-        silo.AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = redis);
-        silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
-    }
-
-    /// <summary>Parses "host:port" (or a full configuration string), retrying while Redis starts rather than failing at once.</summary>
-    public static ConfigurationOptions RedisConfiguration(string redis)
-    {
-        var options = ConfigurationOptions.Parse(redis);
-        options.AbortOnConnectFail = false;
-        options.ConnectRetry = 5;
-        return options;
+        // Every Redis user gets the same connection settings (password, ACL user, TLS, Sentinel service name).
+        var redis = RedisConnection.From(settings).Connection
+            ?? throw new InvalidOperationException("the Redis settings were validated before the host was built");
+        silo.Services.AddSingleton(redis);
+        silo.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redis.Options()));
+        silo.UseRedisClustering(o => o.ConfigurationOptions = redis.Options());
+        silo.AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = redis.Options());
+        silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.Options());
     }
 }

@@ -5,6 +5,7 @@ using Granary.Grains.Hosting;
 using Granary.Grains.Services;
 using Granary.Grains.Storage;
 using Granary.Silo.Api;
+using Granary.Silo.Redis;
 using Granary.Silo.Security;
 
 namespace Granary.Silo;
@@ -28,7 +29,7 @@ public static class SiloProgram
         // One host for the silo and its HTTP API (Kestrel), so API requests call grains in-process.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = "Granary.Silo" });
         builder.Configuration.AddEnvironmentVariables("GRANARY_");
-        builder.Configuration.AddCommandLine(args, SiloSettings.SwitchMappings);
+        builder.Configuration.AddCommandLine(SiloSettings.ExpandBareFlags(args), SiloSettings.SwitchMappings);
         var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
         if (!IPAddress.TryParse(settings.ApiAddress, out var apiAddress))
         {
@@ -59,6 +60,9 @@ public static class SiloProgram
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+
+        if (await RedisStartupChecks.RunAsync(settings, Usage) is { } redisRefused)
+            return redisRefused;
 
         var serviceNetwork = new ServiceNetworkOptions { ServiceCidr = settings.EffectiveServiceCidr, NodePortRange = settings.ServiceNodePortRange };
         try
@@ -142,7 +146,7 @@ public static class SiloProgram
             .FirstOrDefault(a => !SiloSettings.SwitchMappings.ContainsKey(a) && !a.Contains(':', StringComparison.Ordinal));
 
     public const string Usage = """
-        Usage: Granary.Silo [--redis HOST:PORT] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
+        Usage: Granary.Silo [--redis HOST:PORT[,OPTIONS]] [--redis-ca PATH] [--redis-without-aof] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
                             [--api-port N] [--api-address IP] [--kubeconfig PATH] [--api-tls B]
                             [--api-certificate PATH --api-certificate-key PATH [--api-certificate-ca PATH]]
                             [--token-auth-file PATH] [--service-cidr CIDR] [--service-node-port-range LOW-HIGH] [--event-ttl D]
@@ -151,6 +155,13 @@ public static class SiloProgram
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
+          --redis-ca PATH     the CA (PEM) that issued the Redis server's certificate; turns TLS on (or ssl=true in --redis)
+          --redis-client-certificate PATH, --redis-client-key PATH
+                              a client certificate and key (PEM) for a Redis with tls-auth-clients
+          --redis-without-aof start on a Redis without an append-only file (appendonly no), accepting that a Redis
+                              restart loses acknowledged writes; without it such a silo refuses to start
+                              (--redis takes StackExchange.Redis options: HOST:PORT,password=S,user=U,ssl=true,
+                              serviceName=NAME for Sentinel, with the sentinels as the endpoints)
           --silo-port N       silo-to-silo port (default 11111)
           --gateway-port N    client gateway port (default 30000)
           --cluster-id ID     cluster name; silos and clients with the same id and Redis form one cluster (default granary)

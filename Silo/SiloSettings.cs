@@ -9,6 +9,18 @@ public sealed class SiloSettings
     /// <summary>Redis "host:port" (or a StackExchange.Redis configuration string). Empty: embedded dev mode, nothing persisted.</summary>
     public string? Redis { get; set; }
 
+    /// <summary>The CA (PEM) that issued the Redis server's certificate; turns TLS on. Unset: the system's trust store (with ssl=true).</summary>
+    public string? RedisCa { get; set; }
+
+    /// <summary>A client certificate (PEM) for Redis servers that ask for one (tls-auth-clients); with <see cref="RedisClientKey"/>.</summary>
+    public string? RedisClientCertificate { get; set; }
+
+    /// <summary>The private key (PEM) of <see cref="RedisClientCertificate"/>.</summary>
+    public string? RedisClientKey { get; set; }
+
+    /// <summary>Start on a Redis without an append-only file, accepting that a Redis restart loses acknowledged writes.</summary>
+    public bool RedisWithoutAof { get; set; }
+
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
@@ -117,10 +129,18 @@ public sealed class SiloSettings
         ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".granary", "kubeconfig")
         : Kubeconfig;
 
+    /// <summary>Flags that are true by being given, with no value: "--redis-without-aof" reads as "--redis-without-aof=true".</summary>
+    public static string[] ExpandBareFlags(string[] args) =>
+        [.. args.Select(a => a == "--redis-without-aof" ? a + "=true" : a)];
+
     /// <summary>Flag names and the setting each sets.</summary>
     public static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
     {
         ["--redis"] = nameof(Redis),
+        ["--redis-ca"] = nameof(RedisCa),
+        ["--redis-client-certificate"] = nameof(RedisClientCertificate),
+        ["--redis-client-key"] = nameof(RedisClientKey),
+        ["--redis-without-aof"] = nameof(RedisWithoutAof),
         ["--silo-port"] = nameof(SiloPort),
         ["--gateway-port"] = nameof(GatewayPort),
         ["--cluster-id"] = nameof(ClusterId),

@@ -45,7 +45,7 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
             LogApiSecurityWarning(logger, warning);
         LogApi(logger, server, security.Summary, settings.EffectiveKubeconfig);
         LogReady(logger, cluster.Value.ClusterId, endpoints.Value.AdvertisedIPAddress?.ToString() ?? "127.0.0.1", endpoints.Value.GatewayPort,
-            settings.DevMode ? "memory (dev mode)" : $"redis {settings.Redis}");
+            settings.DevMode ? "memory (dev mode)" : $"redis {Granary.Silo.Redis.RedisConnection.Redacted(settings.Redis!)}");
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -36,6 +36,7 @@ public sealed partial class KindCache : IDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _revision;
     private long _firstRevision = 1; // revision of the oldest event held in the ring
+    private int _generation; // the store's data-loss generation of the kind when this cache last listed
     private int _count;
     private long _historyBytes;
     private readonly Dictionary<string, int> _objectSizes = new(StringComparer.Ordinal);
@@ -57,6 +58,7 @@ public sealed partial class KindCache : IDisposable
         _windowBytes = windowBytes;
         _ring = new CachedEvent?[window];
         _subscription = store.SubscribeChanges(kind, Nudge);
+        store.DataLost += OnDataLost;
         _ = Task.Run(FeedAsync);
     }
 
@@ -94,7 +96,8 @@ public sealed partial class KindCache : IDisposable
             Task changed;
             lock (_lock)
             {
-                if (_revision >= revision)
+                // After a data loss the old objects must not pass for current: wait for the relist.
+                if (_revision >= revision && _generation == _store.Generation(_kind))
                     return;
                 changed = _changed.Task;
             }
@@ -249,6 +252,11 @@ public sealed partial class KindCache : IDisposable
         {
             try
             {
+                if (!needsList && _store.Generation(_kind) != _generation)
+                {
+                    LogDataLost(_logger, _kind.Plural, Revision);
+                    needsList = true;
+                }
                 if (needsList)
                 {
                     await RelistAsync();
@@ -256,6 +264,8 @@ public sealed partial class KindCache : IDisposable
                     _ready.TrySetResult();
                 }
                 var events = await _store.ReadEventsAsync(_kind, Revision, ReadBatch);
+                if (_store.Generation(_kind) != _generation)
+                    continue;
                 if (events.Count > 0)
                     Apply(events);
                 backoff.Reset();
@@ -289,10 +299,19 @@ public sealed partial class KindCache : IDisposable
 
     private async Task RelistAsync()
     {
-        var snapshot = await _store.ListAsync(_kind);
+        int generation;
+        StoreSnapshot snapshot;
+        do
+        {
+            // A list that ran into a data loss is from before the repair: list again.
+            generation = _store.Generation(_kind);
+            snapshot = await _store.ListAsync(_kind);
+        }
+        while (generation != _store.Generation(_kind));
         TaskCompletionSource changed;
         lock (_lock)
         {
+            _generation = generation;
             _objects.Clear();
             _index.Clear();
             _objectSizes.Clear();
@@ -394,8 +413,15 @@ public sealed partial class KindCache : IDisposable
         return obj.WithMetadata(obj.Metadata with { ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
+    private void OnDataLost(ResourceKind kind)
+    {
+        if (kind.Plural == _kind.Plural)
+            Nudge();
+    }
+
     public void Dispose()
     {
+        _store.DataLost -= OnDataLost;
         _stop.Cancel();
         _subscription.Dispose();
     }
@@ -405,6 +431,9 @@ public sealed partial class KindCache : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Kind} fell behind the store's event history at revision {Revision}; listing again")]
     private static partial void LogFellBehind(ILogger logger, string kind, long revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Kind} drops its objects (at revision {Revision}) because the store lost data; listing again, and watches from before get 410 Gone")]
+    private static partial void LogDataLost(ILogger logger, string kind, long revision);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Kind} could not read the store; retrying in {Backoff}")]
     private static partial void LogFeedFailed(ILogger logger, Exception exception, string kind, TimeSpan backoff);

@@ -47,7 +47,16 @@ public sealed class WatchCache(IObjectStore store, IOptions<WatchCacheOptions> o
     public async Task<KindCache> ConsistentAsync(ResourceKind kind)
     {
         var cache = For(kind);
-        await cache.WaitForRevisionAsync(await store.GetRevisionAsync(kind), options.Value.CatchUpTimeout);
+        long revision;
+        try
+        {
+            revision = await store.GetRevisionAsync(kind);
+        }
+        catch (Exception e) when (StoreFaults.Retriable(e) is { } retriable)
+        {
+            throw retriable;
+        }
+        await cache.WaitForRevisionAsync(revision, options.Value.CatchUpTimeout);
         return cache;
     }
 

@@ -17,7 +17,7 @@ public static class GranaryServices
 
     /// <summary>The production store on Redis, sharing the silo's connection.</summary>
     public static IServiceCollection AddGranaryRedisStore(this IServiceCollection services) =>
-        services.AddSingleton<IObjectStore>(sp => new RedisObjectStore(sp.GetRequiredService<IConnectionMultiplexer>(), StoreOptionsOf(sp)));
+        services.AddSingleton<IObjectStore>(sp => new RedisObjectStore(sp.GetRequiredService<IConnectionMultiplexer>(), StoreOptionsOf(sp), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<RedisObjectStore>>()));
 
     /// <summary>The per-silo watch cache, started (warm) with the host.</summary>
     public static IServiceCollection AddGranaryWatchCache(this IServiceCollection services)

@@ -16,7 +16,7 @@ namespace Granary.Grains.Resources;
 /// finalizers. Kind-specific grains supply validation, defaults and the spec/status split.
 /// The grain is the per-object work queue: calls are serialized, so there are no locks here.
 /// </summary>
-public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider time, ILogger logger) : Grain, IResourceGrain<T>
+public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider time, ILogger logger) : Grain, IResourceGrain<T>, IIncomingGrainCallFilter
     where T : class, IResource<T>
 {
     protected static ResourceKind Kind => T.ResourceKind;
@@ -36,11 +36,37 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
 
     protected string Name => Kind.Namespaced ? Key[(Key.IndexOf('/', StringComparison.Ordinal) + 1)..] : Key;
 
+    private int _storeGeneration;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _storeGeneration = store.Generation(Kind);
         var stored = await store.GetAsync(Kind, Key);
         if (stored is not null)
             SetCurrent(Decode(stored.Json), stored.Revision);
+    }
+
+    /// <summary>
+    /// Before every call: when the store lost this kind's data since the object was read (a Redis restarted
+    /// without its data), read it again, so the activation never answers with an object that is gone.
+    /// </summary>
+    async Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
+    {
+        if (store.Generation(Kind) is var generation && generation != _storeGeneration)
+        {
+            _storeGeneration = generation;
+            var stored = await store.GetAsync(Kind, Key);
+            if (stored is null)
+            {
+                Current = null;
+                CurrentRevision = 0;
+            }
+            else
+            {
+                SetCurrent(Decode(stored.Json), stored.Revision);
+            }
+        }
+        await context.Invoke();
     }
 
     // ---- kind-specific hooks ----

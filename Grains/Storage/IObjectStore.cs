@@ -38,6 +38,16 @@ public interface IObjectStore
 
     /// <summary>Calls <paramref name="onChange"/> soon after any write of the kind. Only a hint: readers re-read events.</summary>
     IDisposable SubscribeChanges(ResourceKind kind, Action onChange);
+
+    /// <summary>
+    /// How many times this process has seen the store lose the kind's data (a Redis that restarted empty or from an
+    /// older snapshot). Whoever holds copies of the kind's objects compares it with the value it loaded at, and reads
+    /// again when it moved: what it holds may no longer exist. Starts at 0; the store only ever raises it.
+    /// </summary>
+    int Generation(ResourceKind kind);
+
+    /// <summary>Raised once per detected loss of the kind's data, after revisions were raised past every one handed out before.</summary>
+    event Action<ResourceKind>? DataLost;
 }
 
 public sealed record StoredObject(long Revision, string Json);

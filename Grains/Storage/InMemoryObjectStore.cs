@@ -94,6 +94,15 @@ public sealed class InMemoryObjectStore(StoreOptions options) : IObjectStore
         return new CallbackDisposable(() => { lock (d) d.Listeners.Remove(onChange); });
     }
 
+    /// <summary>Memory is lost only with the process, and then every copy of it is gone too.</summary>
+    public int Generation(ResourceKind kind) => 0;
+
+    public event Action<ResourceKind>? DataLost
+    {
+        add { }
+        remove { }
+    }
+
     private sealed class KindData
     {
         public readonly Dictionary<string, StoredObject> Objects = [];

@@ -14,6 +14,13 @@ internal static partial class ApiErrors
         {
             await next();
         }
+        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested && TransientFault(e) is { } fault)
+        {
+            // Redis restarting or failing over, a call that timed out: the client retries after Retry-After, and the
+            // internal text stays in the log.
+            LogTransient(logger, context.Request.Method, context.Request.Path, e.GetType().Name, e.Message);
+            await ApiStatus.WriteAsync(context, fault);
+        }
         catch (GranaryException e) when (!context.Response.HasStarted)
         {
             await ApiStatus.WriteAsync(context, ApiStatus.From(e));
@@ -36,6 +43,32 @@ internal static partial class ApiErrors
             await ApiStatus.WriteAsync(context, ApiStatus.Internal(e.Message));
         }
     }
+
+    /// <summary>A 503 or 504 Status with retryAfterSeconds for a fault that passes by itself; null for anything else.</summary>
+    internal static System.Text.Json.Nodes.JsonObject? TransientFault(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case ServiceUnavailableException unavailable:
+                    return ApiStatus.Failure(503, "ServiceUnavailable", unavailable.Message, new System.Text.Json.Nodes.JsonObject { ["retryAfterSeconds"] = 1 });
+                // A cancellation the client did not ask for: a call inside the silo gave up waiting (the store was away).
+                case StackExchange.Redis.RedisTimeoutException or TimeoutException or OperationCanceledException:
+                    return ApiStatus.Failure(504, "Timeout", "the request timed out while the cluster's store or a silo was slow to answer; try again",
+                        new System.Text.Json.Nodes.JsonObject { ["retryAfterSeconds"] = 1 });
+                case StackExchange.Redis.RedisConnectionException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException:
+                case StackExchange.Redis.RedisServerException r when r.Message.StartsWith("LOADING", StringComparison.Ordinal)
+                    || r.Message.StartsWith("READONLY", StringComparison.Ordinal) || r.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal):
+                    return ApiStatus.Failure(503, "ServiceUnavailable", "the cluster's store (Redis) is briefly unavailable (restarting or failing over); try again",
+                        new System.Text.Json.Nodes.JsonObject { ["retryAfterSeconds"] = 1 });
+            }
+        }
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "API request {Method} {Path} met a transient fault ({Type}: {Reason}); answered 503/504 with Retry-After")]
+    private static partial void LogTransient(ILogger logger, string method, string path, string type, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "API request {Method} {Path} failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, Exception e, string method, string path);

@@ -20,7 +20,7 @@ public sealed class RedisServer : IAsyncLifetime
             ?? throw new InvalidOperationException("redis-server is not installed: run the README's test command (scripts/test.sh), which installs it with apt-get");
         _dir = Directory.CreateTempSubdirectory("granary-redis-").FullName;
         _process = ChildProcess.Start($"redis-server:{Port}", binary,
-            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir, "--protected-mode", "yes"]);
+            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", _dir, "--protected-mode", "yes"]);
         await _process.WaitForLineAsync("Ready to accept connections", TimeSpan.FromSeconds(30), "starting redis-server");
     }
 

@@ -1,0 +1,52 @@
+using Granary.Errors;
+using StackExchange.Redis;
+
+namespace Granary.Grains.Storage;
+
+/// <summary>
+/// Redis faults that pass by themselves (Redis restarting, loading its AOF, failing over, slow), turned into what
+/// crosses a grain call and the API: StackExchange.Redis' own exceptions have no Orleans codec, so they would
+/// arrive as a codec error (a 500) instead of a fault the client can retry.
+/// </summary>
+public static class StoreFaults
+{
+    /// <summary>The retriable exception to throw instead of <paramref name="e"/>, or null when it is not a passing fault.</summary>
+    public static Exception? Retriable(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (RetriableOne(inner) is { } retriable)
+                return retriable;
+        }
+        return null;
+    }
+
+    private static Exception? RetriableOne(Exception e) => e switch
+    {
+        RedisTimeoutException => new TimeoutException("the cluster's store (Redis) did not answer in time; try again"),
+        RedisConnectionException => new ServiceUnavailableException("the cluster's store (Redis) is unreachable (restarting or failing over); try again"),
+        RedisServerException r when r.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || r.Message.StartsWith("READONLY", StringComparison.Ordinal) || r.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            => new ServiceUnavailableException("the cluster's store (Redis) is starting or failing over; try again"),
+        _ => null,
+    };
+}
+
+/// <summary>
+/// Every grain call on the silo: a passing Redis fault leaves the grain as a retriable exception (see
+/// <see cref="StoreFaults"/>), whichever grain met it, through the object store or Orleans' own Redis storage.
+/// </summary>
+public sealed class StoreFaultFilter : IIncomingGrainCallFilter
+{
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (Exception e) when (StoreFaults.Retriable(e) is { } retriable)
+        {
+            throw retriable;
+        }
+    }
+}
