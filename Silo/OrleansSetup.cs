@@ -7,7 +7,7 @@ namespace Granary.Silo;
 /// <summary>The Orleans side of the silo: clustering, grain storage and reminders for dev or Redis mode.</summary>
 internal static class OrleansSetup
 {
-    public static void Configure(ISiloBuilder silo, SiloSettings settings, IConfiguration configuration)
+    public static void Configure(ISiloBuilder silo, SiloSettings settings, IConfiguration configuration, Security.OrleansTls? tls = null)
     {
         silo.Configure<ClusterOptions>(o =>
         {
@@ -40,6 +40,8 @@ internal static class OrleansSetup
         silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
         silo.AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = redis);
         silo.UseRedisReminderService(o => o.ConfigurationOptions = redis);
+        if (tls is not null)
+            Security.GrainCallSecurity.Add(silo, tls, settings.ClusterId);
     }
 
     /// <summary>Parses "host:port" (or a full configuration string), retrying while Redis starts rather than failing at once.</summary>
