@@ -10,7 +10,7 @@ public static class ForbiddenMessages
         if (!a.IsResourceRequest)
             return $"forbidden: User \"{a.User.Name}\" cannot {a.Verb} path \"{a.Path}\"{suffix}";
         var resource = a.Subresource.Length > 0 ? $"{a.Resource}/{a.Subresource}" : a.Resource;
-        var subject = a.Name.Length > 0 ? $"{resource} \"{a.Name}\"" : resource;
+        var subject = a.Name.Length > 0 ? $"{a.Resource} \"{a.Name}\"" : a.Resource;
         var scope = a.Namespace.Length > 0 ? $"in the namespace \"{a.Namespace}\"" : "at the cluster scope";
         return $"{subject} is forbidden: User \"{a.User.Name}\" cannot {a.Verb} resource \"{resource}\" in API group \"{a.ApiGroup}\" {scope}{suffix}";
     }
