@@ -8,7 +8,7 @@ namespace Granary.Silo;
 /// <summary>The Orleans side of the silo: clustering, grain storage and reminders for dev or Redis mode.</summary>
 internal static class OrleansSetup
 {
-    public static void Configure(ISiloBuilder silo, SiloSettings settings, IConfiguration configuration)
+    public static void Configure(ISiloBuilder silo, SiloSettings settings, IConfiguration configuration, Security.OrleansTls? tls = null)
     {
         silo.Configure<ClusterOptions>(o =>
         {
@@ -47,5 +47,7 @@ internal static class OrleansSetup
         silo.UseRedisClustering(o => o.ConfigurationOptions = redis.Options());
         silo.AddRedisGrainStorageAsDefault(o => o.ConfigurationOptions = redis.Options());
         silo.UseRedisReminderService(o => o.ConfigurationOptions = redis.Options());
+        if (tls is not null)
+            Security.GrainCallSecurity.Add(silo, tls, settings.ClusterId);
     }
 }

@@ -61,6 +61,22 @@ public static class SiloProgram
             return 2;
         }
 
+        OrleansTls? orleansTls;
+        try
+        {
+            orleansTls = OrleansTls.Resolve(settings);
+        }
+        catch (ApiSecurityException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        using var ownedOrleansTls = orleansTls;
+        if (!settings.DevMode && orleansTls is null)
+            Console.Error.WriteLine(
+                "WARNING: --orleans-tls=false: the silo and gateway ports are plain TCP without authentication. Anyone who can reach them " +
+                "can read and change every object and run any pod on any node as root. Use this only on a network no one else can reach.");
+
         if (await RedisStartupChecks.RunAsync(settings, Usage) is { } redisRefused)
             return redisRefused;
 
@@ -81,7 +97,7 @@ public static class SiloProgram
         builder.Services.Configure<ServiceNetworkOptions>(o => (o.ServiceCidr, o.NodePortRange) = (serviceNetwork.ServiceCidr, serviceNetwork.NodePortRange));
         builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
         builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
-        builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration));
+        builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration, orleansTls));
         builder.Services.AddGranaryWatchCache();
         builder.Services.Configure<WatchCacheOptions>(builder.Configuration.GetSection("WatchCache"));
         builder.Services.AddGranaryEvents();
@@ -165,6 +181,11 @@ public static class SiloProgram
           --silo-port N       silo-to-silo port (default 11111)
           --gateway-port N    client gateway port (default 30000)
           --cluster-id ID     cluster name; silos and clients with the same id and Redis form one cluster (default granary)
+          --cluster-ca PATH, --tls-certificate PATH, --tls-key PATH
+                              production (--redis): mutual TLS on the silo and gateway ports; the cluster CA, and this silo's
+                              certificate and key (granary certs ca / granary certs silo NAME --dir DIR make them)
+          --cluster-ca-key PATH  the cluster CA's key: the agents' serving certificates are then signed by the same CA
+          --orleans-tls=false production without TLS on the Orleans ports: unauthenticated, for closed test networks only
           --address IP        address advertised to other silos and clients (default 127.0.0.1)
           --api-port N        Kubernetes API port (default 6440 in dev mode, 6443 with --redis)
           --api-address IP    address the Kubernetes API listens on (default 127.0.0.1)

@@ -78,6 +78,21 @@ public sealed class SiloSettings
     /// <summary>Bearer tokens in kube-apiserver's --token-auth-file format. Unset with HTTPS: an admin token generated beside the kubeconfig.</summary>
     public string? TokenAuthFile { get; set; }
 
+    /// <summary>The cluster CA (PEM) every Orleans connection's certificates must chain to; required in production mode.</summary>
+    public string? ClusterCa { get; set; }
+
+    /// <summary>The cluster CA's private key (PEM). Given: the cluster CA grain signs the agents' serving certificates with it (one CA).</summary>
+    public string? ClusterCaKey { get; set; }
+
+    /// <summary>This silo's certificate (PEM, CN=granary-silo-NAME, O=system:masters) for its silo and gateway ports.</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The private key (PEM) of <see cref="TlsCertificate"/>.</summary>
+    public string? TlsKey { get; set; }
+
+    /// <summary>Mutual TLS on the Orleans ports. Unset: on with Redis (production). false: plain and unauthenticated, with a loud warning.</summary>
+    public bool? OrleansTls { get; set; }
+
     /// <summary>
     /// Where cluster IPs come from; its first address is the <c>kubernetes</c> service's. Unset: 10.43.0.0/16 with
     /// Redis, <see cref="DefaultDevServiceCidr"/> in dev mode.
@@ -164,5 +179,10 @@ public sealed class SiloSettings
         ["--token-auth-file"] = nameof(TokenAuthFile),
         ["--service-cidr"] = nameof(ServiceCidr),
         ["--service-node-port-range"] = nameof(ServiceNodePortRange),
+        ["--cluster-ca"] = nameof(ClusterCa),
+        ["--cluster-ca-key"] = nameof(ClusterCaKey),
+        ["--tls-certificate"] = nameof(TlsCertificate),
+        ["--tls-key"] = nameof(TlsKey),
+        ["--orleans-tls"] = nameof(OrleansTls),
     };
 }

@@ -23,7 +23,7 @@ internal sealed class CliApp(
         var commands = new List<ICommand>
         {
             new ApplyCommand(), new GetCommand(), new DescribeCommand(), new DeleteCommand(),
-            new LogsCommand(), new ExecCommand(), new ClusterCommand(), new VersionCommand(),
+            new LogsCommand(), new ExecCommand(), new ClusterCommand(), new VersionCommand(), new CertsCommand(),
         };
         commands.Add(new HelpCommand(() => commands));
         return commands;

@@ -22,8 +22,13 @@ public sealed class GranaryClient : IAsyncDisposable
 {
     private readonly IHost? _host;
     private readonly IClusterClient _cluster;
+    private readonly Security.ClientTlsIdentity? _identity;
 
-    private GranaryClient(IHost host) : this(host.Services.GetRequiredService<IClusterClient>()) => _host = host;
+    private GranaryClient(IHost host, Security.ClientTlsIdentity? identity) : this(host.Services.GetRequiredService<IClusterClient>())
+    {
+        _host = host;
+        _identity = identity;
+    }
 
     /// <summary>Wraps a cluster client the caller owns (in-silo tools and tests); disposing does not stop it.</summary>
     public GranaryClient(IClusterClient cluster)
@@ -131,10 +136,21 @@ public sealed class GranaryClient : IAsyncDisposable
     /// <summary>Connects, retrying until <see cref="GranaryClientOptions.ConnectTimeout"/>; then fails with a message saying what to fix.</summary>
     public static async Task<GranaryClient> ConnectAsync(GranaryClientOptions options, CancellationToken ct = default)
     {
+        var identity = Security.ClientTlsIdentity.From(options);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client =>
         {
+            if (identity is not null)
+            {
+                client.UseTls(identity.Configure);
+                // Every call carries the caller proof; the silos authorize it as the certificate's user.
+                client.AddOutgoingGrainCallFilter(context =>
+                {
+                    RequestContext.Set(Granary.Certificates.CallerProof.RequestContextKey, identity.Proof);
+                    return context.Invoke();
+                });
+            }
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;
@@ -165,14 +181,24 @@ public sealed class GranaryClient : IAsyncDisposable
         try
         {
             await host.StartAsync(timeout.Token);
-            return new GranaryClient(host);
+            return new GranaryClient(host, identity);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && e is OperationCanceledException or OrleansException or SiloUnavailableException or RedisException)
         {
             host.Dispose();
+            var tls = identity is null
+                ? " A production cluster needs mutual TLS: --cluster-ca, --tls-certificate and --tls-key (GRANARY_CLUSTER_CA, GRANARY_TLS_CERTIFICATE, GRANARY_TLS_KEY)."
+                : $" With mutual TLS, check that the gateways' certificates are from the cluster CA {options.ClusterCa ?? "given"} and that the silos trust \"{identity.Certificate.Subject}\" (made by granary certs from the same CA).";
+            identity?.Dispose();
             throw new GranaryConnectException(
                 $"could not reach the Granary cluster at {options.Describe()} within {options.ConnectTimeout.TotalSeconds:0}s. " +
-                "Start a silo (dotnet run --project Silo), or point at yours with --gateway HOST:PORT / --redis HOST:PORT (GRANARY_GATEWAY / GRANARY_REDIS).", e);
+                "Start a silo (dotnet run --project Silo), or point at yours with --gateway HOST:PORT / --redis HOST:PORT (GRANARY_GATEWAY / GRANARY_REDIS)." + tls, e);
+        }
+        catch
+        {
+            host.Dispose();
+            identity?.Dispose();
+            throw;
         }
     }
 
@@ -209,6 +235,7 @@ public sealed class GranaryClient : IAsyncDisposable
         finally
         {
             _host.Dispose();
+            _identity?.Dispose();
         }
     }
 }

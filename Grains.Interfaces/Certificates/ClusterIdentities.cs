@@ -45,6 +45,24 @@ public static class ClusterIdentities
     }
 
     /// <summary>
+    /// Why <paramref name="certificate"/> is not a silo's certificate for the silo and gateway ports (the side that
+    /// listens: server authentication, CN=granary-silo-NAME, O=system:masters) from <paramref name="authority"/>, or null.
+    /// </summary>
+    public static string? SiloServerProblem(X509Certificate2 certificate, X509Certificate2 authority, DateTimeOffset now)
+    {
+        if (ChainProblem(certificate, authority, ServerAuth, now) is { } chain)
+            return chain;
+        var names = CommonNames(certificate.SubjectName);
+        if (names.Count != 1 || !names[0].StartsWith(SiloUserPrefix, StringComparison.Ordinal))
+            return $"its subject \"{certificate.Subject}\" does not name a silo (CN={SiloUserPrefix}NAME)";
+        return Organizations(certificate.SubjectName).Contains(MastersGroup) ? null : $"its subject \"{certificate.Subject}\" is not in the group O={MastersGroup}";
+    }
+
+    /// <summary>Whether <paramref name="certificate"/> is a silo's own (both usages, a silo subject), which no user or node certificate can be.</summary>
+    public static bool IsSiloCertificate(X509Certificate2 certificate, X509Certificate2 authority, DateTimeOffset now) =>
+        SiloServerProblem(certificate, authority, now) is null && SiloClientProblem(certificate, authority, now) is null;
+
+    /// <summary>
     /// Why <paramref name="certificate"/> is not the serving certificate of the node at <paramref name="address"/>
     /// (and named <paramref name="nodeName"/> when given) from <paramref name="authority"/>, or null when it is.
     /// </summary>
@@ -72,8 +90,10 @@ public static class ClusterIdentities
     public static string? ChainProblem(X509Certificate2 certificate, X509Certificate2 authority, Oid usage, DateTimeOffset now)
     {
         using var chain = new X509Chain();
+        // A copy of the CA: the chain's disposal may take what its policy holds, and the caller keeps its own.
+        using var root = X509CertificateLoader.LoadCertificate(authority.RawData);
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.CustomTrustStore.Add(root);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
         chain.ChainPolicy.VerificationTimeIgnored = false;

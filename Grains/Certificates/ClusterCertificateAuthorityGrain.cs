@@ -15,6 +15,7 @@ namespace Granary.Grains.Certificates;
 public sealed partial class ClusterCertificateAuthorityGrain(
     [PersistentState(AuthorityState.StateName, StorageNames.Default)] IPersistentState<AuthorityState> state,
     TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<ClusterAuthorityOptions> configured,
     ILogger<ClusterCertificateAuthorityGrain> logger) : Grain, IClusterCertificateAuthorityGrain
 {
     private CertificateAuthority? _authority;
@@ -45,6 +46,9 @@ public sealed partial class ClusterCertificateAuthorityGrain(
     /// <summary>The CA: the stored one while it outlives the longest certificate it signs, else a new one, stored first.</summary>
     private async Task<CertificateAuthority> AuthorityAsync()
     {
+        // One cluster CA: the operator's (--cluster-ca with --cluster-ca-key) signs here too, and is never replaced here.
+        if (configured.Value is { CertificatePem: { } operatorPem, KeyPem: { } operatorKey })
+            return _authority ??= CertificateAuthority.Load(operatorPem, operatorKey);
         var now = time.GetUtcNow();
         if (_authority is null && state.State.CertificatePem is { } pem && state.State.KeyPem is { } key)
             _authority = CertificateAuthority.Load(pem, key);
@@ -85,4 +89,16 @@ public sealed partial class ClusterCertificateAuthorityGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster CA signed {Subject}, valid until {NotAfter:u}")]
     private static partial void LogSigned(ILogger logger, string subject, DateTime notAfter);
+}
+
+/// <summary>
+/// The operator's cluster CA (PEM certificate and key, from the silo's --cluster-ca and --cluster-ca-key). Set: the
+/// CA grain signs the agents' serving certificates with it, so one CA stands behind every certificate in the
+/// cluster. Unset: the grain makes its own CA and keeps it in grain storage.
+/// </summary>
+public sealed class ClusterAuthorityOptions
+{
+    public string? CertificatePem { get; set; }
+
+    public string? KeyPem { get; set; }
 }

@@ -30,6 +30,9 @@ public sealed record AuthorizationAttributes
 
     /// <summary>The request path of a non-resource request, e.g. "/healthz".</summary>
     public string Path { get; init; } = "";
+
+    /// <summary>The field selector of a list or watch (e.g. "spec.nodeName=web-1"), as kube's authorizer sees it; empty when none.</summary>
+    public string FieldSelector { get; init; } = "";
 }
 
 public enum AuthorizationDecision

@@ -17,6 +17,15 @@ public sealed class AgentSettings
 
     public string ClusterId { get; set; } = "granary";
 
+    /// <summary>The cluster CA (PEM) the silos' certificates must chain to; with the two below, mutual TLS to the gateways (production).</summary>
+    public string? ClusterCa { get; set; }
+
+    /// <summary>The node's certificate (PEM, CN=system:node:NAME, O=system:nodes), from <c>granary certs node NAME</c>.</summary>
+    public string? TlsCertificate { get; set; }
+
+    /// <summary>The private key (PEM) of <see cref="TlsCertificate"/>.</summary>
+    public string? TlsKey { get; set; }
+
     /// <summary>The node's address (InternalIP), also the pod IP with the host network. Loopback by default.</summary>
     public string NodeIp { get; set; } = "127.0.0.1";
 
@@ -108,6 +117,9 @@ public sealed class AgentSettings
         ["--redis"] = nameof(Redis),
         ["--gateway"] = nameof(Gateway),
         ["--cluster-id"] = nameof(ClusterId),
+        ["--cluster-ca"] = nameof(ClusterCa),
+        ["--tls-certificate"] = nameof(TlsCertificate),
+        ["--tls-key"] = nameof(TlsKey),
         ["--node-ip"] = nameof(NodeIp),
         ["--docker-host"] = nameof(DockerHost),
         ["--driver"] = nameof(Driver),

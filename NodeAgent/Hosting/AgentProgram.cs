@@ -49,6 +49,9 @@ public static class AgentProgram
             Redis = string.IsNullOrWhiteSpace(settings.Redis) ? null : settings.Redis,
             Gateways = string.IsNullOrWhiteSpace(settings.Gateway) ? [] : settings.Gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             ClusterId = settings.ClusterId,
+            ClusterCa = string.IsNullOrWhiteSpace(settings.ClusterCa) ? null : settings.ClusterCa,
+            TlsCertificate = string.IsNullOrWhiteSpace(settings.TlsCertificate) ? null : settings.TlsCertificate,
+            TlsKey = string.IsNullOrWhiteSpace(settings.TlsKey) ? null : settings.TlsKey,
         };
         try
         {
@@ -75,6 +78,9 @@ public static class AgentProgram
           --redis HOST:PORT        find the cluster's gateways in Redis
           --gateway HOST:PORT      connect to these gateways (default: the local dev silo, 127.0.0.1:30000)
           --cluster-id ID          the cluster's id (default granary)
+          --cluster-ca PATH        the cluster CA (PEM); with --tls-certificate and --tls-key: mutual TLS to the gateways,
+          --tls-certificate PATH   which a production cluster requires (granary certs node NAME --dir DIR makes them)
+          --tls-key PATH
           --node-name NAME         this node's name (default: the host name)
           --node-ip ADDRESS        this node's address (InternalIP; default 127.0.0.1)
           --docker-host URI        the Docker engine (default unix:///var/run/docker.sock)

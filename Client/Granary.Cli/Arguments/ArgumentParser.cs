@@ -25,6 +25,9 @@ internal static class ArgumentParser
         new("redis", null, true, (a, v) => a with { Redis = v }),
         new("gateway", null, true, (a, v) => a with { Gateways = a.Gateways.AddRange(v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) }),
         new("cluster-id", null, true, (a, v) => a with { ClusterId = v }),
+        new("cluster-ca", null, true, (a, v) => a with { ClusterCa = v }),
+        new("tls-certificate", null, true, (a, v) => a with { TlsCertificate = v }),
+        new("tls-key", null, true, (a, v) => a with { TlsKey = v }),
         new("help", 'h', false, (a, v) => a with { Help = ParseBool("help", v) }),
     ];
 
@@ -59,19 +62,28 @@ internal static class ArgumentParser
         new("tty", 't', false, (a, v) => a with { Interactive = a.Interactive || ParseBool("tty", v) }),
     ];
 
+    private static readonly Flag[] CertsFlags =
+    [
+        new("dir", null, true, (a, v) => a with { CertificateDir = v }),
+        new("address", null, true, (a, v) => a with { Addresses = a.Addresses.AddRange(v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)) }),
+        new("group", null, true, (a, v) => a with { Groups = a.Groups.Add(v) }),
+        new("force", null, false, (a, v) => a with { Force = ParseBool("force", v) }),
+    ];
+
     private static readonly Flag[] OtherCommandFlags = [.. Common, .. ObjectFlags];
 
     private static readonly Dictionary<string, Flag[]> CommandFlags = new(StringComparer.Ordinal)
     {
         ["logs"] = [.. Common, .. LogsFlags],
         ["exec"] = [.. Common, .. ExecFlags],
+        ["certs"] = [.. Common, .. CertsFlags],
     };
 
     /// <summary>
     /// Every flag, the other commands' first: before the command is known, a flag's only use is to say whether it
     /// takes the next word as its value, and there <c>-f</c> is <c>--filename</c>, as in kubectl.
     /// </summary>
-    private static readonly Flag[] AnyCommandFlags = [.. OtherCommandFlags, .. LogsFlags, .. ExecFlags];
+    private static readonly Flag[] AnyCommandFlags = [.. OtherCommandFlags, .. LogsFlags, .. ExecFlags, .. CertsFlags];
 
     public static CliArguments Parse(IReadOnlyList<string> args)
     {

@@ -25,6 +25,17 @@ internal sealed record CliArguments
     public ImmutableArray<string> Gateways { get; init; } = [];
     public string? ClusterId { get; init; }
 
+    /// <summary>--cluster-ca, --tls-certificate, --tls-key: the mutual TLS files for a production cluster's gateways.</summary>
+    public string? ClusterCa { get; init; }
+    public string? TlsCertificate { get; init; }
+    public string? TlsKey { get; init; }
+
+    /// <summary>certs --dir, --address (repeated or a comma list), --group (repeated), --force.</summary>
+    public string? CertificateDir { get; init; }
+    public ImmutableArray<string> Addresses { get; init; } = [];
+    public ImmutableArray<string> Groups { get; init; } = [];
+    public bool Force { get; init; }
+
     /// <summary>--grace-period; null when not given or negative (the object's own period then applies).</summary>
     public long? GracePeriod { get; init; }
 

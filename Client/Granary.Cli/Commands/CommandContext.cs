@@ -20,7 +20,10 @@ internal sealed class CommandContext(
     /// <summary>The current time in the local offset: ages are computed from it and describe prints times in it.</summary>
     public DateTimeOffset Now => time.GetLocalNow();
 
-    /// <summary>The environment's connection settings (GRANARY_*), overridden by --redis, --gateway and --cluster-id.</summary>
+    /// <summary>
+    /// The environment's connection settings (GRANARY_*), overridden by --redis, --gateway, --cluster-id and the
+    /// mutual TLS files --cluster-ca, --tls-certificate, --tls-key.
+    /// </summary>
     public GranaryClientOptions ConnectionOptions(GranaryClientOptions environment)
     {
         var options = environment;
@@ -28,6 +31,12 @@ internal sealed class CommandContext(
             options = options with { Redis = Args.Redis, Gateways = Args.Gateways };
         if (Args.ClusterId is not null)
             options = options with { ClusterId = Args.ClusterId };
+        if (Args.ClusterCa is not null)
+            options = options with { ClusterCa = Args.ClusterCa };
+        if (Args.TlsCertificate is not null)
+            options = options with { TlsCertificate = Args.TlsCertificate };
+        if (Args.TlsKey is not null)
+            options = options with { TlsKey = Args.TlsKey };
         return options;
     }
 

@@ -46,7 +46,7 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
     /// <summary>The fixture's own view of the engine, to check what the agent did there.</summary>
     public DockerRuntime Engine => _engine ?? throw new InvalidOperationException("the fixture has not started");
 
-    public CliRunner Cli => CliRunner.ForGateway(Silo.Gateway, ClusterId);
+    public CliRunner Cli => CliRunner.ForGateway(Silo.Gateway, ClusterId, LabPki.For(_redis.Endpoint));
 
     /// <summary>The real kubectl against the silo's API (HTTPS and the admin token of its kubeconfig), with a private cache.</summary>
     public Kubectl Kubectl => new(Silo.Kubeconfig, Path.Combine(_stateDir, "kube-cache"));
@@ -121,12 +121,12 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
         _client = await ConnectAsync();
     }
 
-    private Task<GranaryClient> ConnectAsync() => GranaryClient.ConnectAsync(new GranaryClientOptions
+    private Task<GranaryClient> ConnectAsync() => GranaryClient.ConnectAsync(LabPki.For(_redis.Endpoint).Client(new GranaryClientOptions
     {
         Redis = _redis.Endpoint,
         ClusterId = ClusterId,
         ConnectTimeout = TimeSpan.FromSeconds(60),
-    });
+    }));
 
     /// <summary>The last lines the agent and the silo printed, to explain a failure.</summary>
     public string RecentOutput() =>

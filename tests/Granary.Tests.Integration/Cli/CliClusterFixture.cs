@@ -12,7 +12,10 @@ public sealed class CliClusterFixture : IAsyncLifetime
 
     public SiloProcess Silo => _silo!;
 
-    public CliRunner Cli => CliRunner.ForGateway(Silo.Gateway, ClusterId);
+    public CliRunner Cli => CliRunner.ForGateway(Silo.Gateway, ClusterId, Pki);
+
+    /// <summary>The lab certificates of this cluster.</summary>
+    public LabPki Pki => LabPki.For(_redis.Endpoint);
 
     public async Task InitializeAsync()
     {

@@ -236,7 +236,7 @@ public sealed class CliTests(CliClusterFixture cluster) : IClassFixture<CliClust
     /// </summary>
     private async Task WaitForPodAsync(string name, Func<Pod, bool> done, string phase)
     {
-        await using var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [cluster.Silo.Gateway], ClusterId = cluster.ClusterId });
+        await using var client = await GranaryClient.ConnectAsync(cluster.Pki.Client(new GranaryClientOptions { Gateways = [cluster.Silo.Gateway], ClusterId = cluster.ClusterId }));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         Pod? last = null;
         try

@@ -11,7 +11,7 @@ public sealed class ServiceAllocationTests(RedisServer redis) : IClassFixture<Re
     private readonly string _clusterId = $"sa-{Guid.NewGuid():N}"[..12];
 
     private Task<GranaryClient> ConnectAsync() =>
-        GranaryClient.ConnectAsync(new GranaryClientOptions { Redis = redis.Endpoint, ClusterId = _clusterId, ConnectTimeout = TimeSpan.FromSeconds(60) });
+        GranaryClient.ConnectAsync(LabPki.For(redis.Endpoint).Client(new GranaryClientOptions { Redis = redis.Endpoint, ClusterId = _clusterId, ConnectTimeout = TimeSpan.FromSeconds(60) }));
 
     private static Service NodePortService(string name, string? clusterIP = null, int? nodePort = null) => new()
     {

@@ -14,7 +14,7 @@ public sealed class ThreeSiloClusterTests(RedisServer redis) : IClassFixture<Red
         Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SiloProcess.StartAsync(redis.Endpoint, _clusterId, SiloProcess.AgentlessNodes)));
 
     private Task<GranaryClient> ConnectAsync() =>
-        GranaryClient.ConnectAsync(new GranaryClientOptions { Redis = redis.Endpoint, ClusterId = _clusterId, ConnectTimeout = TimeSpan.FromSeconds(60) });
+        GranaryClient.ConnectAsync(LabPki.For(redis.Endpoint).Client(new GranaryClientOptions { Redis = redis.Endpoint, ClusterId = _clusterId, ConnectTimeout = TimeSpan.FromSeconds(60) }));
 
     [Fact]
     public async Task ThreeSilos_FormOneCluster_AndAfterRestartingAllEveryObjectKeepsUidAndVersion()
@@ -68,8 +68,8 @@ public sealed class ThreeSiloClusterTests(RedisServer redis) : IClassFixture<Red
         var silos = await StartSilosAsync();
         try
         {
-            await using var writer = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [silos[0].Gateway], ClusterId = _clusterId });
-            await using var watcher = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [silos[2].Gateway], ClusterId = _clusterId });
+            await using var writer = await GranaryClient.ConnectAsync(LabPki.For(redis.Endpoint).Client(new GranaryClientOptions { Gateways = [silos[0].Gateway], ClusterId = _clusterId }));
+            await using var watcher = await GranaryClient.ConnectAsync(LabPki.For(redis.Endpoint).Client(new GranaryClientOptions { Gateways = [silos[2].Gateway], ClusterId = _clusterId }));
             var start = await watcher.Pods.ListAsync(new ListOptions { Namespace = "default" });
 
             for (var i = 0; i < 50; i++)

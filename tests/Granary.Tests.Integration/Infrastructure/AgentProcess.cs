@@ -57,6 +57,8 @@ public sealed class AgentProcess : IAsyncDisposable
             // Any free port for the agent's server: tests run side by side, and the Node says which port it took.
             "--server-port", "0",
         };
+        // The node's own certificate (CN=system:node:NAME) for mutual TLS to the gateways.
+        args.AddRange(LabPki.For(options.Redis).NodeArguments(options.NodeName, options.NodeIp));
         var process = ChildProcess.Start($"agent:{options.NodeName}", "dotnet", args, options.Environment.ToDictionary());
         return new AgentProcess(process, options);
     }

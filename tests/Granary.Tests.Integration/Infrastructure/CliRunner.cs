@@ -14,6 +14,10 @@ public sealed class CliRunner(IReadOnlyDictionary<string, string> environment)
     public static CliRunner ForGateway(string gateway, string clusterId) =>
         new(new Dictionary<string, string> { ["GRANARY_GATEWAY"] = gateway, ["GRANARY_CLUSTER_ID"] = clusterId });
 
+    /// <summary>The CLI against a production silo's gateway, as the admin of the fixture's lab certificates.</summary>
+    public static CliRunner ForGateway(string gateway, string clusterId, LabPki pki) =>
+        new(new Dictionary<string, string>(pki.AdminEnvironment) { ["GRANARY_GATEWAY"] = gateway, ["GRANARY_CLUSTER_ID"] = clusterId });
+
     public async Task<CliResult> RunAsync(string[] args, string? stdin = null, TimeSpan? timeout = null)
     {
         var info = new ProcessStartInfo("dotnet")

@@ -50,6 +50,12 @@ public abstract class MultiNodeCluster(IReadOnlyList<ClusterNode> nodes, params 
     /// <summary>Whether <see cref="InitializeAsync"/> starts every node's agent (true) or leaves that to the tests.</summary>
     protected virtual bool StartAgentsAtStart => true;
 
+    /// <summary>The Redis endpoint the cluster's silos share.</summary>
+    public string Redis => _redis.Endpoint;
+
+    /// <summary>The cluster's lab certificates (CA, silo, node and user certificates).</summary>
+    public LabPki Pki => LabPki.For(_redis.Endpoint);
+
     public ClusterNode Node(string name) =>
         nodes.FirstOrDefault(n => n.Name == name) ?? throw new ArgumentException($"no node {name} in this cluster", nameof(name));
 
@@ -66,12 +72,12 @@ public abstract class MultiNodeCluster(IReadOnlyList<ClusterNode> nodes, params 
             await Task.WhenAll(Dockerd.InitializeAsync(), _redis.InitializeAsync());
             _engine = new DockerRuntime(Dockerd.Endpoint, NullLogger.Instance);
             _silo = await SiloProcess.StartAsync(_redis.Endpoint, ClusterId, siloArguments);
-            _client = await GranaryClient.ConnectAsync(new GranaryClientOptions
+            _client = await GranaryClient.ConnectAsync(LabPki.For(_redis.Endpoint).Client(new GranaryClientOptions
             {
                 Redis = _redis.Endpoint,
                 ClusterId = ClusterId,
                 ConnectTimeout = TimeSpan.FromSeconds(60),
-            });
+            }));
             if (StartAgentsAtStart)
                 await Task.WhenAll(nodes.Select(n => StartAgentAsync(n.Name)));
         }

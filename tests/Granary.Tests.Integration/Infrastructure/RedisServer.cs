@@ -28,6 +28,7 @@ public sealed class RedisServer : IAsyncLifetime
     {
         if (_process is not null)
             await _process.DisposeAsync();
+        LabPki.Release(Endpoint);
         if (_dir is not null)
             Directory.Delete(_dir, recursive: true);
     }

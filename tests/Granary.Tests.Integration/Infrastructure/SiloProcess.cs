@@ -70,7 +70,11 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         if (redis is not null)
             args.AddRange(["--redis", redis]);
-        args.AddRange(extraArgs);
+        // Production silos speak mutual TLS with the fixture's lab certificates, unless the test says otherwise.
+        var extra = extraArgs.ToList();
+        if (redis is not null && !extra.Any(a => a.StartsWith("--orleans-tls", StringComparison.Ordinal) || a.StartsWith("--cluster-ca", StringComparison.Ordinal)))
+            args.AddRange(LabPki.For(redis).SiloArguments);
+        args.AddRange(extra);
         return args;
     }
 
