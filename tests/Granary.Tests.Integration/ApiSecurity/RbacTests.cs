@@ -107,6 +107,32 @@ public sealed class RbacTests(RbacApiFixture api) : IClassFixture<RbacApiFixture
         Assert.Matches(@"(?m)^Groups\s+\[ops dev system:authenticated\]\s*$", carol.Stdout);
     }
 
+    /// <summary>kubectl 1.27 asks authentication.k8s.io/v1alpha1, 1.28 v1beta1, later ones v1.</summary>
+    [Theory]
+    [InlineData("1.27")]
+    [InlineData("1.28")]
+    [InlineData("1.33")]
+    public async Task AuthWhoami_WorksForEveryKubectlVersion(string minor)
+    {
+        if (Jane.WithVersion(minor) is not { } kubectl)
+            return;
+
+        var r = await kubectl.RunAsync("auth", "whoami");
+
+        Assert.True(r.ExitCode == 0, $"kubectl {minor} auth whoami: {r}");
+        Assert.Matches(@"(?m)^Username\s+jane\s*$", r.Stdout);
+    }
+
+    [Fact]
+    public async Task Discovery_ListsTheReviews()
+    {
+        var r = await Jane.RunAsync("api-resources", "--api-group=authorization.k8s.io");
+
+        Assert.True(r.ExitCode == 0, $"api-resources: {r}");
+        Assert.Matches(@"(?m)^selfsubjectaccessreviews\s+authorization\.k8s\.io/v1\s+false\s+SelfSubjectAccessReview\s*$", r.Stdout);
+        Assert.Matches(@"(?m)^subjectaccessreviews\s+authorization\.k8s\.io/v1\s+false\s+SubjectAccessReview\s*$", r.Stdout);
+    }
+
     [Fact]
     public async Task As_ActsAsTheUser_WhenTheCallerMayImpersonate()
     {
