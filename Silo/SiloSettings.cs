@@ -93,6 +93,21 @@ public sealed class SiloSettings
     /// <summary>Mutual TLS on the Orleans ports. Unset: on with Redis (production). false: plain and unauthenticated, with a loud warning.</summary>
     public bool? OrleansTls { get; set; }
 
+    /// <summary>CA certificates (PEM) whose client certificates authenticate API users: CN = user, O = groups (kube's --client-ca-file). Unset: the cluster CA (<see cref="ClusterCa"/>) when given, else no client certificates.</summary>
+    public string? ClientCaFile { get; set; }
+
+    /// <summary>The CA file that authenticates API client certificates: <see cref="ClientCaFile"/>, else the cluster CA, as the `granary certs user` certificates come from it.</summary>
+    public string? EffectiveClientCaFile => string.IsNullOrWhiteSpace(ClientCaFile) ? (string.IsNullOrWhiteSpace(ClusterCa) ? null : ClusterCa) : ClientCaFile;
+
+    /// <summary>Where the API's audit log of writes goes ("-" for standard output), as kube's --audit-log-path. Unset: no audit log.</summary>
+    public string? AuditLogPath { get; set; }
+
+    /// <summary>The audit log's size in megabytes at which it is rotated (kube's --audit-log-maxsize); 0 never rotates.</summary>
+    public int AuditLogMaxSize { get; set; } = 100;
+
+    /// <summary>How many rotated audit logs are kept (kube's --audit-log-maxbackup); 0 keeps them all.</summary>
+    public int AuditLogMaxBackup { get; set; } = 10;
+
     /// <summary>
     /// Where cluster IPs come from; its first address is the <c>kubernetes</c> service's. Unset: 10.43.0.0/16 with
     /// Redis, <see cref="DefaultDevServiceCidr"/> in dev mode.
@@ -177,6 +192,10 @@ public sealed class SiloSettings
         ["--api-certificate-key"] = nameof(ApiCertificateKey),
         ["--api-certificate-ca"] = nameof(ApiCertificateCa),
         ["--token-auth-file"] = nameof(TokenAuthFile),
+        ["--client-ca-file"] = nameof(ClientCaFile),
+        ["--audit-log-path"] = nameof(AuditLogPath),
+        ["--audit-log-maxsize"] = nameof(AuditLogMaxSize),
+        ["--audit-log-maxbackup"] = nameof(AuditLogMaxBackup),
         ["--service-cidr"] = nameof(ServiceCidr),
         ["--service-node-port-range"] = nameof(ServiceNodePortRange),
         ["--cluster-ca"] = nameof(ClusterCa),

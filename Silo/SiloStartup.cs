@@ -20,6 +20,7 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
     {
         await BuiltInNamespaces.EnsureAsync(grains);
         await LocalPathStorageClass.EnsureAsync(grains);
+        await Granary.Grains.Rbac.BootstrapRbac.EnsureAsync(grains);
         // Expired events are deleted by one sweeper in the cluster; its reminder keeps it going after a failover.
         await grains.GetGrain<Granary.Api.IEventSweeperGrain>(Granary.Api.IEventSweeperGrain.Key).StartAsync();
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();

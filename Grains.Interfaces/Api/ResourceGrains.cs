@@ -33,6 +33,10 @@ public static class ResourceGrains
         new KindAccess<PodDisruptionBudget, IPodDisruptionBudgetGrain>(),
         new KindAccess<DaemonSet, IDaemonSetGrain>(),
         new KindAccess<StatefulSet, IStatefulSetGrain>(),
+        new KindAccess<Role, IRoleGrain>(),
+        new KindAccess<ClusterRole, IClusterRoleGrain>(),
+        new KindAccess<RoleBinding, IRoleBindingGrain>(),
+        new KindAccess<ClusterRoleBinding, IClusterRoleBindingGrain>(),
     }.ToImmutableDictionary(a => a.Kind.Kind);
 
     public static IResourceGrain<T> Get<T>(IGrainFactory grains, string key) where T : class, IResource<T> =>

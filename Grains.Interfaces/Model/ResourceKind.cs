@@ -47,8 +47,14 @@ public static class ResourceKinds
 
     public static readonly ResourceKind DaemonSet = new("DaemonSet", "daemonsets", "daemonset", "apps/v1", Namespaced: true, ["ds"]);
 
+    public static readonly ResourceKind Role = new("Role", "roles", "role", "rbac.authorization.k8s.io/v1", Namespaced: true, []);
+    public static readonly ResourceKind ClusterRole = new("ClusterRole", "clusterroles", "clusterrole", "rbac.authorization.k8s.io/v1", Namespaced: false, []);
+    public static readonly ResourceKind RoleBinding = new("RoleBinding", "rolebindings", "rolebinding", "rbac.authorization.k8s.io/v1", Namespaced: true, []);
+    public static readonly ResourceKind ClusterRoleBinding = new("ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", "rbac.authorization.k8s.io/v1", Namespaced: false, []);
+
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget, DaemonSet, StatefulSet];
+        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget, DaemonSet, StatefulSet,
+        Role, ClusterRole, RoleBinding, ClusterRoleBinding];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>
     public static ResourceKind? Find(string name) =>

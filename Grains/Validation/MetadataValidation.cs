@@ -14,6 +14,9 @@ public enum NameRule
 
     /// <summary>Services, whose names become DNS labels that must start with a letter.</summary>
     Dns1035Label,
+
+    /// <summary>RBAC kinds, whose names only have to fit in a URL path segment ("system:basic-user").</summary>
+    PathSegment,
 }
 
 /// <summary>Kubernetes' ObjectMeta rules: name, namespace, labels, annotations and finalizers.</summary>
@@ -75,6 +78,17 @@ public static class MetadataValidation
         {
             NameRule.Dns1123Label => SyntaxValidation.Dns1123LabelMessages(name),
             NameRule.Dns1035Label => SyntaxValidation.Dns1035LabelMessages(name),
+            NameRule.PathSegment => PathSegmentMessages(name),
             _ => SyntaxValidation.Dns1123SubdomainMessages(name),
         };
+
+    /// <summary>Kubernetes' ValidatePathSegmentName: anything that is one path segment.</summary>
+    public static IEnumerable<string> PathSegmentMessages(string name)
+    {
+        if (name is "." or "..")
+            yield return $"may not be '{name}'";
+        foreach (var illegal in new[] { "/", "%" })
+            if (name.Contains(illegal, StringComparison.Ordinal))
+                yield return $"may not contain '{illegal}'";
+    }
 }

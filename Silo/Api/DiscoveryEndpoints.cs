@@ -5,10 +5,24 @@ namespace Granary.Silo.Api;
 /// <summary>
 /// Legacy discovery (/api, /api/v1, /apis, /apis/{group}, /apis/{group}/{version}), which kubectl accepts for every
 /// command. Aggregated discovery is not served: answering its Accept with plain application/json makes client-go read the
-/// legacy form. Everything is derived from <see cref="ApiResources"/>.
+/// legacy form. Everything is derived from <see cref="ApiResources"/>, and from <see cref="Reviews"/> for the
+/// authorization and authentication groups, whose resources are create-only reviews, not stored kinds.
 /// </summary>
 internal static class DiscoveryEndpoints
 {
+    /// <summary>The review resources (AccessReviews, SelfSubjectReviews): group/version, plural, kind; newest version first.</summary>
+    private static readonly (string GroupVersion, string Name, string Kind)[] Reviews =
+    [
+        ("authentication.k8s.io/v1", "selfsubjectreviews", "SelfSubjectReview"),
+        ("authentication.k8s.io/v1beta1", "selfsubjectreviews", "SelfSubjectReview"),
+        ("authentication.k8s.io/v1alpha1", "selfsubjectreviews", "SelfSubjectReview"),
+        ("authorization.k8s.io/v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+        ("authorization.k8s.io/v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview"),
+        ("authorization.k8s.io/v1", "subjectaccessreviews", "SubjectAccessReview"),
+    ];
+
+    private static IEnumerable<string> GroupVersions() => ApiResources.GroupVersions.Concat(Reviews.Select(r => r.GroupVersion).Distinct());
+
     public static void Map(IEndpointRouteBuilder api)
     {
         api.MapGet("/api", (HttpContext context) => Json(new JsonObject
@@ -30,16 +44,16 @@ internal static class DiscoveryEndpoints
         }));
         api.MapGet("/apis/{group}", (string group) => Groups().Contains(group) ? Json(ApiGroup(group)) : NotFound());
         api.MapGet("/apis/{group}/{version}", (string group, string version) =>
-            ApiResources.GroupVersions.Contains($"{group}/{version}") ? Json(ResourceList($"{group}/{version}")) : NotFound());
+            GroupVersions().Contains($"{group}/{version}") ? Json(ResourceList($"{group}/{version}")) : NotFound());
     }
 
     /// <summary>The named groups served (the core group is not one of them).</summary>
     private static IEnumerable<string> Groups() =>
-        ApiResources.GroupVersions.Where(gv => gv.Contains('/')).Select(gv => gv[..gv.IndexOf('/')]).Distinct();
+        GroupVersions().Where(gv => gv.Contains('/')).Select(gv => gv[..gv.IndexOf('/')]).Distinct();
 
     private static JsonObject Group(string group)
     {
-        var versions = ApiResources.GroupVersions.Where(gv => gv.StartsWith(group + "/", StringComparison.Ordinal))
+        var versions = GroupVersions().Where(gv => gv.StartsWith(group + "/", StringComparison.Ordinal))
             .Select(gv => new JsonObject { ["groupVersion"] = gv, ["version"] = gv[(group.Length + 1)..] })
             .ToList();
         return new JsonObject
@@ -86,6 +100,8 @@ internal static class DiscoveryEndpoints
             }
             resources.Add(entry);
         }
+        foreach (var (_, name, kind) in Reviews.Where(r => r.GroupVersion == groupVersion))
+            resources.Add(new JsonObject { ["name"] = name, ["singularName"] = "", ["namespaced"] = false, ["kind"] = kind, ["verbs"] = new JsonArray("create") });
         return new JsonObject
         {
             ["kind"] = "APIResourceList",

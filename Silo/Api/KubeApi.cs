@@ -1,11 +1,15 @@
 using System.Net;
+using Granary.Grains.Security;
+using Granary.Grains.Security.Rbac;
 using Granary.Silo.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Granary.Silo.Api;
 
 /// <summary>
-/// The Kubernetes HTTP API edge of the silo (loopback by default): HTTPS with bearer tokens, or plain HTTP without
-/// authentication in dev mode (<see cref="ApiSecurity"/>).
+/// The Kubernetes HTTP API edge of the silo (loopback by default): HTTPS with bearer tokens and client certificates, or
+/// plain HTTP without authentication in dev mode (<see cref="ApiSecurity"/>); every request then passes the audit log,
+/// impersonation and the authorizer (system:masters, the Node authorizer, then RBAC) before it is served.
 /// It holds no state: every request becomes grain calls through this silo's <see cref="IGrainFactory"/>.
 /// </summary>
 internal static class KubeApi
@@ -13,6 +17,17 @@ internal static class KubeApi
     public static void AddKubeApi(this WebApplicationBuilder builder, SiloSettings settings, IPAddress address, ApiSecurity security)
     {
         builder.Services.AddSingleton(security);
+        // kube-apiserver's --authorization-mode=Node,RBAC, with system:masters first (so broken RBAC objects cannot lock
+        // admins out). The same chain authorizes grain calls from agents and SDK clients.
+        builder.Services.AddSingleton<RbacAuthorizer>();
+        builder.Services.TryAddSingleton<Granary.Grains.Security.Nodes.INodeGraph, Granary.Grains.Security.Nodes.WatchCacheNodeGraph>();
+        builder.Services.TryAddSingleton<Granary.Grains.Security.Nodes.NodeAuthorizer>();
+        builder.Services.AddSingleton<IAuthorizer>(sp => new AuthorizerChain(new SystemMastersAuthorizer(),
+            sp.GetRequiredService<Granary.Grains.Security.Nodes.NodeAuthorizer>(), sp.GetRequiredService<RbacAuthorizer>()));
+        if (security.Tokens is { } tokens)
+            builder.Services.AddSingleton<ITokenAuthenticator>(tokens);
+        if (!string.IsNullOrWhiteSpace(settings.AuditLogPath))
+            builder.Services.AddSingleton(sp => new AuditLogFile(settings.AuditLogPath, settings.AuditLogMaxSize, settings.AuditLogMaxBackup, sp.GetRequiredService<TimeProvider>()));
         // pods/proxy, services/proxy and nodes/proxy forward through the node agents' servers.
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<Proxy.ApiProxy>();
@@ -25,6 +40,13 @@ internal static class KubeApi
                 {
                     https.ServerCertificate = tls.Certificate;
                     https.ServerCertificateChain = tls.Intermediates;
+                    if (security.ClientCertificates is not null)
+                    {
+                        // Asked for, never required; the authentication step verifies it against --client-ca-file, so a
+                        // wrong certificate is kube's 401 rather than a failed handshake kubectl cannot explain.
+                        https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                        https.AllowAnyClientCertificate();
+                    }
                 });
             }
         }));
@@ -36,10 +58,19 @@ internal static class KubeApi
         app.Use((context, next) => ApiErrors.HandleAsync(context, () => next(context), logger));
         // pods/exec speaks the channel protocol over WebSocket.
         app.UseWebSockets();
-        if (app.Services.GetRequiredService<ApiSecurity>().Tokens is { } tokens)
-            app.UseBearerTokens(tokens);
+        var security = app.Services.GetRequiredService<ApiSecurity>();
+        if (security.Tls is null)
+            app.UseUnsecuredUser();
+        else
+            app.UseRequestAuthentication(security.ClientCertificates, [.. app.Services.GetServices<ITokenAuthenticator>()]);
+        if (app.Services.GetService<AuditLogFile>() is { } audit)
+            app.UseAuditLog(audit, app.Services.GetRequiredService<TimeProvider>());
+        app.UseImpersonation();
+        app.UseRequestAuthorization();
         VersionEndpoints.Map(app);
         MetricsEndpoint.Map(app);
+        AccessReviews.Map(app);
+        SelfSubjectReviews.Map(app);
         DiscoveryEndpoints.Map(app);
         Proxy.ProxyEndpoints.Map(app);
         ResourceEndpoints.Map(app);

@@ -11,13 +11,14 @@ internal sealed record KubeconfigCredentials(string? CertificateAuthorityPem, bo
 /// <summary>
 /// How the Kubernetes API is protected, decided once at start from the settings: HTTPS with a configured or generated
 /// certificate and bearer tokens (production, or <c>--api-tls true</c>), or plain HTTP without authentication (dev mode,
-/// or <c>--api-tls false</c>). Bearer tokens come with HTTPS only: kubectl never sends them over plain HTTP.
+/// or <c>--api-tls false</c>). Bearer tokens and client certificates come with HTTPS only: kubectl never sends them over plain HTTP.
 /// </summary>
 internal sealed class ApiSecurity
 {
     private ApiSecurity(ServingCertificate? tls, TokenAuthenticator? tokens, KubeconfigCredentials kubeconfig, string summary,
-        IReadOnlyList<string> warnings, IReadOnlyList<string> notices)
+        IReadOnlyList<string> warnings, IReadOnlyList<string> notices, ClientCertificateAuthenticator? clientCertificates = null)
     {
+        ClientCertificates = clientCertificates;
         Tls = tls;
         Tokens = tokens;
         Kubeconfig = kubeconfig;
@@ -33,6 +34,9 @@ internal sealed class ApiSecurity
     public TokenAuthenticator? Tokens { get; }
 
     public KubeconfigCredentials Kubeconfig { get; }
+
+    /// <summary>Who may log in with a client certificate (<c>--client-ca-file</c>); null when nobody may.</summary>
+    public ClientCertificateAuthenticator? ClientCertificates { get; }
 
     /// <summary>One line for the start-up log, e.g. "HTTPS (generated, CA …), bearer tokens from …".</summary>
     public string Summary { get; }
@@ -50,6 +54,7 @@ internal sealed class ApiSecurity
         var key = Given(settings.ApiCertificateKey);
         var ca = Given(settings.ApiCertificateCa);
         var tokenFile = Given(settings.TokenAuthFile);
+        var clientCa = Given(settings.ClientCaFile);
         var folder = Path.GetDirectoryName(Path.GetFullPath(settings.EffectiveKubeconfig))!;
         if ((certificate is null) != (key is null))
             throw new ApiSecurityException("--api-certificate and --api-certificate-key go together: give both (PEM files), or neither and the " +
@@ -64,6 +69,9 @@ internal sealed class ApiSecurity
             if (tokenFile is not null)
                 throw new ApiSecurityException($"--token-auth-file needs HTTPS, but the API serves plain HTTP ({how}): kubectl sends bearer tokens " +
                     "only over https://, so nobody could log in. Serve HTTPS (drop --api-tls false, or pass --api-tls true), or drop --token-auth-file.");
+            if (clientCa is not null)
+                throw new ApiSecurityException($"--client-ca-file needs HTTPS, but the API serves plain HTTP ({how}): client certificates are " +
+                    "presented in the TLS handshake. Serve HTTPS (drop --api-tls false, or pass --api-tls true), or drop --client-ca-file.");
             if (certificate is not null)
                 throw new ApiSecurityException($"--api-certificate is given, but the API serves plain HTTP ({how}): " +
                     "drop --api-tls false (or pass --api-tls true) to serve HTTPS with it, or drop the certificate flags.");
@@ -103,8 +111,14 @@ internal sealed class ApiSecurity
             warningList.Add($"The kubeconfig carries no token: no user in {tokenPath} is in the group {ApiUser.MastersGroup}. " +
                 "Add one there, or put a token under the kubeconfig's user (token: ...), or use kubectl --token.");
         var kubeconfig = new KubeconfigCredentials(serving.CaPem, serving.CaPem is null, admin?.Token);
+        // Without --client-ca-file, the users of `granary certs user` (the cluster CA's) authenticate by their certificates.
+        var clientCaFile = settings.EffectiveClientCaFile;
+        var clientCertificates = clientCaFile is null ? null : ClientCertificateAuthenticator.Load(clientCaFile);
+        if (Given(settings.AuditLogPath) is { } auditPath)
+            AuditLogFile.CheckWritable(auditPath);
+        var certificates = clientCertificates is null ? "" : $", client certificates from {clientCertificates.Source}";
         return new ApiSecurity(serving, new TokenAuthenticator(entries), kubeconfig,
-            $"HTTPS (certificate: {serving.Source}), bearer tokens from {tokenPath}", warningList, notices);
+            $"HTTPS (certificate: {serving.Source}), bearer tokens from {tokenPath}{certificates}", warningList, notices, clientCertificates);
     }
 
     /// <summary>The folder beside the kubeconfig that holds the generated CA and serving certificate.</summary>

@@ -15,10 +15,7 @@ internal static class GrainCallSecurity
         var services = silo.Services;
         services.AddSingleton(new GrainCallSecurityOptions { Authority = tls.Authority, ClusterId = clusterId, SiloProof = tls.Proof });
         services.AddSingleton<CallerAuthenticator>();
-        services.TryAddSingleton<INodeGraph, WatchCacheNodeGraph>();
-        services.TryAddSingleton<NodeAuthorizer>();
-        // Node, then system:masters, then deny; the RBAC authorizer chain replaces this registration.
-        services.TryAddSingleton<IAuthorizer, BootstrapAuthorizer>();
+        // Calls are authorized by the API's IAuthorizer (system:masters, Node, RBAC; see KubeApi).
         silo.AddIncomingGrainCallFilter<GrainCallAuthorizationFilter>();
         silo.AddOutgoingGrainCallFilter<SiloCallStamp>();
         if (tls.AuthorityKeyPem is { } key)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Granary.Grains.Security;
 
 namespace Granary.Silo.Security;
 
@@ -7,7 +8,7 @@ namespace Granary.Silo.Security;
 /// Who a bearer token stands for. Tokens are kept as SHA-256 digests and a presented token is compared with every one
 /// of them in constant time, so neither the comparison nor an early exit tells an attacker how much of a guess was right.
 /// </summary>
-internal sealed class TokenAuthenticator
+internal sealed class TokenAuthenticator : ITokenAuthenticator
 {
     private readonly (byte[] Digest, ApiUser User)[] _tokens;
 
@@ -29,6 +30,12 @@ internal sealed class TokenAuthenticator
         }
         return found;
     }
+
+    /// <summary>The token file's user as the authorizer sees it: its groups and system:authenticated, as kube's tokenfile authenticator.</summary>
+    public ValueTask<UserInfo?> AuthenticateAsync(string token, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Authenticate(token) is { } user
+            ? new UserInfo(user.Name, user.Uid, user.Groups.Append(WellKnownGroups.Authenticated).Distinct(StringComparer.Ordinal))
+            : null);
 
     private static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
 }

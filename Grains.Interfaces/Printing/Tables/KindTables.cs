@@ -29,6 +29,10 @@ public static class KindTables
         ["PodDisruptionBudget"] = new PodDisruptionBudgetTable(),
         ["DaemonSet"] = new DaemonSetTable(),
         ["StatefulSet"] = new StatefulSetTable(),
+        ["Role"] = new RoleTable(),
+        ["ClusterRole"] = new RoleTable(),
+        ["RoleBinding"] = new RoleBindingTable(),
+        ["ClusterRoleBinding"] = new RoleBindingTable(),
     }.ToImmutableDictionary();
 
     public static KindTable For(ResourceKind kind) =>

@@ -92,7 +92,9 @@ public sealed class ApiSecurityStartTests(RedisServer redis) : IClassFixture<Red
         using var stranger = kubeconfig.Client(silo.ApiUrl, "viewer-token-2");
 
         Assert.Equal("admin-token-2", kubeconfig.Token);
-        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/v1/namespaces")).StatusCode);
+        // jane is let in (discovery is every authenticated user's) but has no RBAC binding: 403, not 401.
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/v1/namespaces")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await stranger.GetAsync("/api/v1/namespaces")).StatusCode);
         var get = await new Kubectl(silo.Kubeconfig, Path.Combine(_dir, "kube-cache")).RunAsync("get", "ns", "default", "-o", "name");
         Assert.True(get.ExitCode == 0, $"kubectl get ns default: {get}");

@@ -135,7 +135,7 @@ public sealed class CallerAuthenticationTests(ITestOutputHelper output) : IDispo
         using (var user = Load(ca.Issue(LabRole.User, "admin", [], [WellKnownGroups.Masters], DateTimeOffset.UtcNow)))
         {
             var authenticator = new CallerAuthenticator(new GrainCallSecurityOptions { Authority = root, ClusterId = Cluster, SiloProof = "" }, _time);
-            var authorizer = new BootstrapAuthorizer(new NodeAuthorizer(new EmptyGraph()));
+            var authorizer = new AuthorizerChain(new SystemMastersAuthorizer(), new NodeAuthorizer(new EmptyGraph()));
             var proof = CallerProof.Create(user, Cluster);
             var first = Stopwatch.StartNew();
             authenticator.Authenticate(proof, out _);

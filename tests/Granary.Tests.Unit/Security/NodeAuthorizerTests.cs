@@ -118,10 +118,10 @@ public sealed class NodeAuthorizerTests
     [InlineData("admin", AuthorizationDecision.Allow)]
     [InlineData("bob", AuthorizationDecision.Deny)]
     [InlineData("node", AuthorizationDecision.Deny)]
-    public async Task BootstrapAuthorizer_NodeThenMastersThenDeny(string who, AuthorizationDecision expected)
+    public async Task AuthorizerChain_MastersThenNodeThenDeny(string who, AuthorizationDecision expected)
     {
         var user = who switch { "admin" => Admin, "bob" => Bob, _ => NodeA };
-        var authorizer = new BootstrapAuthorizer(new NodeAuthorizer(new FakeGraph()));
+        var authorizer = new AuthorizerChain(new SystemMastersAuthorizer(), new NodeAuthorizer(new FakeGraph()));
 
         var result = await authorizer.AuthorizeAsync(new AuthorizationAttributes { User = user, Verb = "delete", Resource = "nodes", Name = "node-b" });
 

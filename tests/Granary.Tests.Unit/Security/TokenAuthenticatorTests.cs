@@ -31,5 +31,5 @@ public sealed class TokenAuthenticatorTests
     [InlineData("Basic YWxpY2U6cHc=", null)]
     [InlineData("", null)]
     public void BearerToken_ReadsTheHeaderAsKubeApiserverDoes(string header, string? token) =>
-        Assert.Equal(token, BearerTokenAuthentication.BearerToken(header));
+        Assert.Equal(token, RequestAuthentication.BearerToken(header));
 }

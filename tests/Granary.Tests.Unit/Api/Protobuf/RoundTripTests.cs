@@ -93,6 +93,27 @@ public sealed class RoundTripTests
               "collisionCount": 1, "availableReplicas": 2, "conditions": [{"type": "Progressing", "status": "True", "lastTransitionTime": "2026-12-07T01:02:03Z", "reason": "r", "message": "m"}]}}
             """,
         ["ServiceAccount"] = $$$"""{"apiVersion": "v1", "kind": "ServiceAccount", {{{Meta}}}, "secrets": [{"name": "token"}], "imagePullSecrets": [{"name": "registry"}], "automountServiceAccountToken": false}""",
+        ["Role"] = $$$"""{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", {{{Meta}}}, "rules": [{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods", "pods/log"], "resourceNames": ["web"]}]}""",
+        ["ClusterRole"] = $$$"""
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", {{{Meta}}},
+            "rules": [{"verbs": ["get"], "nonResourceURLs": ["/healthz", "/api/*"]}],
+            "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-view": "true"}}]}}
+            """,
+        ["RoleBinding"] = $$$"""
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", {{{Meta}}},
+            "subjects": [{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "jane"}, {"kind": "ServiceAccount", "name": "robot", "namespace": "dev"}],
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}}
+            """,
+        ["ClusterRoleBinding"] = $$$"""
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", {{{Meta}}},
+            "subjects": [{"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "ops"}],
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"}}
+            """,
+        ["SelfSubjectAccessReview"] = """
+            {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "metadata": {"name": "x"},
+            "spec": {"resourceAttributes": {"namespace": "dev", "verb": "list", "group": "apps", "resource": "deployments", "subresource": "scale", "name": "web"}}}
+            """,
+        ["SelfSubjectRulesReview"] = """{"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectRulesReview", "metadata": {"name": "x"}, "spec": {"namespace": "dev"}}""",
         ["Job"] = $$$"""
             {"apiVersion": "batch/v1", "kind": "Job", {{{Meta}}},
             "spec": {"parallelism": 3, "completions": 5, "activeDeadlineSeconds": 600, "backoffLimit": 6, "backoffLimitPerIndex": 1, "maxFailedIndexes": 2,
