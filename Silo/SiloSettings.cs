@@ -144,5 +144,11 @@ public sealed class SiloSettings
         ["--token-auth-file"] = nameof(TokenAuthFile),
         ["--service-cidr"] = nameof(ServiceCidr),
         ["--service-node-port-range"] = nameof(ServiceNodePortRange),
+        // The API's request limits (Api/Limits), named like kube-apiserver's flags.
+        ["--max-request-body-bytes"] = "ApiLimits:MaxRequestBodyBytes",
+        ["--max-requests-inflight"] = "ApiLimits:MaxRequestsInflight",
+        ["--max-mutating-requests-inflight"] = "ApiLimits:MaxMutatingRequestsInflight",
+        ["--max-requests-inflight-per-user"] = "ApiLimits:MaxRequestsInflightPerUser",
+        ["--max-masters-requests-inflight"] = "ApiLimits:MaxMastersRequestsInflight",
     };
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Granary.Silo.Api.Limits;
 using Granary.Silo.Security;
 
 namespace Granary.Silo.Api;
@@ -13,6 +14,7 @@ internal static class KubeApi
     public static void AddKubeApi(this WebApplicationBuilder builder, SiloSettings settings, IPAddress address, ApiSecurity security)
     {
         builder.Services.AddSingleton(security);
+        builder.AddApiLimits();
         // pods/proxy, services/proxy and nodes/proxy forward through the node agents' servers.
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<Proxy.ApiProxy>();
@@ -38,6 +40,7 @@ internal static class KubeApi
         app.UseWebSockets();
         if (app.Services.GetRequiredService<ApiSecurity>().Tokens is { } tokens)
             app.UseBearerTokens(tokens);
+        app.UseApiLimits();
         VersionEndpoints.Map(app);
         DiscoveryEndpoints.Map(app);
         Proxy.ProxyEndpoints.Map(app);
