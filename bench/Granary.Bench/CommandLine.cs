@@ -25,11 +25,13 @@ internal static class CommandLine
                           throughput and added latency beside direct connections
           dns             the agent's cluster DNS server in process: queries/s over UDP and
                           latency with N services and C clients
+          hostile         N hostile requests (malformed, oversized, wrongly typed, slow) against the
+                          API; every answer must be a 4xx Status: a table of categories by status
 
         COMMAND --help prints that command's options.
         """;
 
-    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command} and {DnsOptions.Command}";
+    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command}, {DnsOptions.Command} and {HostileOptions.Command}";
 
     /// <summary>The options of the command given; null when help was asked for, with the text to print in <paramref name="help"/>.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string help)
@@ -43,6 +45,7 @@ internal static class CommandLine
             KubeApiOptions.Command => KubeApiOptions.Usage,
             ProxyOptions.Command => ProxyOptions.Usage,
             DnsOptions.Command => DnsOptions.Usage,
+            HostileOptions.Command => HostileOptions.Usage,
             _ => Usage,
         };
         if (wantsHelp)
@@ -56,6 +59,7 @@ internal static class CommandLine
             KubeApiOptions.Command => KubeApiOptions.Parse(rest),
             ProxyOptions.Command => ProxyOptions.Parse(rest),
             DnsOptions.Command => DnsOptions.Parse(rest),
+            HostileOptions.Command => HostileOptions.Parse(rest),
             _ => throw new UsageException($"unknown command \"{command}\"; the commands are {Commands}"),
         };
     }

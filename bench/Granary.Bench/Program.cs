@@ -39,6 +39,7 @@ try
         KubeApiOptions kubeApi => KubeApiCommand.RunAsync(kubeApi, Console.Out, cancel.Token),
         ProxyOptions proxy => ProxyCommand.RunAsync(proxy, Console.Out, cancel.Token),
         DnsOptions dns => DnsCommand.RunAsync(dns, Console.Out, cancel.Token),
+        HostileOptions hostile => HostileCommand.RunAsync(hostile, Console.Out, cancel.Token),
         _ => throw new InvalidOperationException($"no command runs {options.GetType().Name}"),
     });
     return 0;
