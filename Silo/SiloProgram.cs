@@ -50,6 +50,12 @@ public static class SiloProgram
             return 2;
         }
 
+        if (Api.Limits.RequestLimits.Read(builder.Configuration).Problem() is { } limitsProblem)
+        {
+            Console.Error.WriteLine($"error: {limitsProblem}\n{Usage}");
+            return 2;
+        }
+
         ApiSecurity security;
         try
         {
@@ -168,6 +174,8 @@ public static class SiloProgram
                             [--token-auth-file PATH] [--service-cidr CIDR] [--service-node-port-range LOW-HIGH] [--event-ttl D]
                             [--node-monitor-grace-period D] [--node-monitor-period D] [--default-not-ready-toleration-seconds N]
                             [--default-unreachable-toleration-seconds N] [--node-eviction-rate R] [--unhealthy-zone-threshold F]
+                            [--max-request-body-bytes N] [--max-requests-inflight N] [--max-mutating-requests-inflight N]
+                            [--max-requests-inflight-per-user N] [--max-masters-requests-inflight N]
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
@@ -217,6 +225,15 @@ public static class SiloProgram
           --service-cidr CIDR cluster IPs of services (default 10.43.0.0/16, dev mode 127.43.0.0/16; the first is the kubernetes service's)
           --service-node-port-range LOW-HIGH
                               node ports of NodePort and LoadBalancer services (default 30000-32767)
+          --max-request-body-bytes N
+                              the largest request body the API accepts (default 3145728, as kube-apiserver); larger is 413
+          --max-requests-inflight N, --max-mutating-requests-inflight N
+                              non-mutating and mutating requests served at once for all users but system:masters
+                              (default 400 and 200, as kube-apiserver; 0: no limit); more are 429 with Retry-After
+          --max-requests-inflight-per-user N
+                              requests one such user may have in flight (default 100; 0: no limit)
+          --max-masters-requests-inflight N
+                              requests system:masters may have in flight, a pool of their own (default 400; 0: no limit)
           --embedded-agent B  dev mode: run a node agent for this machine in the silo (default true); its
                               settings are the agent's under "Agent", e.g. --Agent:DockerHost=unix:///PATH
           --Section:Key=V     any other setting, e.g. --Membership:ProbeTimeout=00:00:05

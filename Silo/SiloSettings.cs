@@ -203,5 +203,11 @@ public sealed class SiloSettings
         ["--tls-certificate"] = nameof(TlsCertificate),
         ["--tls-key"] = nameof(TlsKey),
         ["--orleans-tls"] = nameof(OrleansTls),
+        // The API's request limits (Api/Limits), named like kube-apiserver's flags.
+        ["--max-request-body-bytes"] = "ApiLimits:MaxRequestBodyBytes",
+        ["--max-requests-inflight"] = "ApiLimits:MaxRequestsInflight",
+        ["--max-mutating-requests-inflight"] = "ApiLimits:MaxMutatingRequestsInflight",
+        ["--max-requests-inflight-per-user"] = "ApiLimits:MaxRequestsInflightPerUser",
+        ["--max-masters-requests-inflight"] = "ApiLimits:MaxMastersRequestsInflight",
     };
 }

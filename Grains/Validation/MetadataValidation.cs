@@ -22,6 +22,9 @@ public enum NameRule
 /// <summary>Kubernetes' ObjectMeta rules: name, namespace, labels, annotations and finalizers.</summary>
 public static class MetadataValidation
 {
+    /// <summary>kube's TotalAnnotationSizeLimitB: the keys and values of an object's annotations together, in bytes.</summary>
+    public const int TotalAnnotationSizeLimitBytes = 256 * 1024;
+
     public static IEnumerable<FieldError> Validate(ObjectMeta meta, bool namespaced, NameRule nameRule = NameRule.Dns1123Subdomain)
     {
         if (!string.IsNullOrEmpty(meta.GenerateName))
@@ -59,6 +62,9 @@ public static class MetadataValidation
             foreach (var message in SyntaxValidation.QualifiedNameMessages(key.ToLowerInvariant()))
                 yield return FieldError.Invalid("metadata.annotations", key, message);
 
+        if (AnnotationBytes(meta) > TotalAnnotationSizeLimitBytes)
+            yield return FieldError.TooLong("metadata.annotations", TotalAnnotationSizeLimitBytes);
+
         foreach (var finalizer in meta.Finalizers ?? [])
             foreach (var error in SyntaxValidation.QualifiedName(finalizer, "metadata.finalizers"))
                 yield return error;
@@ -72,6 +78,9 @@ public static class MetadataValidation
         if (updated.Namespace != old.Namespace)
             yield return FieldError.Invalid("metadata.namespace", updated.Namespace ?? "", ValidationMessages.Immutable);
     }
+
+    private static long AnnotationBytes(ObjectMeta meta) =>
+        meta.Annotations?.Sum(a => (long)System.Text.Encoding.UTF8.GetByteCount(a.Key) + System.Text.Encoding.UTF8.GetByteCount(a.Value ?? "")) ?? 0;
 
     private static IEnumerable<string> NameMessages(string name, NameRule rule) =>
         rule switch

@@ -1,10 +1,13 @@
 using Granary.Errors;
+using Granary.Silo.Api.Limits;
 
 namespace Granary.Silo.Api;
 
 /// <summary>
 /// Turns every exception of an API request into a Status response. Once a response has started (a watch
-/// streaming), the handler reports errors in-band as ERROR events instead.
+/// streaming), the handler reports errors in-band as ERROR events instead. Passing faults (<see cref="TransientFaults"/>)
+/// are 503 or 504 with Retry-After; anything else unexpected is a 500. Neither carries the exception's own text,
+/// which is internal: it goes to the log under the request's correlation id, which the Status names.
 /// </summary>
 internal static partial class ApiErrors
 {
@@ -13,13 +16,6 @@ internal static partial class ApiErrors
         try
         {
             await next();
-        }
-        catch (Exception e) when (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested && TransientFault(e) is { } fault)
-        {
-            // Redis restarting or failing over, a call that timed out: the client retries after Retry-After, and the
-            // internal text stays in the log.
-            LogTransient(logger, context.Request.Method, context.Request.Path, e.GetType().Name, e.Message);
-            await ApiStatus.WriteAsync(context, fault);
         }
         catch (GranaryException e) when (!context.Response.HasStarted)
         {
@@ -37,39 +33,33 @@ internal static partial class ApiErrors
         {
             // The client went away: nobody to answer.
         }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Kestrel's refusals while the body is read: too large, too slow, malformed chunks.
+            await ApiStatus.WriteAsync(context, RequestLimits.FromBadRequest(context, e));
+        }
+        catch (RequestTooLargeException e) when (!context.Response.HasStarted)
+        {
+            await ApiStatus.WriteAsync(context, ApiStatus.RequestEntityTooLarge(e.Message));
+        }
+        catch (Exception e) when (!context.Response.HasStarted && TransientFaults.Classify(e) is { } fault)
+        {
+            var correlation = context.TraceIdentifier;
+            LogTransient(logger, e, context.Request.Method, context.Request.Path, fault.What, correlation);
+            await ApiStatus.WriteAsync(context, ApiStatus.Transient(fault, correlation));
+        }
         catch (Exception e) when (!context.Response.HasStarted)
         {
-            LogUnexpected(logger, e, context.Request.Method, context.Request.Path);
-            await ApiStatus.WriteAsync(context, ApiStatus.Internal(e.Message));
+            var correlation = context.TraceIdentifier;
+            LogUnexpected(logger, e, context.Request.Method, context.Request.Path, correlation);
+            await ApiStatus.WriteAsync(context, ApiStatus.Internal(
+                $"Internal error occurred: an unexpected {e.GetType().Name} while serving {context.Request.Method} {context.Request.Path}; the silo's log has the details under correlation id {correlation}"));
         }
     }
 
-    /// <summary>A 503 or 504 Status with retryAfterSeconds for a fault that passes by itself; null for anything else.</summary>
-    internal static System.Text.Json.Nodes.JsonObject? TransientFault(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-        {
-            switch (inner)
-            {
-                case ServiceUnavailableException unavailable:
-                    return ApiStatus.Failure(503, "ServiceUnavailable", unavailable.Message, new System.Text.Json.Nodes.JsonObject { ["retryAfterSeconds"] = 1 });
-                // A cancellation the client did not ask for: a call inside the silo gave up waiting (the store was away).
-                case StackExchange.Redis.RedisTimeoutException or TimeoutException or OperationCanceledException:
-                    return ApiStatus.Failure(504, "Timeout", "the request timed out while the cluster's store or a silo was slow to answer; try again",
-                        new System.Text.Json.Nodes.JsonObject { ["retryAfterSeconds"] = 1 });
-                case StackExchange.Redis.RedisConnectionException or Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException:
-                case StackExchange.Redis.RedisServerException r when r.Message.StartsWith("LOADING", StringComparison.Ordinal)
-                    || r.Message.StartsWith("READONLY", StringComparison.Ordinal) || r.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal):
-                    return ApiStatus.Failure(503, "ServiceUnavailable", "the cluster's store (Redis) is briefly unavailable (restarting or failing over); try again",
-                        new System.Text.Json.Nodes.JsonObject { ["retryAfterSeconds"] = 1 });
-            }
-        }
-        return null;
-    }
+    [LoggerMessage(Level = LogLevel.Error, Message = "API request {Method} {Path} failed unexpectedly (correlation id {Correlation})")]
+    private static partial void LogUnexpected(ILogger logger, Exception e, string method, string path, string correlation);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "API request {Method} {Path} met a transient fault ({Type}: {Reason}); answered 503/504 with Retry-After")]
-    private static partial void LogTransient(ILogger logger, string method, string path, string type, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "API request {Method} {Path} failed unexpectedly")]
-    private static partial void LogUnexpected(ILogger logger, Exception e, string method, string path);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "API request {Method} {Path} answered as a passing fault: {What} (correlation id {Correlation})")]
+    private static partial void LogTransient(ILogger logger, Exception e, string method, string path, string what, string correlation);
 }

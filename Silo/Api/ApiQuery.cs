@@ -24,10 +24,10 @@ internal sealed record ApiQuery(
             NullIfEmpty(q["fieldSelector"]),
             PositiveInt(q["limit"], "limit"),
             NullIfEmpty(q["continue"]),
-            Bool(q["watch"]),
-            NullIfEmpty(q["resourceVersion"]),
+            Bool(q["watch"], "watch"),
+            CheckedResourceVersion(q["resourceVersion"], q["resourceVersionMatch"]),
             PositiveInt(q["timeoutSeconds"], "timeoutSeconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
-            Bool(q["allowWatchBookmarks"]),
+            Bool(q["allowWatchBookmarks"], "allowWatchBookmarks"),
             WantsTable(request.Headers.Accept.ToString()),
             IncludeOf(q["includeObject"]));
     }
@@ -48,7 +48,32 @@ internal sealed record ApiQuery(
         _ => throw new BadRequestException($"includeObject \"{value}\" is not one of None, Metadata, Object"),
     };
 
-    private static bool Bool(string? value) => value is "true" or "1" or "True";
+    /// <summary>
+    /// resourceVersion is a number the server handed out (kube-apiserver's etcd revisions, Granary's store revisions):
+    /// anything else is refused rather than read as "any version"; resourceVersionMatch takes kube's two values.
+    /// </summary>
+    private static string? CheckedResourceVersion(string? value, string? match)
+    {
+        if (!string.IsNullOrEmpty(value) && !ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            throw new BadRequestException($"resourceVersion \"{value}\" is not a resource version: it must be a non-negative integer, as the server returns in metadata.resourceVersion");
+        if (!string.IsNullOrEmpty(match))
+        {
+            if (match is not ("Exact" or "NotOlderThan"))
+                throw new InvalidException("ListOptions", "", [FieldError.Unsupported("resourceVersionMatch", match, ["Exact", "NotOlderThan"])]);
+            if (string.IsNullOrEmpty(value))
+                throw new InvalidException("ListOptions", "", [FieldError.Forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided")]);
+        }
+        return NullIfEmpty(value);
+    }
+
+    /// <summary>Go's strconv.ParseBool, as kube-apiserver reads boolean parameters; anything else is a 400.</summary>
+    private static bool Bool(string? value, string name) => value switch
+    {
+        null or "" => false,
+        "1" or "t" or "T" or "true" or "TRUE" or "True" => true,
+        "0" or "f" or "F" or "false" or "FALSE" or "False" => false,
+        _ => throw new BadRequestException($"{name} \"{value}\" is not a boolean: use true or false"),
+    };
 
     private static int? PositiveInt(string? value, string name)
     {

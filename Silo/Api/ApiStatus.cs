@@ -35,6 +35,8 @@ internal static class ApiStatus
         InvalidException i => Failure(e.Code, e.Reason, e.Message, Invalid(i)),
         TooManyRequestsException t => Failure(e.Code, e.Reason, e.Message, TooManyRequests(t)),
         InternalErrorException x => Failure(e.Code, e.Reason, e.Message, new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = x.Detail }) }),
+        // A grain met a passing fault (its store away, a node's agent unreachable): clients retry after Retry-After.
+        ServiceUnavailableException => Failure(e.Code, e.Reason, e.Message, new JsonObject { ["retryAfterSeconds"] = TransientFaults.RetryAfterSeconds }),
         _ => Failure(e.Code, e.Reason, e.Message),
     };
 
@@ -55,6 +57,25 @@ internal static class ApiStatus
         Failure(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource ({method} is not served yet)");
 
     public static JsonObject Internal(string message) => Failure(500, "InternalError", message);
+
+    /// <summary>
+    /// A passing fault, worded as kube-apiserver's ServiceUnavailable ("the server is currently unable to handle the
+    /// request") or Timeout Status, with retryAfterSeconds (so the Retry-After header) and the log's correlation id.
+    /// </summary>
+    public static JsonObject Transient(TransientFault fault, string correlation) => Failure(fault.Code, fault.Reason,
+        fault.Code == StatusCodes.Status504GatewayTimeout
+            ? $"Timeout: request did not complete within the allowed time: {fault.What}; retry it (correlation id {correlation})"
+            : $"the server is currently unable to handle the request: {fault.What}; retry it in a moment (correlation id {correlation})",
+        new JsonObject { ["retryAfterSeconds"] = TransientFaults.RetryAfterSeconds });
+
+    /// <summary>kube-apiserver's 413: "Request entity too large: limit is 3145728".</summary>
+    public static JsonObject RequestEntityTooLarge(string detail) =>
+        Failure(StatusCodes.Status413PayloadTooLarge, "RequestEntityTooLarge", $"Request entity too large: {detail}");
+
+    /// <summary>kube-apiserver's 429 of its in-flight limits, with the Retry-After clients wait by.</summary>
+    public static JsonObject TooManyRequests(string detail, int retryAfterSeconds) =>
+        Failure(StatusCodes.Status429TooManyRequests, "TooManyRequests", $"Too many requests, please try again later. ({detail})",
+            new JsonObject { ["retryAfterSeconds"] = retryAfterSeconds });
 
     /// <summary>What a POST to a subresource that creates nothing answers (binding, eviction): a Success Status with its code.</summary>
     public static JsonObject Success(int code) => new()

@@ -64,5 +64,9 @@ internal static class FieldValidation
 
     /// <summary>An RFC 7234 warning as kube-apiserver sends it (code 299, no agent); kubectl prints "Warning: text".</summary>
     public static void AddWarning(HttpResponse response, string text) =>
-        response.Headers.Append("Warning", $"299 - \"{text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        response.Headers.Append("Warning", $"299 - \"{HeaderSafe(text).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+
+    /// <summary>A header value holds printable ASCII only: anything else (a field name from a hostile body) is written as \uXXXX.</summary>
+    private static string HeaderSafe(string text) =>
+        text.All(c => c is >= ' ' and <= '~') ? text : string.Concat(text.Select(c => c is >= ' ' and <= '~' ? c.ToString() : $"\\u{(int)c:x4}"));
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Granary.Grains.Security;
 using Granary.Grains.Security.Rbac;
+using Granary.Silo.Api.Limits;
 using Granary.Silo.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -28,6 +29,7 @@ internal static class KubeApi
             builder.Services.AddSingleton<ITokenAuthenticator>(tokens);
         if (!string.IsNullOrWhiteSpace(settings.AuditLogPath))
             builder.Services.AddSingleton(sp => new AuditLogFile(settings.AuditLogPath, settings.AuditLogMaxSize, settings.AuditLogMaxBackup, sp.GetRequiredService<TimeProvider>()));
+        builder.AddApiLimits();
         // pods/proxy, services/proxy and nodes/proxy forward through the node agents' servers.
         builder.Services.AddHttpForwarder();
         builder.Services.AddSingleton<Proxy.ApiProxy>();
@@ -66,6 +68,8 @@ internal static class KubeApi
         if (app.Services.GetService<AuditLogFile>() is { } audit)
             app.UseAuditLog(audit, app.Services.GetRequiredService<TimeProvider>());
         app.UseImpersonation();
+        // kube's order: the in-flight limits (its max-in-flight and APF) see the impersonated user, before authorization.
+        app.UseApiLimits();
         app.UseRequestAuthorization();
         VersionEndpoints.Map(app);
         MetricsEndpoint.Map(app);

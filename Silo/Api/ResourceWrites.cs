@@ -30,6 +30,7 @@ internal static class ResourceWrites
     {
         var dryRun = IsDryRun(context.Request);
         var body = await ReadObjectAsync(context, path.Resource.Kind);
+        Limits.RequestLimits.CheckObjectSize(context, path.Resource.Kind, body);
         return await CreateAsync(grains, path, body, dryRun);
     }
 
@@ -103,6 +104,7 @@ internal static class ResourceWrites
     {
         var dryRun = IsDryRun(context.Request);
         var body = await ReadObjectAsync(context, path.Resource.Kind);
+        Limits.RequestLimits.CheckObjectSize(context, path.Resource.Kind, body);
         return await UpdateAsync(grains, path, body, dryRun);
     }
 
@@ -135,6 +137,7 @@ internal static class ResourceWrites
             } as JsonObject ?? throw new PatchFailedException("the patched object is not a JSON object");
             if (mediaType == JsonPatch && attempt == 0)
                 FieldValidation.Check(context, kind, patched);
+            Limits.RequestLimits.CheckObjectSize(context, kind, patched);
             try
             {
                 return new WriteResult(await UpdateAsync(grains, path, patched, dryRun), Created: false);
@@ -161,6 +164,8 @@ internal static class ResourceWrites
         var applied = await ReadAppliedAsync(context, kind);
         if ((string?)applied["apiVersion"] is null || (string?)applied["kind"] is null)
             throw new BadRequestException("an applied configuration must set apiVersion and kind");
+        if (applied["metadata"] is { } metadata && metadata is not JsonObject)
+            throw new BadRequestException($"{kind.Kind} in version \"{kind.ApiVersion}\" cannot be handled as a {kind.Kind}: metadata: Invalid value: an object is expected, not {metadata.GetValueKind().ToString().ToLowerInvariant()}");
         if (applied["metadata"]?["managedFields"] is not null)
             throw new BadRequestException("metadata.managedFields must be nil in an applied configuration");
         var key = kind.KeyOf(path.Namespace, path.Name!);
@@ -181,11 +186,13 @@ internal static class ResourceWrites
                 if (current is null)
                 {
                     var created = ServerSideApply.Created(applied, manager, kind.ApiVersion, now);
+                    Limits.RequestLimits.CheckObjectSize(context, kind, created);
                     if ((string?)created["metadata"]?["name"] != path.Name)
                         throw new BadRequestException($"the name of the object ({(string?)created["metadata"]?["name"]}) does not match the name on the URL ({path.Name})");
                     return new WriteResult(await CreateAsync(grains, path, created, dryRun), Created: true);
                 }
                 var merged = ServerSideApply.Apply(ResourceJson.Object(current), applied, manager, force, kind.ApiVersion, now);
+                Limits.RequestLimits.CheckObjectSize(context, kind, merged);
                 return new WriteResult(await UpdateAsync(grains, path, merged, dryRun), Created: false);
             }
             catch (GranaryException e) when (e is ConflictException or AlreadyExistsException or NotFoundException
@@ -239,6 +246,7 @@ internal static class ResourceWrites
 
     private static IResource Deserialize(JsonObject body, ResourceKind kind)
     {
+        GoNulls.Normalize(body);
         try
         {
             return (IResource)(body.Deserialize(GranaryJson.TypeOf(kind), GranaryJson.Options)

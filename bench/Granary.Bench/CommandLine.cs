@@ -27,11 +27,14 @@ internal static class CommandLine
                           latency with N services and C clients
           soak            minutes of mixed traffic against a Redis-backed silo; its memory over
                           time and a verdict: flat after warm-up, or growing
+          hostile         N hostile requests (malformed, oversized, wrongly typed, slow) against the
+                          API; every answer must be a 4xx Status: a table of categories by status
 
         COMMAND --help prints that command's options.
         """;
 
-    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command}, {DnsOptions.Command} and {SoakOptions.Command}";
+    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command}, {DnsOptions.Command}, {SoakOptions.Command} and {HostileOptions.Command}";
+    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command}, {DnsOptions.Command} and {HostileOptions.Command}";
 
     /// <summary>The options of the command given; null when help was asked for, with the text to print in <paramref name="help"/>.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string help)
@@ -46,6 +49,7 @@ internal static class CommandLine
             ProxyOptions.Command => ProxyOptions.Usage,
             DnsOptions.Command => DnsOptions.Usage,
             SoakOptions.Command => SoakOptions.Usage,
+            HostileOptions.Command => HostileOptions.Usage,
             _ => Usage,
         };
         if (wantsHelp)
@@ -60,6 +64,7 @@ internal static class CommandLine
             ProxyOptions.Command => ProxyOptions.Parse(rest),
             DnsOptions.Command => DnsOptions.Parse(rest),
             SoakOptions.Command => SoakOptions.Parse(rest),
+            HostileOptions.Command => HostileOptions.Parse(rest),
             _ => throw new UsageException($"unknown command \"{command}\"; the commands are {Commands}"),
         };
     }

@@ -40,6 +40,7 @@ try
         ProxyOptions proxy => ProxyCommand.RunAsync(proxy, Console.Out, cancel.Token),
         DnsOptions dns => DnsCommand.RunAsync(dns, Console.Out, cancel.Token),
         SoakOptions soak => SoakCommand.RunAsync(soak, Console.Out, cancel.Token),
+        HostileOptions hostile => HostileCommand.RunAsync(hostile, Console.Out, cancel.Token),
         _ => throw new InvalidOperationException($"no command runs {options.GetType().Name}"),
     });
     return 0;

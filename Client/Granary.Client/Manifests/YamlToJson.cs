@@ -17,17 +17,48 @@ internal static class YamlToJson
         public string Path { get; } = path;
     }
 
-    public static JsonNode? Convert(YamlNode node) => Convert(node, "");
+    /// <summary>Nesting deeper than JSON bodies may be (System.Text.Json's default depth, which every body is read with).</summary>
+    public const int MaxDepth = 64;
 
-    private static JsonNode? Convert(YamlNode node, string path) => node switch
+    /// <summary>
+    /// Aliases may expand a document to this many times its own nodes, beyond a small allowance: go-yaml's guard
+    /// against "billion laughs" (nested aliases that expand exponentially), which kube-apiserver relies on.
+    /// </summary>
+    private const int AllowedAliasRatio = 10;
+    private const int AliasAllowance = 400_000;
+
+    public static JsonNode? Convert(YamlNode node) => Convert(node, "", new Budget(), 0);
+
+    private static JsonNode? Convert(YamlNode node, string path, Budget budget, int depth)
     {
-        YamlMappingNode map => ConvertMapping(map, path),
-        YamlSequenceNode seq => new JsonArray([.. seq.Children.Select((item, i) => Convert(item, $"{path}[{i}]"))]),
-        YamlScalarNode scalar => ConvertScalar(scalar, path),
-        _ => throw new ConversionException(node.Start, path, $"unsupported YAML node {node.NodeType}"),
-    };
+        if (depth > MaxDepth)
+            throw new ConversionException(node.Start, path, $"exceeded max depth of {MaxDepth}");
+        budget.Count(node, path);
+        return node switch
+        {
+            YamlMappingNode map => ConvertMapping(map, path, budget, depth),
+            YamlSequenceNode seq => new JsonArray([.. seq.Children.Select((item, i) => Convert(item, $"{path}[{i}]", budget, depth + 1))]),
+            YamlScalarNode scalar => ConvertScalar(scalar, path),
+            _ => throw new ConversionException(node.Start, path, $"unsupported YAML node {node.NodeType}"),
+        };
+    }
 
-    private static JsonObject ConvertMapping(YamlMappingNode map, string path)
+    /// <summary>Nodes converted and distinct nodes seen: an alias converts its anchored node again, the same instance.</summary>
+    private sealed class Budget
+    {
+        private readonly HashSet<YamlNode> _distinct = new(ReferenceEqualityComparer.Instance);
+        private long _converted;
+
+        public void Count(YamlNode node, string path)
+        {
+            _converted++;
+            _distinct.Add(node);
+            if (_converted > AliasAllowance && _converted > (long)AllowedAliasRatio * _distinct.Count)
+                throw new ConversionException(node.Start, path, "document contains excessive aliasing");
+        }
+    }
+
+    private static JsonObject ConvertMapping(YamlMappingNode map, string path, Budget budget, int depth)
     {
         var result = new JsonObject();
         foreach (var (keyNode, valueNode) in map.Children)
@@ -38,7 +69,7 @@ internal static class YamlToJson
             var childPath = path.Length == 0 ? key : $"{path}.{key}";
             if (result.ContainsKey(key))
                 throw new ConversionException(keyNode.Start, childPath, $"key \"{key}\" is repeated");
-            result[key] = Convert(valueNode, childPath);
+            result[key] = Convert(valueNode, childPath, budget, depth + 1);
         }
         return result;
     }

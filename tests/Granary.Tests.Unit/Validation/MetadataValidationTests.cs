@@ -93,4 +93,14 @@ public class MetadataValidationTests
     [MemberData(nameof(MetadataUpdates))]
     public void ValidateUpdate_Change_ReportsOnlyImmutableFields(Case<ObjectMeta> c) =>
         Assert.Equal(c.Expected, MetadataValidation.ValidateUpdate(Named(), c.Input).Select(e => e.ToString()));
+
+    [Fact]
+    public void Validate_AnnotationsOverTheTotalLimit_AreTooLong()
+    {
+        var atLimit = Named() with { Annotations = Map("a", new string('x', MetadataValidation.TotalAnnotationSizeLimitBytes - 1)) };
+        var overLimit = Named() with { Annotations = Map("a", new string('x', MetadataValidation.TotalAnnotationSizeLimitBytes)) };
+
+        Assert.Empty(MetadataValidation.Validate(atLimit, namespaced: true));
+        Assert.Equal(["metadata.annotations: Too long: must have at most 262144 bytes"], MetadataValidation.Validate(overLimit, namespaced: true).Select(e => e.ToString()));
+    }
 }
