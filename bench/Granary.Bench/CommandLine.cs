@@ -34,7 +34,6 @@ internal static class CommandLine
         """;
 
     private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command}, {DnsOptions.Command}, {SoakOptions.Command} and {HostileOptions.Command}";
-    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command}, {DnsOptions.Command} and {HostileOptions.Command}";
 
     /// <summary>The options of the command given; null when help was asked for, with the text to print in <paramref name="help"/>.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string help)
