@@ -7,6 +7,7 @@ using Granary.Grains.Storage;
 using Granary.Silo.Api;
 using Granary.Silo.Redis;
 using Granary.Silo.Security;
+using Granary.Silo.Systemd;
 
 namespace Granary.Silo;
 
@@ -103,6 +104,8 @@ public static class SiloProgram
         builder.Services.Configure<ServiceNetworkOptions>(o => (o.ServiceCidr, o.NodePortRange) = (serviceNetwork.ServiceCidr, serviceNetwork.NodePortRange));
         builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
         builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
+        // systemd's notify protocol (READY=1, WATCHDOG=1, STOPPING=1); idle when not run by systemd.
+        builder.Services.AddSiloSystemd();
         builder.UseOrleans(silo => OrleansSetup.Configure(silo, settings, builder.Configuration, orleansTls));
         builder.Services.AddGranaryWatchCache();
         builder.Services.Configure<WatchCacheOptions>(builder.Configuration.GetSection("WatchCache"));

@@ -31,6 +31,10 @@ internal static class VersionEndpoints
     {
         var assembly = typeof(VersionEndpoints).Assembly;
         var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "";
+        // A single-file release has no Granary.Silo.dll on disk: the executable was written with it.
+        var built = Path.Combine(AppContext.BaseDirectory, "Granary.Silo.dll");
+        if (!File.Exists(built))
+            built = Environment.ProcessPath ?? built;
         var os = OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "darwin" : OperatingSystem.IsWindows() ? "windows" : "unknown";
         var arch = RuntimeInformation.OSArchitecture switch
         {
@@ -45,7 +49,7 @@ internal static class VersionEndpoints
             ["gitVersion"] = GitVersion,
             ["gitCommit"] = informational,
             ["gitTreeState"] = "clean",
-            ["buildDate"] = File.GetLastWriteTimeUtc(assembly.Location).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["buildDate"] = File.GetLastWriteTimeUtc(built).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
             ["goVersion"] = $".NET {Environment.Version}",
             ["compiler"] = "dotnet",
             ["platform"] = $"{os}/{arch}",
