@@ -1,8 +1,5 @@
 using Granary.Grains.Certificates;
-using Granary.Grains.Security;
 using Granary.Grains.Security.GrainCalls;
-using Granary.Grains.Security.Nodes;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Granary.Silo.Security;
 
