@@ -51,7 +51,7 @@ public sealed class SiloSettings
     /// <summary>The share of not-ready nodes (at least 3) at which a zone's nodes are no longer tainted for eviction.</summary>
     public double UnhealthyZoneThreshold { get; set; } = 0.55;
 
-    /// <summary>Serve the API over HTTPS with bearer tokens. Unset: HTTPS with Redis (production), plain HTTP in dev mode.</summary>
+    /// <summary>Serve the API over HTTPS with bearer tokens (the default, dev mode included); false: plain HTTP without authentication.</summary>
     public bool? ApiTls { get; set; }
 
     /// <summary>The API's serving certificate (PEM: the certificate, then intermediates). Unset: generated beside the kubeconfig.</summary>
@@ -65,6 +65,21 @@ public sealed class SiloSettings
 
     /// <summary>Bearer tokens in kube-apiserver's --token-auth-file format. Unset with HTTPS: an admin token generated beside the kubeconfig.</summary>
     public string? TokenAuthFile { get; set; }
+
+    /// <summary>The iss claim of ServiceAccount tokens (kube-apiserver's --service-account-issuer).</summary>
+    public string ServiceAccountIssuer { get; set; } = Granary.Grains.ServiceAccounts.ServiceAccountTokenOptions.DefaultIssuer;
+
+    /// <summary>Comma-separated audiences the API accepts in tokens (kube's --api-audiences). Unset: the issuer.</summary>
+    public string? ApiAudiences { get; set; }
+
+    /// <summary>The private key (PEM) that signs ServiceAccount tokens. Unset: generated once and kept in grain storage.</summary>
+    public string? ServiceAccountSigningKeyFile { get; set; }
+
+    /// <summary>A further public key (PEM) whose ServiceAccount tokens are accepted (e.g. the previous key while rotating).</summary>
+    public string? ServiceAccountKeyFile { get; set; }
+
+    /// <summary>The longest lifetime a ServiceAccount token is given ("24h"). Unset: as asked, up to 2^32 seconds.</summary>
+    public string? ServiceAccountMaxTokenExpiration { get; set; }
 
     /// <summary>
     /// Where cluster IPs come from; its first address is the <c>kubernetes</c> service's. Unset: 10.43.0.0/16 with
@@ -109,7 +124,7 @@ public sealed class SiloSettings
 
     public bool DevMode => string.IsNullOrWhiteSpace(Redis);
 
-    public bool EffectiveApiTls => ApiTls ?? !DevMode;
+    public bool EffectiveApiTls => ApiTls ?? true;
 
     public int EffectiveApiPort => ApiPort ?? (DevMode ? DefaultDevApiPort : DefaultApiPort);
 
@@ -144,5 +159,10 @@ public sealed class SiloSettings
         ["--token-auth-file"] = nameof(TokenAuthFile),
         ["--service-cidr"] = nameof(ServiceCidr),
         ["--service-node-port-range"] = nameof(ServiceNodePortRange),
+        ["--service-account-issuer"] = nameof(ServiceAccountIssuer),
+        ["--api-audiences"] = nameof(ApiAudiences),
+        ["--service-account-signing-key-file"] = nameof(ServiceAccountSigningKeyFile),
+        ["--service-account-key-file"] = nameof(ServiceAccountKeyFile),
+        ["--service-account-max-token-expiration"] = nameof(ServiceAccountMaxTokenExpiration),
     };
 }

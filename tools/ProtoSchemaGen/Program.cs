@@ -16,6 +16,8 @@ if (args.Length != 3)
 var (api, machinery, output) = (args[0], args[1], args[2]);
 
 string[] apiPackages = ["core/v1", "apps/v1", "batch/v1", "autoscaling/v1", "discovery/v1", "policy/v1", "storage/v1", "networking/v1", "rbac/v1", "coordination/v1", "events/v1",
+    // The TokenRequest of kubectl create token.
+    "authentication/v1",
     // batch/v1 Jobs refer to its messages (spec.schedulingConfiguration).
     "scheduling/v1alpha3"];
 string[] machineryPackages = ["pkg/apis/meta/v1", "pkg/runtime", "pkg/runtime/schema", "pkg/api/resource", "pkg/util/intstr"];
