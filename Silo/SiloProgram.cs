@@ -100,7 +100,15 @@ public static class SiloProgram
             return 2;
         }
 
+        var serviceAccounts = ServiceAccountTokens.Options(settings, out var serviceAccountProblem);
+        if (serviceAccounts is null)
+        {
+            Console.Error.WriteLine($"error: {serviceAccountProblem}\n{Usage}");
+            return 2;
+        }
+
         HostLogging.Configure(builder.Logging);
+        ServiceAccountTokens.Add(builder.Services, serviceAccounts, security);
         builder.Services.Configure<ServiceNetworkOptions>(o => (o.ServiceCidr, o.NodePortRange) = (serviceNetwork.ServiceCidr, serviceNetwork.NodePortRange));
         builder.Services.Configure<StoreOptions>(o => o.KeyPrefix = settings.ClusterId);
         builder.Services.Configure<StoreOptions>(builder.Configuration.GetSection("Store"));
@@ -174,7 +182,9 @@ public static class SiloProgram
         Usage: Granary.Silo [--redis HOST:PORT[,OPTIONS]] [--redis-ca PATH] [--redis-without-aof] [--silo-port N] [--gateway-port N] [--cluster-id ID] [--address IP]
                             [--api-port N] [--api-address IP] [--kubeconfig PATH] [--api-tls B]
                             [--api-certificate PATH --api-certificate-key PATH [--api-certificate-ca PATH]]
-                            [--token-auth-file PATH] [--service-cidr CIDR] [--service-node-port-range LOW-HIGH] [--event-ttl D]
+                            [--token-auth-file PATH] [--service-account-issuer URL] [--api-audiences A,B]
+                            [--service-account-signing-key-file PATH] [--service-account-key-file PATH]
+                            [--service-account-max-token-expiration D] [--service-cidr CIDR] [--service-node-port-range LOW-HIGH] [--event-ttl D]
                             [--node-monitor-grace-period D] [--node-monitor-period D] [--default-not-ready-toleration-seconds N]
                             [--default-unreachable-toleration-seconds N] [--node-eviction-rate R] [--unhealthy-zone-threshold F]
                             [--max-request-body-bytes N] [--max-requests-inflight N] [--max-mutating-requests-inflight N]
@@ -215,8 +225,8 @@ public static class SiloProgram
           --unhealthy-zone-threshold F
                               share of not-ready nodes (3 or more) at which a zone's nodes are no longer tainted for
                               eviction (default 0.55); with no ready node in any zone, nothing is evicted
-          --api-tls B         true: HTTPS with bearer tokens (the default with --redis); false: plain HTTP without
-                              authentication (the default in dev mode)
+          --api-tls B         true: HTTPS with bearer tokens (the default, dev mode included); false: plain HTTP
+                              without authentication (ServiceAccount tokens are then neither checked nor usable in pods)
           --api-certificate PATH, --api-certificate-key PATH
                               the API's serving certificate and key (PEM); without them a CA and a certificate are
                               generated once in the kubeconfig's folder (tls/) and reused
@@ -225,6 +235,16 @@ public static class SiloProgram
           --token-auth-file PATH
                               bearer tokens, kube-apiserver's format: token,user,uid[,"group1,group2"]; without it an
                               admin token is generated once in the kubeconfig's folder (tokens.csv)
+          --service-account-issuer URL
+                              the iss of ServiceAccount tokens (default https://kubernetes.default.svc.cluster.local)
+          --api-audiences A,B audiences the API accepts in tokens (default: the issuer)
+          --service-account-signing-key-file PATH
+                              private key (PEM, RSA or EC P-256) that signs ServiceAccount tokens; give every silo the
+                              same file. Without it a key is generated once and kept in grain storage (Redis)
+          --service-account-key-file PATH
+                              a further public key (PEM) whose tokens are accepted, e.g. the previous one while rotating
+          --service-account-max-token-expiration D
+                              the longest lifetime a token is given (default: as asked, e.g. kubectl create token --duration)
           --service-cidr CIDR cluster IPs of services (default 10.43.0.0/16, dev mode 127.43.0.0/16; the first is the kubernetes service's)
           --service-node-port-range LOW-HIGH
                               node ports of NodePort and LoadBalancer services (default 30000-32767)

@@ -63,7 +63,7 @@ public sealed class SiloSettings
     /// <summary>The share of not-ready nodes (at least 3) at which a zone's nodes are no longer tainted for eviction.</summary>
     public double UnhealthyZoneThreshold { get; set; } = 0.55;
 
-    /// <summary>Serve the API over HTTPS with bearer tokens. Unset: HTTPS with Redis (production), plain HTTP in dev mode.</summary>
+    /// <summary>Serve the API over HTTPS with bearer tokens (the default, dev mode included); false: plain HTTP without authentication.</summary>
     public bool? ApiTls { get; set; }
 
     /// <summary>The API's serving certificate (PEM: the certificate, then intermediates). Unset: generated beside the kubeconfig.</summary>
@@ -108,6 +108,21 @@ public sealed class SiloSettings
     /// <summary>How many rotated audit logs are kept (kube's --audit-log-maxbackup); 0 keeps them all.</summary>
     public int AuditLogMaxBackup { get; set; } = 10;
 
+    /// <summary>The iss claim of ServiceAccount tokens (kube-apiserver's --service-account-issuer).</summary>
+    public string ServiceAccountIssuer { get; set; } = Granary.Grains.ServiceAccounts.ServiceAccountTokenOptions.DefaultIssuer;
+
+    /// <summary>Comma-separated audiences the API accepts in tokens (kube's --api-audiences). Unset: the issuer.</summary>
+    public string? ApiAudiences { get; set; }
+
+    /// <summary>The private key (PEM) that signs ServiceAccount tokens. Unset: generated once and kept in grain storage.</summary>
+    public string? ServiceAccountSigningKeyFile { get; set; }
+
+    /// <summary>A further public key (PEM) whose ServiceAccount tokens are accepted (e.g. the previous key while rotating).</summary>
+    public string? ServiceAccountKeyFile { get; set; }
+
+    /// <summary>The longest lifetime a ServiceAccount token is given ("24h"). Unset: as asked, up to 2^32 seconds.</summary>
+    public string? ServiceAccountMaxTokenExpiration { get; set; }
+
     /// <summary>
     /// Where cluster IPs come from; its first address is the <c>kubernetes</c> service's. Unset: 10.43.0.0/16 with
     /// Redis, <see cref="DefaultDevServiceCidr"/> in dev mode.
@@ -151,7 +166,7 @@ public sealed class SiloSettings
 
     public bool DevMode => string.IsNullOrWhiteSpace(Redis);
 
-    public bool EffectiveApiTls => ApiTls ?? !DevMode;
+    public bool EffectiveApiTls => ApiTls ?? true;
 
     public int EffectiveApiPort => ApiPort ?? (DevMode ? DefaultDevApiPort : DefaultApiPort);
 
@@ -209,5 +224,10 @@ public sealed class SiloSettings
         ["--max-mutating-requests-inflight"] = "ApiLimits:MaxMutatingRequestsInflight",
         ["--max-requests-inflight-per-user"] = "ApiLimits:MaxRequestsInflightPerUser",
         ["--max-masters-requests-inflight"] = "ApiLimits:MaxMastersRequestsInflight",
+        ["--service-account-issuer"] = nameof(ServiceAccountIssuer),
+        ["--api-audiences"] = nameof(ApiAudiences),
+        ["--service-account-signing-key-file"] = nameof(ServiceAccountSigningKeyFile),
+        ["--service-account-key-file"] = nameof(ServiceAccountKeyFile),
+        ["--service-account-max-token-expiration"] = nameof(ServiceAccountMaxTokenExpiration),
     };
 }

@@ -14,13 +14,18 @@ namespace Granary.Silo;
 /// namespaces, the default StorageClass and the kubernetes service, writes the kubeconfig for the API and says the silo is ready, and, in dev mode, that nothing is persisted.
 /// </summary>
 internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<EndpointOptions> endpoints, IOptions<ClusterOptions> cluster,
-    IOptions<ServiceNetworkOptions> serviceNetwork, IConfiguration configuration, ApiSecurity security, ILogger<SiloStartup> logger) : IHostedService
+    IOptions<ServiceNetworkOptions> serviceNetwork, IConfiguration configuration, ApiSecurity security, IOptions<Granary.Grains.ServiceAccounts.RootCaOptions> rootCa,
+    ILogger<SiloStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await BuiltInNamespaces.EnsureAsync(grains);
         await LocalPathStorageClass.EnsureAsync(grains);
         await Granary.Grains.Rbac.BootstrapRbac.EnsureAsync(grains);
+        // This silo's API CA may be new (a first start, a replaced certificate): every namespace's kube-root-ca.crt gets it.
+        var namespaces = await grains.GetGrain<Granary.Api.IListWatchGrain>(0).ListAsync(new Granary.Api.ListRequest { Kind = Granary.Model.ResourceKinds.Namespace });
+        foreach (var item in namespaces.Items.Where(n => n.Metadata.DeletionTimestamp is null))
+            await Granary.Grains.ServiceAccounts.RootCaPublisher.EnsureAsync(grains, item.Metadata.Name!, rootCa.Value.CaPem);
         // Expired events are deleted by one sweeper in the cluster; its reminder keeps it going after a failover.
         await grains.GetGrain<Granary.Api.IEventSweeperGrain>(Granary.Api.IEventSweeperGrain.Key).StartAsync();
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();

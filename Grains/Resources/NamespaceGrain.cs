@@ -2,10 +2,12 @@ using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Errors;
 using Granary.Grains.Caching;
+using Granary.Grains.ServiceAccounts;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Granary.Grains.Resources;
 
@@ -14,7 +16,8 @@ namespace Granary.Grains.Resources;
 /// it is empty. The clean-up is level-triggered: a timer re-checks, and a new activation of a Terminating
 /// namespace picks the work up again, so a silo dying halfway loses nothing.
 /// </summary>
-public sealed partial class NamespaceGrain(IObjectStore store, TimeProvider time, ILogger<NamespaceGrain> logger, WatchCache cache)
+public sealed partial class NamespaceGrain(IObjectStore store, TimeProvider time, ILogger<NamespaceGrain> logger, WatchCache cache,
+    IOptions<RootCaOptions> rootCa)
     : ResourceGrain<Namespace>(store, time, logger), INamespaceGrain
 {
     private static readonly TimeSpan CleanupPeriod = TimeSpan.FromSeconds(1);
@@ -44,12 +47,15 @@ public sealed partial class NamespaceGrain(IObjectStore store, TimeProvider time
     }
 
     /// <summary>
-    /// kube's serviceaccount controller, level-triggered: the namespace's creation (before it answers) and every
-    /// activation of an active namespace (which any create in it causes) ask for the default ServiceAccount: one call,
-    /// which does nothing when it exists.
+    /// kube's serviceaccount controller and root CA publisher, level-triggered: the namespace's creation (before it
+    /// answers) and every activation of an active namespace (which any create in it causes) ask for the default
+    /// ServiceAccount and the kube-root-ca.crt ConfigMap, which do nothing when they exist as they should.
     /// </summary>
-    private Task EnsureDefaultServiceAccountAsync() =>
-        GrainFactory.GetGrain<IServiceAccountGrain>(ResourceKinds.ServiceAccount.KeyOf(Name, ServiceAccount.Default)).EnsureDefaultAsync();
+    private async Task EnsureDefaultServiceAccountAsync()
+    {
+        await GrainFactory.GetGrain<IServiceAccountGrain>(ResourceKinds.ServiceAccount.KeyOf(Name, ServiceAccount.Default)).EnsureDefaultAsync();
+        await RootCaPublisher.EnsureAsync(GrainFactory, Name, rootCa.Value.CaPem);
+    }
 
     protected override ImmutableList<FieldError> Validate(Namespace resource) => NamespaceValidation.Validate(resource);
 

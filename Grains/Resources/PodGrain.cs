@@ -5,6 +5,7 @@ using Granary.Grains.Caching;
 using Granary.Grains.Disruption;
 using Granary.Grains.Nodes;
 using Granary.Grains.Services;
+using Granary.Grains.ServiceAccounts;
 using Granary.Grains.Storage;
 using Granary.Grains.Validation;
 using Granary.Grains.Workloads;
@@ -29,6 +30,9 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
 
     protected override Pod ApplyDefaults(Pod resource) =>
         DefaultTolerationSeconds.Apply(PodDefaults.Apply(resource), lifecycle.Value.DefaultNotReadyTolerationSeconds, lifecycle.Value.DefaultUnreachableTolerationSeconds);
+
+    // kube's ServiceAccount admission: the ServiceAccount must exist, and its token, CA and namespace are mounted.
+    protected override Task<Pod> AdmitAsync(Pod resource) => ServiceAccountAdmission.AdmitAsync(GrainFactory, resource);
 
     // Users do not write a pod's status at create; it starts Pending, with its QoS class, as in Kubernetes.
     protected override Pod PrepareCreate(Pod resource) =>

@@ -1,12 +1,14 @@
 namespace Granary.Grains.Security;
 
 /// <summary>
-/// Turns a bearer token into its user, as one of kube-apiserver's token authenticators (the token file,
-/// ServiceAccount tokens). The API asks every registered one in turn; the first that knows the token decides.
+/// One way a bearer token may identify its caller (kube's authenticator.Token): the HTTP API asks each registered one,
+/// after its token file, until one knows the token.
 /// </summary>
 public interface ITokenAuthenticator
 {
-    /// <summary>The token's user, with <see cref="WellKnownGroups.Authenticated"/> among its groups; null when this
-    /// authenticator does not know the token (another may).</summary>
+    /// <summary>
+    /// The caller <paramref name="token"/> stands for, or null when this authenticator does not accept it (not its kind
+    /// of token, a bad signature, expired, revoked). Throws only for a fault that a retry may cure (storage unreachable).
+    /// </summary>
     ValueTask<UserInfo?> AuthenticateAsync(string token, CancellationToken cancellationToken);
 }

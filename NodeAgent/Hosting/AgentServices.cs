@@ -76,6 +76,7 @@ public static class AgentServices
         services.AddSingleton<IPodConfigLookup>(sp => sp.GetRequiredService<PodConfigCache>());
         services.AddSingleton(sp => new PodVolumeDirectories(settings.StateDir, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<PodVolumeDirectories>>()));
         services.AddSingleton<IClaimPaths>(sp => sp.GetRequiredService<LocalPathVolumes>());
+        services.AddSingleton<IServiceAccountTokens, ServiceAccountTokenManager>();
         services.AddSingleton<VolumeManager>();
         services.AddSingleton<PodRecords>();
         services.AddSingleton<LifecycleHooks>();

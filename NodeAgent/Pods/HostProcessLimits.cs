@@ -5,7 +5,9 @@ namespace Granary.NodeAgent.Pods;
 /// <summary>
 /// What a driver that runs containers as host processes (the <c>process</c> driver) cannot honour: it shares the
 /// host's file system, users, capabilities and namespaces, so a pod asking for volumes, a securityContext, host
-/// namespaces or registry credentials is refused with this reason rather than run differently. Pure.
+/// namespaces or registry credentials is refused with this reason rather than run differently. The one exception is the
+/// ServiceAccount token volume admission gives every pod (kube-api-access-*): it is left out, so pods run as before,
+/// and their processes simply have no /var/run/secrets/kubernetes.io/serviceaccount. Pure.
 /// </summary>
 public static class HostProcessLimits
 {
@@ -14,9 +16,10 @@ public static class HostProcessLimits
     {
         var spec = pod.Spec;
         var asked = new List<string>();
-        if (spec.Volumes is { Count: > 0 })
+        var apiAccess = (spec.Volumes ?? []).Where(IsApiAccess).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        if (spec.Volumes?.Any(v => !apiAccess.Contains(v.Name)) == true)
             asked.Add("volumes");
-        if (PodReferences.AllContainers(spec).Any(c => c.VolumeMounts is { Count: > 0 }))
+        if (PodReferences.AllContainers(spec).Any(c => c.VolumeMounts?.Any(m => !apiAccess.Contains(m.Name)) == true))
             asked.Add("volumeMounts");
         if (spec.SecurityContext is { } podSc && (podSc.RunAsUser is not null || podSc.RunAsGroup is not null || podSc.RunAsNonRoot == true
             || podSc.FsGroup is not null || podSc.SupplementalGroups is { Count: > 0 }))
@@ -35,4 +38,8 @@ public static class HostProcessLimits
             ? null
             : $"the {driver} driver runs containers as host processes and cannot honour {string.Join(", ", asked)}: run this pod on a node with the docker driver";
     }
+
+    /// <summary>The projected volume kube's ServiceAccount admission adds (kube-api-access-XXXXX with a token source).</summary>
+    private static bool IsApiAccess(Volume volume) =>
+        volume.Name.StartsWith("kube-api-access-", StringComparison.Ordinal) && volume.Projected?.Sources?.Any(s => s.ServiceAccountToken is not null) == true;
 }

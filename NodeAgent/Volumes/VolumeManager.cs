@@ -21,13 +21,14 @@ public sealed record PodVolumes(IReadOnlyDictionary<string, PreparedVolume> Read
 /// The kubelet's volume manager for one node: before a pod's first container (and again on every pass, so updates
 /// arrive) it makes each volume of the pod ready in the pod's directory (<see cref="PodVolumeDirectories"/>):
 /// emptyDir (tmpfs for medium Memory), hostPath after its type check, configMap/secret/downwardAPI/projected files
-/// written by the <see cref="AtomicWriter"/> from the node's <see cref="PodConfigCache"/> (secrets and projected
+/// written by the <see cref="AtomicWriter"/> from the node's <see cref="PodConfigCache"/> and ServiceAccount tokens from the
+/// <see cref="IServiceAccountTokens"/> (secrets and projected
 /// volumes on tmpfs, as the kubelet keeps them). Content is rewritten only when it changed. fsGroup owns the files.
 /// persistentVolumeClaim volumes are their claim's local-path directory (<see cref="IClaimPaths"/>), bound elsewhere and
 /// never removed with the pod. Directories of pods that are gone are removed by <see cref="CollectGone"/>. Thread-safe per pod.
 /// </summary>
-public sealed partial class VolumeManager(PodVolumeDirectories directories, IPodConfigLookup config, IClaimPaths claims, TimeProvider time,
-    ILogger<VolumeManager> logger)
+public sealed partial class VolumeManager(PodVolumeDirectories directories, IPodConfigLookup config, IClaimPaths claims, IServiceAccountTokens tokens,
+    TimeProvider time, ILogger<VolumeManager> logger)
 {
     // The fingerprint of what was last written per volume directory: a pass with unchanged content reads no files.
     private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
@@ -57,8 +58,7 @@ public sealed partial class VolumeManager(PodVolumeDirectories directories, IPod
                         () => VolumePayloads.Secret(secret, ns, config)),
                     { DownwardAPI: { } downward } => Files(uid, PodVolumeDirectories.DownwardApi, volume.Name, memory: false, fsGroup,
                         () => VolumePayloads.DownwardApi(downward.Items ?? [], downward.DefaultMode ?? VolumePayloads.DefaultMode, pod, podIp, hostIp, allocatable)),
-                    { Projected: { } projected } => Files(uid, PodVolumeDirectories.Projected, volume.Name, memory: true, fsGroup,
-                        () => VolumePayloads.Projected(projected, pod, podIp, hostIp, config, allocatable)),
+                    { Projected: { } projected } => await ProjectedAsync(uid, volume.Name, projected, pod, podIp, hostIp, allocatable, fsGroup, ct),
                     { PersistentVolumeClaim: { } claim } => await ClaimAsync(uid, ns, volume.Name, claim, ct),
                     _ => throw new VolumeMountException("the volume has no source Granary supports (emptyDir, hostPath, configMap, secret, downwardAPI, projected, persistentVolumeClaim)"),
                 };
@@ -88,6 +88,7 @@ public sealed partial class VolumeManager(PodVolumeDirectories directories, IPod
                     _written.TryRemove(dir, out _);
                 foreach (var claim in _claims.Keys.Where(k => k.Uid == uid))
                     _claims.TryRemove(claim, out _);
+                tokens.Forget(uid);
             }
             catch (IOException e)
             {
@@ -118,6 +119,17 @@ public sealed partial class VolumeManager(PodVolumeDirectories directories, IPod
             return limit.Value;
         var limits = (pod.Spec.Containers ?? []).Select(c => c.Resources?.Limits?.GetValueOrDefault("memory")).ToList();
         return limits.Count > 0 && limits.All(l => l is { Text: not null }) ? limits.Sum(l => l!.Value.Value) : null;
+    }
+
+    /// <summary>A projected volume; its ServiceAccount tokens are fetched (or refreshed) first, the rest is read from the node's cache.</summary>
+    private async Task<PreparedVolume> ProjectedAsync(string uid, string name, ProjectedVolumeSource projected, Pod pod, string podIp, string hostIp,
+        IReadOnlyDictionary<string, Quantity> allocatable, long? fsGroup, CancellationToken ct)
+    {
+        var podTokens = projected.Sources?.Any(s => s.ServiceAccountToken is not null) == true
+            ? await tokens.TokensAsync(pod, projected, ct)
+            : null;
+        return Files(uid, PodVolumeDirectories.Projected, name, memory: true, fsGroup,
+            () => VolumePayloads.Projected(projected, pod, podIp, hostIp, config, allocatable, podTokens));
     }
 
     /// <summary>The claim's local-path directory on this node (the claim's data outlives the pod; it is never removed here).</summary>

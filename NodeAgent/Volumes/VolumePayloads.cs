@@ -50,9 +50,13 @@ public static class VolumePayloads
         return payload;
     }
 
-    /// <summary>The sources of a projected volume merged into one directory, in order (a later source's path wins).</summary>
+    /// <summary>
+    /// The sources of a projected volume merged into one directory, in order (a later source's path wins).
+    /// serviceAccountToken sources take their token from <paramref name="tokens"/> (by path), fetched beforehand by the
+    /// <see cref="ServiceAccountTokenManager"/>.
+    /// </summary>
     public static Dictionary<string, FileProjection> Projected(ProjectedVolumeSource source, Pod pod, string podIp, string hostIp, IPodConfigLookup config,
-        IReadOnlyDictionary<string, Quantity> allocatable)
+        IReadOnlyDictionary<string, Quantity> allocatable, IReadOnlyDictionary<string, byte[]>? tokens = null)
     {
         var ns = pod.Metadata.Namespace ?? "default";
         var mode = source.DefaultMode ?? DefaultMode;
@@ -64,8 +68,9 @@ public static class VolumePayloads
                 { ConfigMap: { } cm } => ConfigMap(cm.Name ?? "", cm.Items, mode, cm.Optional == true, ns, config),
                 { Secret: { } secret } => Secret(secret.Name ?? "", secret.Items, mode, secret.Optional == true, ns, config),
                 { DownwardAPI: { } downward } => DownwardApi(downward.Items ?? [], mode, pod, podIp, hostIp, allocatable),
-                { ServiceAccountToken: { } token } => throw new VolumeMountException(
-                    $"serviceAccountToken projection of \"{token.Path}\" is not available: Granary does not issue ServiceAccount tokens yet; remove the projection or project a Secret instead"),
+                { ServiceAccountToken: { } token } => tokens?.GetValueOrDefault(token.Path) is { } bytes
+                    ? new Dictionary<string, FileProjection>(StringComparer.Ordinal) { [token.Path] = new FileProjection(bytes, mode) }
+                    : throw new VolumeMountException($"the token of the serviceAccountToken projection \"{token.Path}\" was not fetched from the control plane"),
                 { ClusterTrustBundle: { } bundle } => throw new VolumeMountException(
                     $"clusterTrustBundle projection of \"{bundle.Path}\" is not available: Granary does not serve ClusterTrustBundles"),
                 _ => [],

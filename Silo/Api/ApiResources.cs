@@ -53,6 +53,7 @@ internal static class ApiResources
             ["PodDisruptionBudget"] = [("status", StatusVerbs)],
             ["DaemonSet"] = [("status", StatusVerbs)],
             ["StatefulSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
+            ["ServiceAccount"] = [("token", ["create"])],
         }.ToImmutableDictionary();
 
     /// <summary>Subresources whose body is another kind than the object's (see <see cref="ApiResource.Body"/>).</summary>
@@ -60,6 +61,7 @@ internal static class ApiResources
         new Dictionary<string, (string, string, string)>
         {
             ["pods/eviction"] = ("policy", "v1", "Eviction"),
+            ["serviceaccounts/token"] = ("authentication.k8s.io", "v1", "TokenRequest"),
         }.ToImmutableDictionary();
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>

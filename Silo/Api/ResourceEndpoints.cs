@@ -54,6 +54,11 @@ internal static class ResourceEndpoints
             await PodEviction.HandleAsync(context, grains, path);
             return;
         }
+        if (path.Resource.Name == "serviceaccounts/token")
+        {
+            await ServiceAccountTokenRequest.HandleAsync(context, grains, path);
+            return;
+        }
         var method = context.Request.Method;
         var query = HttpMethods.IsGet(method) ? ApiQuery.From(context.Request) : null;
         var verb = method switch

@@ -10,8 +10,8 @@ internal sealed record KubeconfigCredentials(string? CertificateAuthorityPem, bo
 
 /// <summary>
 /// How the Kubernetes API is protected, decided once at start from the settings: HTTPS with a configured or generated
-/// certificate and bearer tokens (production, or <c>--api-tls true</c>), or plain HTTP without authentication (dev mode,
-/// or <c>--api-tls false</c>). Bearer tokens and client certificates come with HTTPS only: kubectl never sends them over plain HTTP.
+/// certificate and bearer tokens (the default, in dev mode too, as k3s does on one node), or plain HTTP without
+/// authentication (<c>--api-tls false</c>). Bearer tokens and client certificates come with HTTPS only: kubectl never sends them over plain HTTP.
 /// </summary>
 internal sealed class ApiSecurity
 {
@@ -65,7 +65,7 @@ internal sealed class ApiSecurity
 
         if (!settings.EffectiveApiTls)
         {
-            var how = settings.ApiTls is false ? "--api-tls false" : "dev mode; pass --api-tls true for HTTPS";
+            const string how = "--api-tls false";
             if (tokenFile is not null)
                 throw new ApiSecurityException($"--token-auth-file needs HTTPS, but the API serves plain HTTP ({how}): kubectl sends bearer tokens " +
                     "only over https://, so nobody could log in. Serve HTTPS (drop --api-tls false, or pass --api-tls true), or drop --token-auth-file.");
@@ -96,7 +96,7 @@ internal sealed class ApiSecurity
         else
         {
             var generated = new GeneratedCertificates(Path.Combine(folder, TlsFolder), time);
-            var names = SubjectAlternativeNames.For(apiAddress, Dns.GetHostName());
+            var names = SubjectAlternativeNames.For(apiAddress, Dns.GetHostName(), KubernetesServiceAddress(settings));
             serving = generated.Provision(names);
             if (generated.Reissued is { } why)
                 notices.Add($"Issued a new serving certificate for {names} from the CA in {Path.Combine(folder, TlsFolder)}: the stored one was replaced because {why}.");
@@ -123,6 +123,19 @@ internal sealed class ApiSecurity
 
     /// <summary>The folder beside the kubeconfig that holds the generated CA and serving certificate.</summary>
     public const string TlsFolder = "tls";
+
+    /// <summary>The kubernetes service's cluster IP, or null when --service-cidr does not parse (the silo reports that itself).</summary>
+    private static IPAddress? KubernetesServiceAddress(SiloSettings settings)
+    {
+        try
+        {
+            return IPAddress.Parse(new Granary.Grains.Services.ServiceNetworkOptions { ServiceCidr = settings.EffectiveServiceCidr }.Parse().FirstAddress);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     private static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

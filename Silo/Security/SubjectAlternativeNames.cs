@@ -6,14 +6,24 @@ namespace Granary.Silo.Security;
 
 /// <summary>
 /// The names a generated serving certificate is valid for: localhost, 127.0.0.1, the API's listen address (or the
-/// loopback address the kubeconfig uses when it listens on a wildcard) and the machine's host name.
+/// loopback address the kubeconfig uses when it listens on a wildcard), the machine's host name, and, as kube-apiserver's
+/// certificate has them, the kubernetes service's cluster IP and DNS names, which in-cluster clients dial.
 /// </summary>
 internal sealed record SubjectAlternativeNames(ImmutableArray<string> DnsNames, ImmutableArray<IPAddress> Addresses)
 {
-    public static SubjectAlternativeNames For(IPAddress apiAddress, string hostName)
+    /// <summary>The names in-cluster clients reach the API by (the kubernetes service in default).</summary>
+    public static readonly ImmutableArray<string> KubernetesServiceNames =
+        ["kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"];
+
+    public static SubjectAlternativeNames For(IPAddress apiAddress, string hostName, IPAddress? kubernetesServiceAddress = null)
     {
         var dns = new List<string> { "localhost" };
         var addresses = new List<IPAddress> { IPAddress.Loopback };
+        if (kubernetesServiceAddress is not null)
+        {
+            Add(addresses, kubernetesServiceAddress);
+            dns.AddRange(KubernetesServiceNames);
+        }
         Add(addresses, apiAddress.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : apiAddress);
         var host = hostName.Trim().TrimEnd('.').ToLowerInvariant();
         if (IPAddress.TryParse(host, out var hostAddress))

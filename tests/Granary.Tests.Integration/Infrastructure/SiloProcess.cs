@@ -2,8 +2,8 @@ namespace Granary.Tests.Integration.Infrastructure;
 
 /// <summary>
 /// A real silo process (the built Granary.Silo.dll), started on its own ports, with its Kubernetes API on its own
-/// port and its kubeconfig in its own temp folder (never the user's ~/.granary). With Redis the API serves HTTPS with
-/// bearer tokens, and the CA and token it generates live in that folder too.
+/// port and its kubeconfig in its own temp folder (never the user's ~/.granary). The API serves HTTPS with
+/// bearer tokens (dev mode too, unless --api-tls false), and the CA and token it generates live in that folder too.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
 {
@@ -89,6 +89,18 @@ public sealed class SiloProcess : IAsyncDisposable
         await process.WaitForLineAsync("Silo ready", StartTimeout, $"starting silo on port {siloPort}");
         await process.WaitForLineAsync($"Now listening on: {apiUrl.Scheme}://127.0.0.1:{apiPort}", StartTimeout, $"starting the API of silo {siloPort} on port {apiPort}");
         return new SiloProcess(process, siloPort, gatewayPort, apiPort, dir, kubeconfig, apiUrl, ownsDir);
+    }
+
+    /// <summary>
+    /// A client of the API as the kubeconfig describes it: over HTTPS trusting only the kubeconfig's CA and sending its
+    /// token (dev mode too serves HTTPS), or plain HTTP for a silo started with --api-tls false.
+    /// </summary>
+    public HttpClient CreateHttpClient()
+    {
+        if (ApiUrl.Scheme != Uri.UriSchemeHttps)
+            return new HttpClient { BaseAddress = ApiUrl, Timeout = TimeSpan.FromSeconds(60) };
+        var kubeconfig = ApiSecurity.KubeconfigView.Read(Kubeconfig);
+        return kubeconfig.Client(ApiUrl, kubeconfig.Token);
     }
 
     public Task StopAsync() => Process.StopAsync();

@@ -28,7 +28,7 @@ public sealed class KubeApiFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _silo = await SiloProcess.StartAsync(null, ClusterId, [.. SiloProcess.AgentlessNodes, "--embedded-agent", "false", $"--WatchCache:EventWindow={EventWindow}"]);
-        Http = new HttpClient { BaseAddress = Silo.ApiUrl, Timeout = TimeSpan.FromSeconds(60) };
+        Http = Silo.CreateHttpClient();
     }
 
     /// <summary>Applies manifests through the granary CLI and fails the test with its output if that fails.</summary>

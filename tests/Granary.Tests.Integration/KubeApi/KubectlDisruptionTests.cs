@@ -7,7 +7,7 @@ namespace Granary.Tests.Integration.KubeApi;
 
 /// <summary>
 /// PodDisruptionBudgets through the real kubectl (the typed generator <c>create pdb</c>, which 1.32+ sends as protobuf;
-/// the table; describe) and the eviction subresource over plain HTTP: discovery advertises it as kubectl drain looks for
+/// the table; describe) and the eviction subresource over raw HTTPS requests: discovery advertises it as kubectl drain looks for
 /// it, and a refusal is kube's 429 Status. Pods are made Running and Ready by a status patch (no agent here).
 /// </summary>
 public sealed class KubectlDisruptionTests(KubeApiFixture api) : IClassFixture<KubeApiFixture>

@@ -11,7 +11,7 @@ namespace Granary.Tests.Integration.KubeApi;
 /// <summary>
 /// kubectl's typed generators (create namespace|deployment|service|serviceaccount|configmap|secret, expose) through the bundled kubectl
 /// binaries: 1.32 and later send their objects as protobuf, older ones as JSON; every object is read back field by
-/// field. Then protobuf over plain HTTP: strict unknown fields, a body of the wrong kind, an Accept of protobuf only.
+/// field. Then protobuf over raw HTTPS requests: strict unknown fields, a body of the wrong kind, an Accept of protobuf only.
 /// </summary>
 public sealed class KubectlProtobufTests(KubeApiFixture api) : IClassFixture<KubeApiFixture>
 {

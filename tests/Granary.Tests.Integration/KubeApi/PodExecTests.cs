@@ -137,7 +137,7 @@ public sealed class PodExecTests(KubeApiAgentFixture api) : IClassFixture<KubeAp
         // The pod is checked first (a missing one is a 404), as kube-apiserver looks it up before the upgrade.
         var name = $"exec-upgrade-{method.ToLowerInvariant()}";
         await using var pod = await RunningPodAsync(name);
-        using var http = new HttpClient { BaseAddress = api.Silo.ApiUrl };
+        using var http = api.Silo.CreateHttpClient();
         using var request = new HttpRequestMessage(new HttpMethod(method), $"/api/v1/namespaces/default/pods/{name}/exec?command=ls&stdout=true&container=main");
         // kubectl's fallback (and kubectl 1.29 and older) asks for SPDY, which is not served for exec: the answer says
         // which kubectl works.
@@ -155,7 +155,7 @@ public sealed class PodExecTests(KubeApiAgentFixture api) : IClassFixture<KubeAp
     [Fact]
     public async Task Discovery_AdvertisesPodsExec_WithGetAndCreate()
     {
-        using var http = new HttpClient { BaseAddress = api.Silo.ApiUrl };
+        using var http = api.Silo.CreateHttpClient();
 
         var core = JsonNode.Parse(await http.GetStringAsync("/api/v1"))!;
 
@@ -196,6 +196,16 @@ public sealed class PodExecTests(KubeApiAgentFixture api) : IClassFixture<KubeAp
         return new RunningPod(Kubectl, name);
     }
 
+    private static bool IssuedBy(System.Security.Cryptography.X509Certificates.X509Certificate2 ca, System.Security.Cryptography.X509Certificates.X509Certificate presented)
+    {
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
     private sealed class RunningPod(Kubectl kubectl, string name) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await kubectl.RunAsync("delete", "pod", name, "--timeout=50s");
@@ -206,7 +216,12 @@ public sealed class PodExecTests(KubeApiAgentFixture api) : IClassFixture<KubeAp
         using var cts = new CancellationTokenSource(SocketTimeout);
         using var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(protocol);
-        var uri = new UriBuilder(api.Silo.ApiUrl) { Scheme = "ws", Path = $"/api/v1/namespaces/default/pods/{pod}/exec", Query = $"container=main&{query}" }.Uri;
+        // The API serves HTTPS (dev mode too): the socket trusts the kubeconfig's CA and sends its token, as kubectl does.
+        var kubeconfig = Granary.Tests.Integration.ApiSecurity.KubeconfigView.Read(api.Silo.Kubeconfig);
+        using var ca = kubeconfig.Ca;
+        socket.Options.RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && IssuedBy(ca, certificate);
+        socket.Options.SetRequestHeader("Authorization", $"Bearer {kubeconfig.Token}");
+        var uri = new UriBuilder(api.Silo.ApiUrl) { Scheme = "wss", Path = $"/api/v1/namespaces/default/pods/{pod}/exec", Query = $"container=main&{query}" }.Uri;
         await socket.ConnectAsync(uri, cts.Token);
         if (stdin is not null)
         {

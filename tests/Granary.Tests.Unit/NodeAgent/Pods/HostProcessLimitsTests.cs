@@ -29,4 +29,18 @@ public sealed class HostProcessLimitsTests
         Assert.Equal("the process driver runs containers as host processes and cannot honour volumes, volumeMounts, spec.securityContext, "
             + "a container's securityContext, hostPID, hostIPC, imagePullSecrets: run this pod on a node with the docker driver", refusal);
     }
+
+    [Fact]
+    public void Refusal_TheServiceAccountTokenVolumeOfAdmission_IsLeftOut_OtherVolumesAreNot()
+    {
+        var admitted = Granary.Grains.ServiceAccounts.ServiceAccountAdmission.Mount(Pod(new PodSpec()), "abcde");
+        var withOwn = admitted with
+        {
+            Spec = admitted.Spec with { Volumes = admitted.Spec.Volumes!.Add(new Volume { Name = "kube-api-access-own", EmptyDir = new EmptyDirVolumeSource() }) },
+        };
+
+        Assert.Null(HostProcessLimits.Refusal(admitted, "process"));
+        Assert.Equal("the process driver runs containers as host processes and cannot honour volumes: run this pod on a node with the docker driver",
+            HostProcessLimits.Refusal(withOwn, "process"));
+    }
 }

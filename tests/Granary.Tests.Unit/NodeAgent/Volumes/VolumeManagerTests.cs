@@ -15,11 +15,12 @@ public sealed class VolumeManagerTests : IDisposable
     private readonly ConfigLookup _config = new ConfigLookup().WithConfigMap("app", ("greeting", "hello")).WithSecret("db", ("password", "s3cret"));
     private readonly PodVolumeDirectories _directories;
     private readonly VolumeManager _manager;
+    private readonly CountingTokens _tokens = new();
 
     public VolumeManagerTests()
     {
         _directories = new PodVolumeDirectories(_dir, NullLogger<PodVolumeDirectories>.Instance);
-        _manager = new VolumeManager(_directories, _config, new FixedClaims(_dir), new FakeTimeProvider(), NullLogger<VolumeManager>.Instance);
+        _manager = new VolumeManager(_directories, _config, new FixedClaims(_dir), _tokens, new FakeTimeProvider(), NullLogger<VolumeManager>.Instance);
     }
 
     public void Dispose()
@@ -50,6 +51,39 @@ public sealed class VolumeManagerTests : IDisposable
         Assert.Equal("persistentvolumeclaim \"missing\" not found", Assert.Single(volumes.Failed).Message);
         _manager.CollectGone(new HashSet<string>());
         Assert.True(Directory.Exists(Path.Combine(_dir, "claims", "db")));
+    }
+
+    /// <summary>Hands out "token-1", "token-2", … for the pod's token sources, as the control plane would hand out new tokens.</summary>
+    private sealed class CountingTokens : IServiceAccountTokens
+    {
+        public int Issued { get; private set; }
+
+        public List<string> Forgotten { get; } = [];
+
+        public Task<IReadOnlyDictionary<string, byte[]>> TokensAsync(Pod pod, ProjectedVolumeSource source, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyDictionary<string, byte[]>>((source.Sources ?? []).Select(s => s.ServiceAccountToken).OfType<ServiceAccountTokenProjection>()
+                .ToDictionary(t => t.Path, _ => System.Text.Encoding.ASCII.GetBytes($"token-{++Issued}")));
+
+        public void Forget(string podUid) => Forgotten.Add(podUid);
+    }
+
+    [Fact]
+    public async Task Prepare_KubeApiAccessVolume_WritesTheTokenTheCaAndTheNamespace_AndANewTokenReplacesTheFile()
+    {
+        var config = new ConfigLookup().WithConfigMap("kube-root-ca.crt", ("ca.crt", "CA PEM"));
+        var manager = new VolumeManager(_directories, config, new FixedClaims(_dir), _tokens, new FakeTimeProvider(), NullLogger<VolumeManager>.Instance);
+        var pod = Pod(Granary.Grains.ServiceAccounts.ServiceAccountAdmission.Volume("kube-api-access-abcde"));
+
+        var first = await manager.PrepareAsync(pod, "127.1.1.2", "127.0.0.1", Allocatable, CancellationToken.None);
+        var dir = first.Ready["kube-api-access-abcde"].HostPath;
+        var firstToken = File.ReadAllText(Path.Combine(dir, "token"));
+        await manager.PrepareAsync(pod, "127.1.1.2", "127.0.0.1", Allocatable, CancellationToken.None);
+
+        Assert.Empty(first.Failed);
+        Assert.Equal("token-1", firstToken);
+        Assert.Equal("token-2", File.ReadAllText(Path.Combine(dir, "token")));
+        Assert.Equal("CA PEM", File.ReadAllText(Path.Combine(dir, "ca.crt")));
+        Assert.Equal("default", File.ReadAllText(Path.Combine(dir, "namespace")));
     }
 
     private sealed class FixedClaims(string root) : IClaimPaths

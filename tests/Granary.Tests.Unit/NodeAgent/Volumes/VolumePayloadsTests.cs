@@ -107,13 +107,25 @@ public sealed class VolumePayloadsTests
     }
 
     [Fact]
-    public void Projected_ServiceAccountToken_IsRefusedWithAClearMessage()
+    public void Projected_ServiceAccountToken_IsWrittenFromTheFetchedTokens()
+    {
+        var files = Read(VolumePayloads.Projected(new ProjectedVolumeSource
+        {
+            DefaultMode = 420,
+            Sources = [new VolumeProjection { ServiceAccountToken = new ServiceAccountTokenProjection { Path = "token", ExpirationSeconds = 3607 } }],
+        }, Pod, "127.1.1.2", "127.0.0.1", _config, Allocatable, new Dictionary<string, byte[]> { ["token"] = "eyJ.a.b"u8.ToArray() }));
+
+        Assert.Equal(new Dictionary<string, (string, int)> { ["token"] = ("eyJ.a.b", 420) }, files);
+    }
+
+    [Fact]
+    public void Projected_ServiceAccountTokenNotFetched_FailsTheMountSayingSo()
     {
         var error = Assert.Throws<VolumeMountException>(() => VolumePayloads.Projected(new ProjectedVolumeSource
         {
             Sources = [new VolumeProjection { ServiceAccountToken = new ServiceAccountTokenProjection { Path = "token" } }],
         }, Pod, "127.1.1.2", "127.0.0.1", _config, Allocatable));
 
-        Assert.Contains("serviceAccountToken projection of \"token\" is not available", error.Message, StringComparison.Ordinal);
+        Assert.Equal("the token of the serviceAccountToken projection \"token\" was not fetched from the control plane", error.Message);
     }
 }

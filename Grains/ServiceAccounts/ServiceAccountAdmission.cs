@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using Granary.Api;
+using Granary.Errors;
+using Granary.Model;
+
+namespace Granary.Grains.ServiceAccounts;
+
+/// <summary>
+/// kube's ServiceAccount admission plugin for a new pod: its ServiceAccount must exist, and unless
+/// automountServiceAccountToken is false (on the pod, else on the ServiceAccount) the pod gets the projected volume
+/// kube-api-access-XXXXX (a bound token, the cluster's CA from kube-root-ca.crt, the namespace) mounted read-only at
+/// /var/run/secrets/kubernetes.io/serviceaccount in every container and init container that has nothing there yet,
+/// written into the spec exactly as kube writes it.
+/// </summary>
+public static class ServiceAccountAdmission
+{
+    public const string MountPath = "/var/run/secrets/kubernetes.io/serviceaccount";
+    public const string VolumePrefix = "kube-api-access-";
+    public const long TokenExpirationSeconds = 3607;
+    public const string MirrorPodAnnotation = "kubernetes.io/config.mirror";
+
+    // kube's names.SimpleNameGenerator alphabet: no vowels, no look-alike digits.
+    private const string Alphabet = "bcdfghjklmnpqrstvwxz2456789";
+
+    public static async Task<Pod> AdmitAsync(IGrainFactory grains, Pod pod)
+    {
+        if (pod.Metadata.Annotations?.ContainsKey(MirrorPodAnnotation) == true)
+            return pod;
+        var ns = pod.Metadata.Namespace!;
+        var name = pod.Spec.ServiceAccountName ?? ServiceAccount.Default;
+        var account = await FindAsync(grains, ns, name);
+        if (account is null && name == ServiceAccount.Default)
+        {
+            // kube's serviceaccount controller makes it soon after the namespace; here, at once.
+            await grains.GetGrain<IServiceAccountGrain>(ResourceKinds.ServiceAccount.KeyOf(ns, name)).EnsureDefaultAsync();
+            account = await FindAsync(grains, ns, name);
+        }
+        if (account is null)
+            throw new ForbiddenException($"pods \"{pod.Metadata.Name ?? pod.Metadata.GenerateName}\" is forbidden: error looking up service account {ns}/{name}: " +
+                $"serviceaccount \"{name}\" not found: create it (kubectl create serviceaccount {name} -n {ns}) or set spec.serviceAccountName to one that exists");
+        var automount = pod.Spec.AutomountServiceAccountToken ?? account.AutomountServiceAccountToken ?? true;
+        return automount ? Mount(pod, RandomSuffix()) : pod;
+    }
+
+    /// <summary>The pod with the token volume named kube-api-access-<paramref name="suffix"/> and its mounts. Pure.</summary>
+    public static Pod Mount(Pod pod, string suffix)
+    {
+        var volumes = pod.Spec.Volumes ?? [];
+        var volumeName = VolumePrefix + suffix;
+        while (volumes.Any(v => v.Name == volumeName))
+            volumeName += Alphabet[0];
+        var mount = new VolumeMount { Name = volumeName, ReadOnly = true, MountPath = MountPath };
+        var containers = pod.Spec.Containers?.Select(c => WithMount(c, mount)).ToImmutableList();
+        var initContainers = pod.Spec.InitContainers?.Select(c => WithMount(c, mount)).ToImmutableList();
+        var mounted = (containers ?? []).Concat(initContainers ?? []).Any(c => c.VolumeMounts?.Contains(mount) == true);
+        if (!mounted)
+            return pod;
+        return pod with { Spec = pod.Spec with { Volumes = volumes.Add(Volume(volumeName)), Containers = containers, InitContainers = initContainers } };
+    }
+
+    /// <summary>The projected volume, field for field as kube's admission writes it (defaultMode 0644).</summary>
+    public static Volume Volume(string name) => new()
+    {
+        Name = name,
+        Projected = new ProjectedVolumeSource
+        {
+            DefaultMode = 420,
+            Sources =
+            [
+                new VolumeProjection { ServiceAccountToken = new ServiceAccountTokenProjection { ExpirationSeconds = TokenExpirationSeconds, Path = "token" } },
+                new VolumeProjection
+                {
+                    ConfigMap = new ConfigMapProjection { Name = RootCaPublisher.ConfigMapName, Items = [new KeyToPath { Key = RootCaPublisher.Key, Path = RootCaPublisher.Key }] },
+                },
+                new VolumeProjection
+                {
+                    DownwardAPI = new DownwardAPIProjection
+                    {
+                        Items = [new DownwardAPIVolumeFile { Path = "namespace", FieldRef = new ObjectFieldSelector { ApiVersion = "v1", FieldPath = "metadata.namespace" } }],
+                    },
+                },
+            ],
+        },
+    };
+
+    private static Container WithMount(Container container, VolumeMount mount) =>
+        container.VolumeMounts?.Any(m => m.MountPath.TrimEnd('/') == MountPath) == true
+            ? container
+            : container with { VolumeMounts = (container.VolumeMounts ?? []).Add(mount) };
+
+    private static string RandomSuffix() => string.Create(5, 0, (span, _) =>
+    {
+        for (var i = 0; i < span.Length; i++)
+            span[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
+    });
+
+    private static async Task<ServiceAccount?> FindAsync(IGrainFactory grains, string ns, string name)
+    {
+        try
+        {
+            return await grains.GetGrain<IServiceAccountGrain>(ResourceKinds.ServiceAccount.KeyOf(ns, name)).GetAsync();
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+}
