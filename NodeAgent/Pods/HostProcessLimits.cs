@@ -16,7 +16,7 @@ public static class HostProcessLimits
     {
         var spec = pod.Spec;
         var asked = new List<string>();
-        var apiAccess = (spec.Volumes ?? []).Where(IsApiAccess).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        var apiAccess = LeftOutVolumes(pod);
         if (spec.Volumes?.Any(v => !apiAccess.Contains(v.Name)) == true)
             asked.Add("volumes");
         if (PodReferences.AllContainers(spec).Any(c => c.VolumeMounts?.Any(m => !apiAccess.Contains(m.Name)) == true))
@@ -38,6 +38,10 @@ public static class HostProcessLimits
             ? null
             : $"the {driver} driver runs containers as host processes and cannot honour {string.Join(", ", asked)}: run this pod on a node with the docker driver";
     }
+
+    /// <summary>The volumes a host-process driver runs the pod without (their mounts are dropped): the ServiceAccount token volume.</summary>
+    public static IReadOnlySet<string> LeftOutVolumes(Pod pod) =>
+        (pod.Spec.Volumes ?? []).Where(IsApiAccess).Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The projected volume kube's ServiceAccount admission adds (kube-api-access-XXXXX with a token source).</summary>
     private static bool IsApiAccess(Volume volume) =>

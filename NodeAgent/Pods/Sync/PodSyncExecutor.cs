@@ -97,7 +97,14 @@ public sealed partial class PodSyncExecutor(
         foreach (var skipped in resolved.Skipped)
             record.ReportOnce(new ReportKey($"{skipped.Kind}/{skipped.Name}", ReportTopic.EnvNames), skipped.Message, () => events.InvalidEnvironmentVariableNames(pod, skipped.Message));
 
-        var mounts = ContainerMounts.Plan(spec.VolumeMounts ?? [], sandbox.Volumes.Ready, resolved.Variables, spec.Name);
+        IEnumerable<Granary.Model.VolumeMount> volumeMounts = spec.VolumeMounts ?? [];
+        if (!runtime.IsolatesContainers)
+        {
+            // Host processes share the host's file system: the volumes HostProcessLimits lets through are not mounted.
+            var leftOut = HostProcessLimits.LeftOutVolumes(pod);
+            volumeMounts = volumeMounts.Where(m => !leftOut.Contains(m.Name));
+        }
+        var mounts = ContainerMounts.Plan(volumeMounts, sandbox.Volumes.Ready, resolved.Variables, spec.Name);
         foreach (var mount in mounts.Where(m => m.Source != sandbox.Volumes.Ready[m.Volume].HostPath))
         {
             if (mount.CreateSource)
