@@ -74,7 +74,9 @@ internal sealed class LocalCluster : IAsyncDisposable
         string[] arguments = [dll, "--redis", Redis, "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--cluster-id", ClusterId,
             "--api-port", $"{ports[2]}", "--kubeconfig", Path.Combine(_tempDir, "kubeconfig"),
             // A throwaway Redis without persistence, deliberately: the benchmark measures the control plane, not the disk.
-            "--redis-without-aof", .. siloArgs];
+            "--redis-without-aof",
+            // Plain Orleans ports on loopback, as in dev mode: the benchmarks' own clients carry no cluster certificates.
+            "--orleans-tls=false", .. siloArgs];
         _output.WriteLine($"starting the silo: dotnet {string.Join(' ', arguments)}");
         var started = Stopwatch.GetTimestamp();
         _silo = await ChildProcess.StartAsync("the silo", "dotnet", arguments, repoRoot, "Silo ready", SiloStartLimit, ct);
