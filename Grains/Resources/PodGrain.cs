@@ -32,15 +32,22 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         DefaultTolerationSeconds.Apply(PodDefaults.Apply(resource), lifecycle.Value.DefaultNotReadyTolerationSeconds, lifecycle.Value.DefaultUnreachableTolerationSeconds);
 
     // kube's ServiceAccount admission: the ServiceAccount must exist, and its token, CA and namespace are mounted.
-    protected override Task<Pod> AdmitAsync(Pod resource) => ServiceAccountAdmission.AdmitAsync(GrainFactory, resource);
+    protected override async Task<Pod> AdmitAsync(Pod resource)
+    {
+        // kube's order: NamespaceLifecycle admits first, so a missing or terminating namespace is what the caller hears,
+        // not the ServiceAccount that is missing with it.
+        await GrainFactory.GetGrain<INamespaceGrain>(resource.Metadata.Namespace!).AssertAcceptsContentAsync();
+        return await ServiceAccountAdmission.AdmitAsync(GrainFactory, resource);
+    }
 
     // Users do not write a pod's status at create; it starts Pending, with its QoS class, as in Kubernetes.
     protected override Pod PrepareCreate(Pod resource) =>
         resource with { Status = new PodStatus { Phase = "Pending", QosClass = PodQos.Of(resource.Spec) } };
 
-    // The scheduler's binding is not the user's to undo: an update without nodeName keeps it.
+    // The scheduler's binding is not the user's to undo: an update without nodeName keeps it; nor is the token volume
+    // admission mounted.
     protected override Pod WithSpec(Pod existing, Pod desired) =>
-        existing with { Spec = desired.Spec with { NodeName = desired.Spec.NodeName ?? existing.Spec.NodeName } };
+        existing with { Spec = ServiceAccountAdmission.KeepAdmitted(existing.Spec, desired.Spec with { NodeName = desired.Spec.NodeName ?? existing.Spec.NodeName }) };
 
     protected override Pod WithStatus(Pod existing, Pod desired) => existing with { Status = KeepQos(existing, desired.Status) };
 

@@ -41,9 +41,22 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _storeGeneration = store.Generation(Kind);
+        await ReloadAsync();
+    }
+
+    /// <summary>Reads the object as the store has it now.</summary>
+    private async Task ReloadAsync()
+    {
         var stored = await store.GetAsync(Kind, Key);
-        if (stored is not null)
+        if (stored is null)
+        {
+            Current = null;
+            CurrentRevision = 0;
+        }
+        else
+        {
             SetCurrent(Decode(stored.Json), stored.Revision);
+        }
     }
 
     /// <summary>
@@ -55,16 +68,7 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
         if (store.Generation(Kind) is var generation && generation != _storeGeneration)
         {
             _storeGeneration = generation;
-            var stored = await store.GetAsync(Kind, Key);
-            if (stored is null)
-            {
-                Current = null;
-                CurrentRevision = 0;
-            }
-            else
-            {
-                SetCurrent(Decode(stored.Json), stored.Revision);
-            }
+            await ReloadAsync();
         }
         await context.Invoke();
     }
@@ -219,6 +223,21 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     }
 
     public virtual async Task<T> DeleteAsync(DeleteOptions options)
+    {
+        try
+        {
+            return await DeleteCurrentAsync(options);
+        }
+        catch (ConflictException) when (options.PreconditionUid is null && options.PreconditionResourceVersion is null)
+        {
+            // Our copy was stale (another activation wrote during a failover, or Redis failed over): a delete without
+            // preconditions is not the caller's conflict, so, as kube-apiserver's GuaranteedUpdate, try again on the truth.
+            await ReloadAsync();
+            return await DeleteCurrentAsync(options);
+        }
+    }
+
+    private async Task<T> DeleteCurrentAsync(DeleteOptions options)
     {
         var existing = Current ?? throw new NotFoundException(Kind.Plural, Name);
         CheckPreconditions(existing, options);

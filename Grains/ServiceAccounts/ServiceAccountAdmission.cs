@@ -43,6 +43,30 @@ public static class ServiceAccountAdmission
         return automount ? Mount(pod, RandomSuffix()) : pod;
     }
 
+    /// <summary>
+    /// <paramref name="desired"/> with the token volume and mounts admission gave <paramref name="existing"/> kept where
+    /// the desired spec leaves them out: an apply or update written from the user's manifest never names them, and a
+    /// pod's volumes cannot change, so dropping them would refuse every such update. Pure.
+    /// </summary>
+    public static PodSpec KeepAdmitted(PodSpec existing, PodSpec desired)
+    {
+        var admitted = existing.Volumes?.FirstOrDefault(v => v.Name.StartsWith(VolumePrefix, StringComparison.Ordinal)
+            && v.Projected?.Sources?.Any(s => s.ServiceAccountToken is not null) == true);
+        if (admitted is null || desired.Volumes?.Any(v => v.Name == admitted.Name) == true)
+            return desired;
+        ImmutableList<Container>? Keep(ImmutableList<Container>? wanted, ImmutableList<Container>? had) =>
+            wanted?.Select(c => had?.FirstOrDefault(h => h.Name == c.Name)?.VolumeMounts?.FirstOrDefault(m => m.Name == admitted.Name) is { } mount
+                && c.VolumeMounts?.Any(m => m.Name == admitted.Name) != true
+                    ? c with { VolumeMounts = (c.VolumeMounts ?? []).Add(mount) }
+                    : c).ToImmutableList();
+        return desired with
+        {
+            Volumes = (desired.Volumes ?? []).Add(admitted),
+            Containers = Keep(desired.Containers, existing.Containers),
+            InitContainers = Keep(desired.InitContainers, existing.InitContainers),
+        };
+    }
+
     /// <summary>The pod with the token volume named kube-api-access-<paramref name="suffix"/> and its mounts. Pure.</summary>
     public static Pod Mount(Pod pod, string suffix)
     {

@@ -12,11 +12,12 @@ public sealed class Backoff
     private readonly Random _random;
     private int _failures;
 
+    /// <param name="initial">The first delay; zero retries at once every time (tests).</param>
     /// <param name="jitter">The largest share (0–1) by which a delay is stretched; 0 for none.</param>
     /// <param name="random">A seeded generator for tests; <see cref="Random.Shared"/> otherwise.</param>
     public Backoff(TimeSpan initial, TimeSpan max, double jitter = DefaultJitter, Random? random = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(initial, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(initial, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(max, initial);
         ArgumentOutOfRangeException.ThrowIfNegative(jitter);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(jitter, 1.0);
@@ -71,8 +72,9 @@ public sealed class Backoff
     /// <summary>The delay after <paramref name="failures"/> earlier failures, before jitter: Initial × 2^failures, at most Max.</summary>
     public TimeSpan Unjittered(int failures)
     {
-        // Past 2^30 × Initial every sensible Max has been reached; stop doubling before the arithmetic overflows.
-        var doubled = failures >= 30 ? Max.Ticks : Math.Min(Initial.Ticks * (1L << failures), Max.Ticks);
-        return TimeSpan.FromTicks(Math.Min(doubled, Max.Ticks));
+        // Compared before shifting, so the doubling can never overflow, whatever Initial and the count.
+        if (failures >= 62 || Initial.Ticks > (Max.Ticks >> failures))
+            return Max;
+        return TimeSpan.FromTicks(Math.Min(Initial.Ticks << failures, Max.Ticks));
     }
 }

@@ -21,6 +21,8 @@ public static class GrainCallMap
     public const string ClusterCaPath = "/granary/cluster-ca";
     public const string ClusterStatsPath = "/granary/stats";
     public const string SilosPath = "/granary/silos";
+    /// <summary>The public keys that verify ServiceAccount tokens (kube serves them at /openid/v1/jwks).</summary>
+    public const string ServiceAccountKeysPath = "/openid/v1/jwks";
 
     private static readonly ImmutableDictionary<Type, ResourceKind> KindsByModel =
         ResourceKinds.All.Where(k => ResourceGrains.FindModelType(k) is not null).ToImmutableDictionary(k => ResourceGrains.FindModelType(k)!, k => k);
@@ -125,6 +127,24 @@ public static class GrainCallMap
                 nameof(IClusterCertificateAuthorityGrain.GetAuthorityAsync) => [Path(user, ClusterCaPath)],
                 nameof(IClusterCertificateAuthorityGrain.SignNodeServingAsync) when arg(0) is string node =>
                     [new AuthorizationAttributes { User = user, Verb = "create", ApiGroup = "certificates.k8s.io", Resource = "certificatesigningrequests", Subresource = "nodeserving", Name = node }],
+                // A certificate that node agents' servers accept as a silo's: as kube's CSR API, only those who may sign
+                // anything (system:masters; no default role grants it) may have one signed from outside the silos.
+                nameof(IClusterCertificateAuthorityGrain.SignSiloClientAsync) =>
+                    [new AuthorizationAttributes { User = user, Verb = "create", ApiGroup = "certificates.k8s.io", Resource = "certificatesigningrequests", Subresource = "siloclient" }],
+                _ => null,
+            };
+        }
+        if (iface == typeof(IServiceAccountTokenGrain))
+        {
+            return method switch
+            {
+                nameof(IServiceAccountTokenGrain.RequestAsync) when arg(0) is string ns && arg(1) is string account =>
+                    [On(user, "create", ResourceKinds.ServiceAccount, $"{ns}/{account}", "token")],
+                // The agent's call for a pod's projected token: the caller acts for node arg(0) (only that node's agent,
+                // or whoever may write its status) and must see the pod, which the grain checks is bound to that node.
+                nameof(IServiceAccountTokenGrain.RequestForPodAsync) when arg(0) is string node && arg(1) is string ns && arg(2) is string podName =>
+                    [On(user, "update", ResourceKinds.Node, node, "status"), On(user, "get", ResourceKinds.Pod, $"{ns}/{podName}")],
+                nameof(IServiceAccountTokenGrain.GetVerificationKeysAsync) => [Path(user, ServiceAccountKeysPath)],
                 _ => null,
             };
         }

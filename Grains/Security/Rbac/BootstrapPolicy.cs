@@ -81,6 +81,11 @@ public static class BootstrapPolicy
             NonResource(["get"], ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]),
         ]),
         Role("system:public-info-viewer", rules: [NonResource(["get"], PublicInfoUrls)]),
+        // kube's role for Prometheus and other scrapers: the silo's /metrics and the health probes, nothing else.
+        Role("system:monitoring", rules:
+        [
+            NonResource(["get"], ["/healthz", "/healthz/*", "/livez", "/livez/*", "/metrics", "/metrics/slis", "/readyz", "/readyz/*"]),
+        ]),
     ];
 
     public static ImmutableArray<ClusterRoleBinding> ClusterRoleBindings { get; } =
@@ -89,7 +94,11 @@ public static class BootstrapPolicy
         Binding("system:basic-user", "system:basic-user", WellKnownGroups.Authenticated),
         Binding("system:discovery", "system:discovery", WellKnownGroups.Authenticated),
         Binding("system:public-info-viewer", "system:public-info-viewer", WellKnownGroups.Authenticated, WellKnownGroups.Unauthenticated),
+        Binding("system:monitoring", "system:monitoring", Monitoring),
     ];
+
+    /// <summary>The group kube binds to system:monitoring: put a scraper's token-file user or certificate in it.</summary>
+    public const string Monitoring = "system:monitoring";
 
     private static ObjectMeta Meta(string name, IEnumerable<string> trueLabels) => new()
     {

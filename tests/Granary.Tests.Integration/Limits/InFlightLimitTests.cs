@@ -26,10 +26,39 @@ public sealed class InFlightLimitTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var tokens = Path.Combine(_dir, "tokens.csv");
-        await File.WriteAllTextAsync(tokens, $"{FlooderToken},flooder,u1\n{AliceToken},alice,u2\n{AdminToken},admin,u3,\"system:masters\"\n");
+        await File.WriteAllTextAsync(tokens, $"{FlooderToken},flooder,u1,\"{Testers}\"\n{AliceToken},alice,u2,\"{Testers}\"\n{AdminToken},admin,u3,\"system:masters\"\n");
         _silo = await SiloProcess.StartInAsync(_dir, "kubeconfig", null, $"inflight-{Guid.NewGuid():N}"[..14],
             [.. SiloProcess.AgentlessNodes, "--embedded-agent", "false", "--api-tls", "true", "--token-auth-file", tokens,
                 "--max-requests-inflight-per-user", $"{PerUser}"]);
+        await GrantEditAsync(_silo);
+    }
+
+    private const string Testers = "testers";
+
+    /// <summary>The flooder and alice may edit (RBAC): a refused request would never hold a slot.</summary>
+    private static async Task GrantEditAsync(SiloProcess silo)
+    {
+        var kubeconfig = KubeconfigView.Read(silo.Kubeconfig);
+        using var admin = kubeconfig.Client(silo.ApiUrl, AdminToken);
+        using var alice = kubeconfig.Client(silo.ApiUrl, AliceToken);
+        const string binding = $$"""
+            {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"testers-edit"},
+             "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"edit"},
+             "subjects":[{"apiGroup":"rbac.authorization.k8s.io","kind":"Group","name":"{{Testers}}"}]}
+            """;
+        using var body = new StringContent(binding, Encoding.UTF8, "application/json");
+        using (var created = await admin.PostAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", body))
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        // The binding is in force once this silo's watch cache has it (and edit's aggregated rules).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var answer = await alice.GetAsync("/api/v1/namespaces/default/configmaps");
+            if (answer.StatusCode == HttpStatusCode.OK)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, $"the edit binding did not take effect in 30 s: alice still gets {(int)answer.StatusCode}");
+            await Task.Delay(100);
+        }
     }
 
     public async Task DisposeAsync()

@@ -138,6 +138,7 @@ public sealed class ConfigGrainTests(ClusterFixture fixture) : IClassFixture<Clu
         Assert.Equal(WatchEventType.Added, watch.Current.Type);
         Assert.Null(watch.Current.Object.StringData);
         Assert.Equal("pw", watch.Current.Object.Data!["password"].ToUtf8());
-        Assert.Equal(["settings"], (await Client.ConfigMaps.ListAsync(new ListOptions { Namespace = ns })).Items.Select(c => c.Metadata.Name));
+        // Every namespace also holds kube-root-ca.crt, as in Kubernetes (the root CA publisher's).
+        Assert.Equal(["kube-root-ca.crt", "settings"], (await Client.ConfigMaps.ListAsync(new ListOptions { Namespace = ns })).Items.Select(c => c.Metadata.Name).Order());
     }
 }

@@ -47,9 +47,17 @@ public sealed class BackoffTests
     [Fact]
     public void Settings_that_cannot_back_off_are_refused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Backoff(TimeSpan.Zero, TimeSpan.FromSeconds(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Backoff(TimeSpan.FromSeconds(-1), TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), jitter: 1.5));
+    }
+
+    [Fact]
+    public void A_zero_initial_delay_never_waits()
+    {
+        var backoff = new Backoff(TimeSpan.Zero, TimeSpan.Zero);
+        Assert.Equal(TimeSpan.Zero, backoff.Next());
+        Assert.Equal(TimeSpan.Zero, backoff.Next());
     }
 
     [Fact]

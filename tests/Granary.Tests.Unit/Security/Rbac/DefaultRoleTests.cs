@@ -166,11 +166,25 @@ public sealed class DefaultRoleTests
     [InlineData("anonymous", "/api", false)]
     [InlineData("anonymous", "/openapi/v2", false)]
     [InlineData("cluster-admin-user", "/metrics", true)]
+    [InlineData("scraper", "/metrics", true)]
+    [InlineData("scraper", "/readyz", true)]
+    [InlineData("scraper", "/api", true)]
+    [InlineData("scraper", "/openapi/v2", true)]
     public void NonResourcePaths_AsDiscoveryAndPublicInfoGrant(string user, string path, bool allowed)
     {
         var request = new AuthorizationAttributes { User = User(user), Verb = "get", IsResourceRequest = false, Path = path };
 
         Assert.Equal(allowed, Policy.Authorize(request).Allowed);
+    }
+
+    [Fact]
+    public void Monitoring_ReadsMetrics_ButNoObjects()
+    {
+        var scraper = User("scraper");
+
+        Assert.True(Policy.Authorize(new AuthorizationAttributes { User = scraper, Verb = "get", IsResourceRequest = false, Path = "/metrics" }).Allowed);
+        Assert.False(Policy.Authorize(new AuthorizationAttributes { User = scraper, Verb = "list", Resource = "pods", Namespace = Ns }).Allowed);
+        Assert.False(Policy.Authorize(new AuthorizationAttributes { User = scraper, Verb = "post", IsResourceRequest = false, Path = "/metrics" }).Allowed);
     }
 
     [Fact]
@@ -202,7 +216,13 @@ public sealed class DefaultRoleTests
         resource.Split('/') is [var plural, var sub] ? (plural, sub) : (resource, "");
 
     private static UserInfo User(string name) =>
-        name == "anonymous" ? UserInfo.Anonymous : new UserInfo(name, "", [WellKnownGroups.Authenticated]);
+        name switch
+        {
+            "anonymous" => UserInfo.Anonymous,
+            // A Prometheus scraper's identity, in kube's group for it.
+            "scraper" => new UserInfo(name, "", [BootstrapPolicy.Monitoring, WellKnownGroups.Authenticated]),
+            _ => new UserInfo(name, "", [WellKnownGroups.Authenticated]),
+        };
 
     private static RbacPolicy BuildPolicy()
     {
