@@ -25,6 +25,19 @@ public static class ClusterIdentities
 
     public static string NodeUser(string nodeName) => NodeUserPrefix + nodeName;
 
+    /// <summary>
+    /// A new self-signed cluster CA certificate for <paramref name="key"/>: CA:TRUE with path length 0, signing
+    /// certificates only. The CA grain and <c>granary certs ca</c> make theirs alike, so either can be the cluster's.
+    /// </summary>
+    public static X509Certificate2 SelfSignedAuthority(ECDsa key, DateTimeOffset now, TimeSpan backdate, TimeSpan lifetime)
+    {
+        var request = new CertificateRequest($"CN=granary-cluster-ca@{now.ToUnixTimeSeconds()}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        return request.CreateSelfSigned(now - backdate, now + lifetime);
+    }
+
     /// <summary>The subject's common names (CN), in order.</summary>
     public static IReadOnlyList<string> CommonNames(X500DistinguishedName subject) => Attributes(subject, CommonNameOid);
 

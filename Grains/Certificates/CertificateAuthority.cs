@@ -40,11 +40,7 @@ public sealed class CertificateAuthority : IDisposable
     public static (CertificateAuthority Authority, string KeyPem) Create(DateTimeOffset now)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN=granary-cluster-ca@{now.ToUnixTimeSeconds()}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, 0, critical: true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        using var certificate = request.CreateSelfSigned(now - Backdate, now + AuthorityLifetime);
+        using var certificate = ClusterIdentities.SelfSignedAuthority(key, now, Backdate, AuthorityLifetime);
         return (Load(certificate.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem()), key.ExportPkcs8PrivateKeyPem());
     }
 

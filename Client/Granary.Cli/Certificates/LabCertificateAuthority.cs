@@ -67,11 +67,7 @@ public sealed class LabCertificateAuthority : IDisposable
             return (Open(dir), false);
 
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN=granary-cluster-ca@{now.ToUnixTimeSeconds()}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: true, 0, critical: true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign | X509KeyUsageFlags.DigitalSignature, critical: true));
-        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
-        using var certificate = request.CreateSelfSigned(now - Backdate, now + AuthorityLifetime);
+        using var certificate = ClusterIdentities.SelfSignedAuthority(key, now, Backdate, AuthorityLifetime);
         WriteKeyPair(Path.Combine(dir, CertificateFile), certificate.ExportCertificatePem() + "\n", Path.Combine(dir, KeyFile), key.ExportPkcs8PrivateKeyPem() + "\n");
         return (Open(dir), true);
     }
