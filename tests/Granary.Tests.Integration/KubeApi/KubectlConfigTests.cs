@@ -322,7 +322,8 @@ public sealed partial class KubectlConfigTests(KubeApiFixture api) : IClassFixtu
         Assert.Null(created.StringData);
         Assert.Equal("Opaque", created.Type);
         Assert.Equal(["Added api one", "Modified api two", "Deleted api two"], seen);
-        var configMap = Assert.Single((await client.CoreV1.ListNamespacedConfigMapAsync(ns)).Items);
+        // Beside kube-root-ca.crt, which the root CA publisher puts in every namespace, as in Kubernetes.
+        var configMap = Assert.Single((await client.CoreV1.ListNamespacedConfigMapAsync(ns)).Items, c => c.Metadata.Name != "kube-root-ca.crt");
         Assert.Equal("v", configMap.Data["k"]);
         Assert.Equal([1, 2, 3], configMap.BinaryData["b"]);
         var status = await FailsWithAsync(HttpStatusCode.NotFound, () => client.CoreV1.ReadNamespacedSecretAsync("api", ns));
