@@ -41,7 +41,15 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _storeGeneration = store.Generation(Kind);
-        await ReloadAsync();
+        try
+        {
+            await ReloadAsync();
+        }
+        catch (Exception e) when (StoreFaults.Retriable(e) is { } retriable)
+        {
+            // An activation's failure reaches the caller without passing the grain call filters (StoreFaultFilter).
+            throw retriable;
+        }
     }
 
     /// <summary>Reads the object as the store has it now.</summary>

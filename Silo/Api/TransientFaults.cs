@@ -44,6 +44,11 @@ internal static class TransientFaults
         // Orleans' Redis grain storage rewraps what Redis threw into its own exception, keeping only the text.
         RedisStorageException => new(503, Unavailable, "the cluster's storage (Redis) failed to read or write an object"),
         SiloUnavailableException => new(503, Unavailable, "the silo that holds the object has just become unavailable"),
+        // What a grain made of a passing store fault (StoreFaults), when it arrives wrapped rather than on its own.
+        Granary.Errors.ServiceUnavailableException => new(503, Unavailable, "the cluster's storage (Redis) is briefly unavailable"),
+        // A Redis exception that left a grain unconverted has no codec: the caller sees only this, naming its type.
+        CodecNotFoundException c when c.Message.Contains("StackExchange.Redis.", StringComparison.Ordinal)
+            => new(503, Unavailable, "the cluster's storage (Redis) is unreachable"),
         OrleansMessageRejectionException => new(503, Unavailable, "the cluster refused an internal call while its membership changes"),
         // An exception type the caller could not deserialize arrives as this fallback, carrying the type's name.
         UnavailableExceptionFallbackException f => ByTypeName(f.ExceptionType),

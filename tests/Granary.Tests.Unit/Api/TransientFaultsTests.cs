@@ -28,6 +28,11 @@ public class TransientFaultsTests
         { new InvalidOperationException("outer", new RedisConnectionException(ConnectionFailureType.SocketFailure, Secret)), 503, "ServiceUnavailable" },
         { new AggregateException(new ArgumentException("first"), new TimeoutException(Secret)), 504, "Timeout" },
         { new IOException("reset", new SocketException((int)SocketError.ConnectionReset)), 503, "ServiceUnavailable" },
+        // A grain's own conversion of a store fault, wrapped by an activation failure; a Redis exception that crossed
+        // a silo boundary unconverted (only its codec's absence arrives); a call a silo gave up on.
+        { new InvalidOperationException("activation failed", new Granary.Errors.ServiceUnavailableException(Secret)), 503, "ServiceUnavailable" },
+        { new Orleans.Serialization.CodecNotFoundException("Could not find a codec for type StackExchange.Redis.RedisConnectionException."), 503, "ServiceUnavailable" },
+        { new OperationCanceledException(Secret), 504, "Timeout" },
     };
 
     [Theory]
@@ -46,6 +51,8 @@ public class TransientFaultsTests
         Assert.Null(TransientFaults.Classify(new NullReferenceException()));
         Assert.Null(TransientFaults.Classify(new InvalidOperationException("state")));
         Assert.Null(TransientFaults.Classify(new RedisServerException("ERR wrong number of arguments")));
+        // A missing codec for one of our own types is a bug, not Redis away.
+        Assert.Null(TransientFaults.Classify(new Orleans.Serialization.CodecNotFoundException("Could not find a codec for type Granary.Model.Pod.")));
     }
 
     [Fact]
