@@ -55,7 +55,19 @@ public sealed class GranaryClient : IAsyncDisposable
         PodDisruptionBudgets = new ResourceClient<PodDisruptionBudget>(_cluster);
         DaemonSets = new ResourceClient<DaemonSet>(_cluster);
         StatefulSets = new ResourceClient<StatefulSet>(_cluster);
+        Roles = new ResourceClient<Granary.Model.Role>(_cluster);
+        ClusterRoles = new ResourceClient<ClusterRole>(_cluster);
+        RoleBindings = new ResourceClient<RoleBinding>(_cluster);
+        ClusterRoleBindings = new ResourceClient<ClusterRoleBinding>(_cluster);
     }
+
+    public ResourceClient<Granary.Model.Role> Roles { get; }
+
+    public ResourceClient<ClusterRole> ClusterRoles { get; }
+
+    public ResourceClient<RoleBinding> RoleBindings { get; }
+
+    public ResourceClient<ClusterRoleBinding> ClusterRoleBindings { get; }
 
     public ResourceClient<Pod> Pods { get; }
 
@@ -130,6 +142,10 @@ public sealed class GranaryClient : IAsyncDisposable
         "PodDisruptionBudget" => PodDisruptionBudgets,
         "DaemonSet" => DaemonSets,
         "StatefulSet" => StatefulSets,
+        "Role" => Roles,
+        "ClusterRole" => ClusterRoles,
+        "RoleBinding" => RoleBindings,
+        "ClusterRoleBinding" => ClusterRoleBindings,
         _ => throw new ArgumentException($"kind {kind.Kind} is not served", nameof(kind)),
     };
 

@@ -11,6 +11,9 @@ public interface INodeGraph
     /// before the call (asked again so, when a first answer denies, so that a pod bound a moment ago already counts).
     /// </summary>
     ValueTask<IReadOnlyList<Pod>> PodsOnAsync(string node, bool consistent);
+
+    /// <summary>The claim <paramref name="namespace"/>/<paramref name="name"/>, for the volume it is bound to; null when unknown.</summary>
+    ValueTask<PersistentVolumeClaim?> ClaimAsync(string @namespace, string name, bool consistent) => ValueTask.FromResult<PersistentVolumeClaim?>(null);
 }
 
 /// <summary>The node graph from the silo's watch cache: no grain call, so authorizing never waits on the grain it guards.</summary>
@@ -20,5 +23,11 @@ public sealed class WatchCacheNodeGraph(WatchCache cache) : INodeGraph
     {
         var pods = consistent ? await cache.ConsistentAsync(ResourceKinds.Pod) : cache.For(ResourceKinds.Pod);
         return [.. pods.OnNode(node).OfType<Pod>()];
+    }
+
+    public async ValueTask<PersistentVolumeClaim?> ClaimAsync(string @namespace, string name, bool consistent)
+    {
+        var claims = consistent ? await cache.ConsistentAsync(ResourceKinds.PersistentVolumeClaim) : cache.For(ResourceKinds.PersistentVolumeClaim);
+        return claims.Get(ResourceKinds.PersistentVolumeClaim.KeyOf(@namespace, name)) as PersistentVolumeClaim;
     }
 }

@@ -37,6 +37,7 @@ public sealed class NodeAuthorizer(INodeGraph graph) : IAuthorizer
                 ReadVerbs.Contains(a.Verb) && a.Subresource.Length == 0 ? Allow : Deny($"node \"{node}\" may only read {a.Resource}"),
             ("", "secrets") or ("", "configmaps") or ("", "persistentvolumeclaims") => await ReferencedAsync(a, node),
             ("", "serviceaccounts") => await ReferencedAsync(a, node),
+            ("", "persistentvolumes") => await VolumeAsync(a, node),
             ("certificates.k8s.io", "certificatesigningrequests") => a.Verb == "create" && a.Subresource == "nodeserving" && a.Name == node
                 ? Allow : Deny($"node \"{node}\" may only have its own serving certificate signed"),
             _ => Deny($"node \"{node}\" may not {a.Verb} {a.Resource}"),
@@ -77,6 +78,25 @@ public sealed class NodeAuthorizer(INodeGraph graph) : IAuthorizer
             return Deny($"node \"{node}\" may only get the {a.Resource} its pods use, by name");
         return await AnyPodAsync(node, p => p.Metadata.Namespace == a.Namespace && References(p, a.Resource, a.Name))
             ? Allow : Deny($"no relationship found between node '{node}' and this object");
+    }
+
+    /// <summary>kube's graph edge pv → pvc → pod → node: a node may get the volumes bound to the claims its pods use.</summary>
+    private async ValueTask<AuthorizationResult> VolumeAsync(AuthorizationAttributes a, string node)
+    {
+        if (a.Verb != "get" || a.Subresource.Length > 0 || a.Name.Length == 0)
+            return Deny($"node \"{node}\" may only get the persistentvolumes its pods use, by name");
+        foreach (var consistent in new[] { false, true })
+        {
+            foreach (var pod in await graph.PodsOnAsync(node, consistent))
+            {
+                foreach (var claim in PodReferences.Of(pod.Spec).PersistentVolumeClaims)
+                {
+                    if ((await graph.ClaimAsync(pod.Metadata.Namespace!, claim, consistent))?.Spec.VolumeName == a.Name)
+                        return Allow;
+                }
+            }
+        }
+        return Deny($"no relationship found between node '{node}' and this object");
     }
 
     private static bool References(Pod pod, string resource, string name)
