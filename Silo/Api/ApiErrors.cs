@@ -17,7 +17,8 @@ internal static partial class ApiErrors
         {
             await next();
         }
-        catch (GranaryException e) when (!context.Response.HasStarted)
+        // A grain's 503 is a passing fault like the others below: kube's wording, Retry-After and a correlation id.
+        catch (GranaryException e) when (!context.Response.HasStarted && e is not ServiceUnavailableException)
         {
             await ApiStatus.WriteAsync(context, ApiStatus.From(e));
         }

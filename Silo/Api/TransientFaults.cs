@@ -45,7 +45,8 @@ internal static class TransientFaults
         RedisStorageException => new(503, Unavailable, "the cluster's storage (Redis) failed to read or write an object"),
         SiloUnavailableException => new(503, Unavailable, "the silo that holds the object has just become unavailable"),
         // What a grain made of a passing store fault (StoreFaults), when it arrives wrapped rather than on its own.
-        Granary.Errors.ServiceUnavailableException => new(503, Unavailable, "the cluster's storage (Redis) is briefly unavailable"),
+        // Its message is written for users (not internal text), so it is kept.
+        Granary.Errors.ServiceUnavailableException s => new(503, Unavailable, s.Message),
         // A Redis exception that left a grain unconverted has no codec: the caller sees only this, naming its type.
         CodecNotFoundException c when c.Message.Contains("StackExchange.Redis.", StringComparison.Ordinal)
             => new(503, Unavailable, "the cluster's storage (Redis) is unreachable"),
