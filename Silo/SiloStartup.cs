@@ -22,10 +22,9 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
         await BuiltInNamespaces.EnsureAsync(grains);
         await LocalPathStorageClass.EnsureAsync(grains);
         await Granary.Grains.Rbac.BootstrapRbac.EnsureAsync(grains);
-        // This silo's API CA may be new (a first start, a replaced certificate): every namespace's kube-root-ca.crt gets it.
-        var namespaces = await grains.GetGrain<Granary.Api.IListWatchGrain>(0).ListAsync(new Granary.Api.ListRequest { Kind = Granary.Model.ResourceKinds.Namespace });
-        foreach (var item in namespaces.Items.Where(n => n.Metadata.DeletionTimestamp is null))
-            await Granary.Grains.ServiceAccounts.RootCaPublisher.EnsureAsync(grains, item.Metadata.Name!, rootCa.Value.CaPem);
+        // This silo's API CA may be new (a first start, a replaced certificate): every namespace's kube-root-ca.crt gets it,
+        // in the background, as kube's root CA publisher does: a grain on a silo that just died must not stop this start.
+        _publishing = PublishRootCaAsync(_stopping.Token);
         // Expired events are deleted by one sweeper in the cluster; its reminder keeps it going after a failover.
         await grains.GetGrain<Granary.Api.IEventSweeperGrain>(Granary.Api.IEventSweeperGrain.Key).StartAsync();
         var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();
@@ -54,7 +53,39 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
             settings.DevMode ? "memory (dev mode)" : $"redis {Granary.Silo.Redis.RedisConnection.Redacted(settings.Redis!)}");
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _publishing = Task.CompletedTask;
+
+    private async Task PublishRootCaAsync(CancellationToken ct)
+    {
+        var backoff = new Granary.Retry.Backoff(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var namespaces = await grains.GetGrain<Granary.Api.IListWatchGrain>(0).ListAsync(new Granary.Api.ListRequest { Kind = Granary.Model.ResourceKinds.Namespace });
+                foreach (var item in namespaces.Items.Where(n => n.Metadata.DeletionTimestamp is null))
+                    await Granary.Grains.ServiceAccounts.RootCaPublisher.EnsureAsync(grains, item.Metadata.Name!, rootCa.Value.CaPem);
+                return;
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException or GranaryException && !ct.IsCancellationRequested)
+            {
+                LogRootCaRetry(logger, e.Message);
+                if (!await backoff.TryDelayAsync(TimeProvider.System, ct))
+                    return;
+            }
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _publishing.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not yet publish the API's CA to every namespace's kube-root-ca.crt ({Reason}); retrying")]
+    private static partial void LogRootCaRetry(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "State is not persisted: this silo runs in embedded dev mode with in-memory storage, and everything is lost when it stops. To persist, start it with --redis HOST:PORT (or GRANARY_REDIS).")]
     private static partial void LogNotPersisted(ILogger logger);

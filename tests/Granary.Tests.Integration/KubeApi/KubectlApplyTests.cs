@@ -237,8 +237,14 @@ public sealed class KubectlApplyTests(KubeApiFixture api) : IClassFixture<KubeAp
     [Fact]
     public async Task Create_AChartStylePod_IsAcceptedUnderStrictValidationAndDefaulted()
     {
-        // The fields a typical Helm chart's pod carries, sent with kubectl's default (strict) field validation.
+        // The fields a typical Helm chart's pod carries, sent with kubectl's default (strict) field validation, after
+        // the chart's ServiceAccount (kube's ServiceAccount admission refuses a pod whose account does not exist).
         var yaml = """
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: web
+            ---
             apiVersion: v1
             kind: Pod
             metadata:

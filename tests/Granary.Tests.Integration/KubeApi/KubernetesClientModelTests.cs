@@ -23,6 +23,8 @@ public sealed partial class KubernetesClientTests
             Metadata = new V1ObjectMeta { Name = node },
             Spec = new V1NodeSpec { Taints = [new V1Taint { Key = "kc-model", Effect = "NoSchedule" }] },
         });
+        // The pod runs as ServiceAccount robot, which must exist first, as kube's ServiceAccount admission requires.
+        await _client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "robot" } }, ns);
         await _client.CoreV1.CreateNamespacedPodAsync(FullPod(), ns);
         await _client.CoreV1.ReplaceNamespacedPodStatusAsync(WithStatus(await _client.CoreV1.ReadNamespacedPodAsync("full", ns)), "full", ns);
         await _client.CoreV1.CreateNamespacedServiceAsync(new V1Service
@@ -67,7 +69,6 @@ public sealed partial class KubernetesClientTests
 
         await _client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "settings" }, Data = new Dictionary<string, string> { ["a.key"] = "1" } }, ns);
         await _client.CoreV1.CreateNamespacedSecretAsync(new V1Secret { Metadata = new V1ObjectMeta { Name = "db" }, StringData = new Dictionary<string, string> { ["password"] = "s3cr3t" } }, ns);
-        await _client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "robot" } }, ns);
         await _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(new V1PersistentVolumeClaim
         {
             Metadata = new V1ObjectMeta { Name = "data" },
@@ -133,6 +134,8 @@ public sealed partial class KubernetesClientTests
     public async Task PodWithEveryField_RoundTripsThroughTheOfficialModels()
     {
         var ns = await CreateNamespaceAsync(_client, "kc-fields");
+        // The pod runs as ServiceAccount robot, which must exist first, as kube's ServiceAccount admission requires.
+        await _client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "robot" } }, ns);
         await _client.CoreV1.CreateNamespacedPodAsync(FullPod(), ns);
         await _client.CoreV1.ReplaceNamespacedPodStatusAsync(WithStatus(await _client.CoreV1.ReadNamespacedPodAsync("full", ns)), "full", ns);
 
