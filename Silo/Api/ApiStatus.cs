@@ -35,8 +35,6 @@ internal static class ApiStatus
         InvalidException i => Failure(e.Code, e.Reason, e.Message, Invalid(i)),
         TooManyRequestsException t => Failure(e.Code, e.Reason, e.Message, TooManyRequests(t)),
         InternalErrorException x => Failure(e.Code, e.Reason, e.Message, new JsonObject { ["causes"] = new JsonArray(new JsonObject { ["message"] = x.Detail }) }),
-        // A grain met a passing fault (its store away, a node's agent unreachable): clients retry after Retry-After.
-        ServiceUnavailableException => Failure(e.Code, e.Reason, e.Message, new JsonObject { ["retryAfterSeconds"] = TransientFaults.RetryAfterSeconds }),
         _ => Failure(e.Code, e.Reason, e.Message),
     };
 

@@ -66,6 +66,8 @@ public sealed class ServiceAccountTokenTests(ServiceAccountCluster cluster) : IC
         var binary = Kubectl.Versioned("1.33");
         Assert.True(binary is not null, "kubectl.1.33 (Cloud SDK bundle) is not installed");
         Ok(await kubectl.RunAsync("create", "serviceaccount", "reader"), "creating serviceaccount reader");
+        // RBAC: the account may read in its namespace, as an in-cluster reader would be allowed to.
+        Ok(await kubectl.RunAsync("create", "rolebinding", "reader-view", "--clusterrole=view", "--serviceaccount=default:reader"), "binding view to serviceaccount reader");
         Ok(await kubectl.RunWithStdinAsync($$"""
             apiVersion: v1
             kind: Pod
