@@ -37,6 +37,7 @@ public sealed class ServiceAccountTokenTests(ServiceAccountCluster cluster) : IC
     {
         var kubectl = cluster.Kubectl;
         Ok(await kubectl.RunAsync("create", "serviceaccount", "robot"), "creating serviceaccount robot");
+        Ok(await kubectl.RunAsync("create", "rolebinding", "robot-view", "--clusterrole=view", "--serviceaccount=default:robot"), "binding view to serviceaccount robot");
         var token = Ok(await kubectl.RunAsync("create", "token", "robot", "--duration", "15m"), "kubectl create token robot").Stdout.Trim();
         var tooShort = await kubectl.RunAsync("create", "token", "robot", "--duration", "5m");
         var defaultToken = Ok(await kubectl.WithVersion("1.27")!.RunAsync("create", "token", "default"), "kubectl 1.27 create token default").Stdout.Trim();
