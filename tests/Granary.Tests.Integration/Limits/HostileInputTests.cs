@@ -32,7 +32,9 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task HostileRequests_AreAllAnsweredAsKubeApiserverWould_AndTheSiloStaysUp()
     {
         var silo = _silo!;
-        var target = new HostileTarget(silo.ApiUrl, null, null);
+        // Dev mode serves HTTPS with the kubeconfig's CA and admin token, as users reach it.
+        var kubeconfig = Granary.Tests.Integration.ApiSecurity.KubeconfigView.Read(silo.Kubeconfig);
+        var target = new HostileTarget(silo.ApiUrl, kubeconfig.Ca, kubeconfig.Token);
         var ns = $"hostile-{Seed}-{Guid.NewGuid():N}"[..20];
         var corpus = new HostileCorpus(ns);
         var requests = corpus.Generate(Requests, Seed);
@@ -54,7 +56,7 @@ public sealed class HostileInputTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.False(silo.Process.HasExited, $"the silo exited:\n{silo.Process.Output}");
         Assert.True(rssAfter < RssBoundBytes, $"silo RSS {rssAfter} bytes after the run, more than {RssBoundBytes}");
         // Still serving ordinary requests after all that.
-        using var http = new HttpClient { BaseAddress = silo.ApiUrl };
+        using var http = silo.CreateHttpClient();
         using var after = await http.GetAsync("/api/v1/namespaces/default/configmaps", timeout.Token);
         Assert.Equal(System.Net.HttpStatusCode.OK, after.StatusCode);
     }
