@@ -101,9 +101,15 @@ public sealed class ForbiddenException(string message) : GranaryException(messag
 }
 
 /// <summary>The work cannot be done now (e.g. the pod's node agent is not connected); retrying later can succeed.</summary>
+/// <param name="retryAfterSeconds">
+/// When the fault passes by itself (the store restarting or failing over): how soon to retry, which the API answers with
+/// kube's passing-fault Status and Retry-After. 0 for a condition that lasts until something changes (no endpoints).
+/// </param>
 [GenerateSerializer, Alias("granary.ServiceUnavailableException")]
-public sealed class ServiceUnavailableException(string message) : GranaryException(message)
+public sealed class ServiceUnavailableException(string message, int retryAfterSeconds = 0) : GranaryException(message)
 {
+    [Id(0)] public int RetryAfterSeconds { get; } = retryAfterSeconds;
+
     public override string Reason => "ServiceUnavailable";
     public override int Code => 503;
 }

@@ -40,6 +40,10 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
         return await ServiceAccountAdmission.AdmitAsync(GrainFactory, resource);
     }
 
+    // The namespace was asked at admission (above); asking again before the write would cost every pod create a
+    // second namespace call for nothing.
+    protected override Task BeforeCreateAsync(Pod resource) => Task.CompletedTask;
+
     // Users do not write a pod's status at create; it starts Pending, with its QoS class, as in Kubernetes.
     protected override Pod PrepareCreate(Pod resource) =>
         resource with { Status = new PodStatus { Phase = "Pending", QosClass = PodQos.Of(resource.Spec) } };

@@ -21,18 +21,18 @@ public static class StoreFaults
         return null;
     }
 
-    /// <summary>Whether <paramref name="e"/> is one this class made of a Redis fault (its messages all start so).</summary>
-    public static bool IsStoreFault(Exception e) => e is ServiceUnavailableException && e.Message.StartsWith(StorePrefix, StringComparison.Ordinal);
-
     private const string StorePrefix = "the cluster's store (Redis) ";
+
+    /// <summary>Redis reconnects or fails over in about this long.</summary>
+    private const int RetryAfterSeconds = 1;
 
     private static Exception? RetriableOne(Exception e) => e switch
     {
         RedisTimeoutException => new TimeoutException(StorePrefix + "did not answer in time; try again"),
-        RedisConnectionException => new ServiceUnavailableException(StorePrefix + "is unreachable (restarting or failing over); try again"),
+        RedisConnectionException => new ServiceUnavailableException(StorePrefix + "is unreachable (restarting or failing over); try again", RetryAfterSeconds),
         RedisServerException r when r.Message.StartsWith("LOADING", StringComparison.Ordinal)
             || r.Message.StartsWith("READONLY", StringComparison.Ordinal) || r.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
-            => new ServiceUnavailableException(StorePrefix + "is starting or failing over; try again"),
+            => new ServiceUnavailableException(StorePrefix + "is starting or failing over; try again", RetryAfterSeconds),
         _ => null,
     };
 }

@@ -17,8 +17,9 @@ internal static partial class ApiErrors
         {
             await next();
         }
-        // A grain's store fault is a passing fault like the others below: kube's wording, Retry-After and a correlation id.
-        catch (GranaryException e) when (!context.Response.HasStarted && !Granary.Grains.Storage.StoreFaults.IsStoreFault(e))
+        // A grain's 503 that names when to retry is a passing fault like the others below: kube's wording, Retry-After
+        // and a correlation id.
+        catch (GranaryException e) when (!context.Response.HasStarted && e is not ServiceUnavailableException { RetryAfterSeconds: > 0 })
         {
             await ApiStatus.WriteAsync(context, ApiStatus.From(e));
         }

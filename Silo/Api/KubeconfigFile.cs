@@ -1,3 +1,4 @@
+using Granary.Tools;
 using System.Net;
 using System.Text;
 using Granary.Silo.Security;

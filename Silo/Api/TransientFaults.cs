@@ -46,7 +46,7 @@ internal static class TransientFaults
         SiloUnavailableException => new(503, Unavailable, "the silo that holds the object has just become unavailable"),
         // What a grain made of a passing store fault (StoreFaults), when it arrives wrapped rather than on its own.
         // Its message is written for users (not internal text), so it is kept.
-        Granary.Errors.ServiceUnavailableException s => new(503, Unavailable, s.Message),
+        Granary.Errors.ServiceUnavailableException { RetryAfterSeconds: > 0 } s => new(503, Unavailable, s.Message),
         // A Redis exception that left a grain unconverted has no codec: the caller sees only this, naming its type.
         CodecNotFoundException c when c.Message.Contains("StackExchange.Redis.", StringComparison.Ordinal)
             => new(503, Unavailable, "the cluster's storage (Redis) is unreachable"),

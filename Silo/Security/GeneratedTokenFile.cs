@@ -1,3 +1,4 @@
+using Granary.Tools;
 using System.Security.Cryptography;
 
 namespace Granary.Silo.Security;

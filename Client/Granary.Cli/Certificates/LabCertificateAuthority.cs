@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Granary.Certificates;
+using Granary.Tools;
 
 namespace Granary.Cli.Certificates;
 
@@ -124,22 +125,9 @@ public sealed class LabCertificateAuthority : IDisposable
 
     private static void WriteKeyPair(string certificatePath, string certificatePem, string keyPath, string keyPem)
     {
-        Write(keyPath, keyPem, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Write(certificatePath, certificatePem, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-    }
-
-    /// <summary>Writes through a temporary file created with its final mode, so a key is never readable by others, not even for an instant.</summary>
-    private static void Write(string path, string content, UnixFileMode mode)
-    {
-        var temp = $"{path}.{Environment.ProcessId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = mode;
-        using (var writer = new StreamWriter(temp, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), options))
-            writer.Write(content);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(temp, mode);
-        File.Move(temp, path, overwrite: true);
+        // Through a temporary file created with its final mode: a key is never readable by others, not even for an instant.
+        PrivateFile.Replace(keyPath, keyPem, PrivateFile.OwnerOnly);
+        PrivateFile.Replace(certificatePath, certificatePem, PrivateFile.WorldReadable);
     }
 
     public void Dispose() => _authority.Dispose();

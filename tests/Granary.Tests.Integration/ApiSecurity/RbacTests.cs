@@ -31,17 +31,9 @@ public sealed class RbacTests(RbacApiFixture api) : IClassFixture<RbacApiFixture
     /// <summary>Runs until the command succeeds: the authorizer sees a new binding once the watch cache has it.</summary>
     private static async Task<CliResult> EventuallyAsync(string phase, Func<Task<CliResult>> run)
     {
-        var until = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var r = await run();
-            if (r.ExitCode == 0 || DateTime.UtcNow > until)
-            {
-                Assert.True(r.ExitCode == 0, $"{phase}: still failing after {Deadline.TotalSeconds}s: {r}");
-                return r;
-            }
-            await Task.Delay(200);
-        }
+        CliResult? last = null;
+        await Waiting.UntilAsync(async () => (last = await run()).ExitCode == 0, Deadline, phase, () => $"still failing: {last}");
+        return last!;
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Granary.Tests.Integration.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Granary.Tests.Integration.Durability;

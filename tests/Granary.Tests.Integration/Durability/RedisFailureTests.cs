@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Granary.Tests.Integration.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Granary.Tests.Integration.Durability;

@@ -50,15 +50,13 @@ public sealed class InFlightLimitTests : IAsyncLifetime
         using (var created = await admin.PostAsync("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", body))
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         // The binding is in force once this silo's watch cache has it (and edit's aggregated rules).
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        var status = HttpStatusCode.Forbidden;
+        await Waiting.UntilAsync(async () =>
         {
             using var answer = await alice.GetAsync("/api/v1/namespaces/default/configmaps");
-            if (answer.StatusCode == HttpStatusCode.OK)
-                return;
-            Assert.True(DateTime.UtcNow < deadline, $"the edit binding did not take effect in 30 s: alice still gets {(int)answer.StatusCode}");
-            await Task.Delay(100);
-        }
+            status = answer.StatusCode;
+            return status == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(30), "the edit binding taking effect", () => $"alice still gets {(int)status}");
     }
 
     public async Task DisposeAsync()

@@ -30,7 +30,7 @@ public class TransientFaultsTests
         { new IOException("reset", new SocketException((int)SocketError.ConnectionReset)), 503, "ServiceUnavailable" },
         // A grain's own conversion of a store fault, wrapped by an activation failure; a Redis exception that crossed
         // a silo boundary unconverted (only its codec's absence arrives); a call a silo gave up on.
-        { new InvalidOperationException("activation failed", new Granary.Errors.ServiceUnavailableException(Secret)), 503, "ServiceUnavailable" },
+        { new InvalidOperationException("activation failed", new Granary.Errors.ServiceUnavailableException(Secret, retryAfterSeconds: 1)), 503, "ServiceUnavailable" },
         { new Orleans.Serialization.CodecNotFoundException("Could not find a codec for type StackExchange.Redis.RedisConnectionException."), 503, "ServiceUnavailable" },
         { new OperationCanceledException(Secret), 504, "Timeout" },
     };

@@ -1,9 +1,10 @@
-namespace Granary.Silo.Security;
+namespace Granary.Tools;
 
 /// <summary>
 /// Writes files that several silos on one machine may write at the same moment (they share ~/.granary): content goes
 /// to a temporary file of this process first, created with its final mode (so a key is never readable by others, not
 /// even for an instant), and then takes its name in one step. A reader sees the old file or the new one, never half.
+/// Shared, as a linked source file, by the silo (kubeconfig, generated CA and tokens) and the CLI (granary certs).
 /// </summary>
 internal static class PrivateFile
 {
