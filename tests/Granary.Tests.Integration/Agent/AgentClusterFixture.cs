@@ -186,8 +186,6 @@ public abstract class AgentClusterFixture(string nodeName, int block, bool start
         await _redis.DisposeAsync();
         _engine?.Dispose();
         await Dockerd.DisposeAsync();
-        // Memory-backed volumes of pods still there when the agent stopped are tmpfs mounts under the state dir.
-        Granary.Tools.MountCleanup.UnmountAllUnder(_stateDir);
-        Directory.Delete(_stateDir, recursive: true);
+        ScratchDirectory.Remove(_stateDir);
     }
 }

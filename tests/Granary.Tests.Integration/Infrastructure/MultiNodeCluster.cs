@@ -165,8 +165,6 @@ public abstract class MultiNodeCluster(IReadOnlyList<ClusterNode> nodes, params 
         await _redis.DisposeAsync();
         _engine?.Dispose();
         await Dockerd.DisposeAsync();
-        // Memory-backed volumes of pods still there when an agent stopped are tmpfs mounts under its state dir.
-        Granary.Tools.MountCleanup.UnmountAllUnder(_dir);
-        Directory.Delete(_dir, recursive: true);
+        ScratchDirectory.Remove(_dir);
     }
 }

@@ -31,8 +31,7 @@ public sealed class KubeApiAgentFixture : IAsyncLifetime
     {
         if (_silo is not null)
             await _silo.DisposeAsync();
-        HostProcesses.KillUnder(_dir);
-        Directory.Delete(_dir, recursive: true);
+        ScratchDirectory.Remove(_dir);
     }
 }
 

@@ -44,7 +44,7 @@ public sealed class KubeApiFixture : IAsyncLifetime
         Http?.Dispose();
         if (_silo is not null)
             await _silo.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        ScratchDirectory.Remove(_dir);
     }
 
     public static string Pod(string name, string app, string? nodeName = null) => $"""

@@ -200,6 +200,6 @@ public sealed class KubectlEventTtlTests : IAsyncLifetime
     {
         if (_silo is not null)
             await _silo.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        ScratchDirectory.Remove(_dir);
     }
 }

@@ -63,7 +63,7 @@ public sealed class InFlightLimitTests : IAsyncLifetime
     {
         if (_silo is not null)
             await _silo.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        ScratchDirectory.Remove(_dir);
     }
 
     [Fact]
