@@ -45,10 +45,13 @@ internal sealed partial class WatchStream(HttpContext context, IGrainFactory gra
 
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        await context.Response.StartAsync(stop.Token);
+        // Writes stop only when the client is gone: Kestrel aborts the connection (a reset, not an end) when a write is
+        // cancelled midway, so the timeout and the silo's stop end the stream between events, never inside one.
+        var written = context.RequestAborted;
+        await context.Response.StartAsync(written);
         try
         {
-            await WriteEventsAsync(initial, stop.Token);
+            await WriteEventsAsync(initial, written);
             while (true)
             {
                 WatchBatch batch;
@@ -66,23 +69,23 @@ internal sealed partial class WatchStream(HttpContext context, IGrainFactory gra
                 }
                 catch (GranaryException e)
                 {
-                    await WriteAsync("ERROR", ApiStatus.From(e), stop.Token);
+                    await WriteAsync("ERROR", ApiStatus.From(e), written);
                     return;
                 }
-                await WriteEventsAsync(batch.Events, stop.Token);
+                await WriteEventsAsync(batch.Events, written);
                 if (batch.Events.IsEmpty && query.AllowBookmarks)
-                    await WriteAsync("BOOKMARK", Bookmark(batch.ResourceVersion), stop.Token);
+                    await WriteAsync("BOOKMARK", Bookmark(batch.ResourceVersion), written);
                 from = batch.ResourceVersion;
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested || written.IsCancellationRequested)
         {
             // The watch is over; closing the stream tells the client so.
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogWatchFailed(context.RequestServices.GetRequiredService<ILogger<WatchStream>>(), e, kind.Plural, from ?? "");
-            await WriteAsync("ERROR", ApiStatus.Internal(e.Message), stop.Token);
+            await WriteAsync("ERROR", ApiStatus.Internal(e.Message), written);
         }
     }
 

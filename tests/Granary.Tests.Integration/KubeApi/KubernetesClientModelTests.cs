@@ -145,7 +145,9 @@ public sealed partial class KubernetesClientTests
         var init = spec.InitContainers;
 
         // Spec fields, with what kube-apiserver defaults.
-        Assert.Equal(["scratch", "memory", "host", "config", "tls", "data", "info", "all"], spec.Volumes.Select(v => v.Name));
+        // kube's ServiceAccount admission appends the token volume (automountServiceAccountToken is true).
+        Assert.Equal(["scratch", "memory", "host", "config", "tls", "data", "info", "all"], spec.Volumes.Take(8).Select(v => v.Name));
+        Assert.StartsWith("kube-api-access-", spec.Volumes.Skip(8).Single().Name, StringComparison.Ordinal);
         Assert.Equal("Memory", spec.Volumes[1].EmptyDir.Medium);
         Assert.Equal("64Mi", spec.Volumes[1].EmptyDir.SizeLimit.ToString());
         Assert.Equal(("/var/log", "DirectoryOrCreate"), (spec.Volumes[2].HostPath.Path, spec.Volumes[2].HostPath.Type));
