@@ -12,6 +12,9 @@ public sealed partial class WatchdogService(SdNotifier notifier, AgentHealth hea
     : BackgroundService, IHostedLifecycleService
 {
     private PeriodicTimer? _timer;
+    // STOPPING=1 is the last word: a ping whose tick was already under way when the host began to stop must not follow it.
+    private readonly Lock _gate = new();
+    private bool _stopping;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -37,7 +40,12 @@ public sealed partial class WatchdogService(SdNotifier notifier, AgentHealth hea
                 var stale = health.Stale();
                 if (stale.Count == 0)
                 {
-                    notifier.Notify("WATCHDOG=1");
+                    lock (_gate)
+                    {
+                        if (_stopping)
+                            return;
+                        notifier.Notify("WATCHDOG=1");
+                    }
                     if (withheld)
                         LogHealthyAgain(logger);
                     withheld = false;
@@ -58,7 +66,11 @@ public sealed partial class WatchdogService(SdNotifier notifier, AgentHealth hea
 
     Task IHostedLifecycleService.StoppingAsync(CancellationToken cancellationToken)
     {
-        notifier.Notify("STOPPING=1");
+        lock (_gate)
+        {
+            _stopping = true;
+            notifier.Notify("STOPPING=1");
+        }
         return Task.CompletedTask;
     }
 
