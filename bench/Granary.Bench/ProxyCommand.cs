@@ -16,7 +16,6 @@ internal static class ProxyCommand
 {
     private static readonly ServiceKey Bulk = new("bench", "bulk");
     private static readonly ServiceKey Echo = new("bench", "echo");
-    private const int ThroughputRounds = 3;
 
     public static async Task RunAsync(ProxyOptions options, TextWriter output, CancellationToken ct)
     {
@@ -39,18 +38,16 @@ internal static class ProxyCommand
         await benchmark.RoundTripsAsync(servers.Echo, 200, ct);
         await benchmark.RoundTripsAsync(echoService, 200, ct);
         // Alternating rounds, and the median of each, so a burst of other load on the machine does not decide the ratio.
-        var direct = new List<double>();
-        var proxied = new List<double>();
-        for (var round = 0; round < ThroughputRounds; round++)
+        var direct = new List<ThroughputSample>();
+        var proxied = new List<ThroughputSample>();
+        for (var round = 0; round < options.Rounds; round++)
         {
             direct.Add(await benchmark.ThroughputAsync(servers.Bulk, ct));
             proxied.Add(await benchmark.ThroughputAsync(bulkService, ct));
         }
-        var directMBps = Percentiles.NearestRank([.. direct.Order()], 50);
-        var proxiedMBps = Percentiles.NearestRank([.. proxied.Order()], 50);
         var directLatency = Percentiles.Summarize(await benchmark.RoundTripsAsync(servers.Echo, options.Requests, ct));
         var proxiedLatency = Percentiles.Summarize(await benchmark.RoundTripsAsync(echoService, options.Requests, ct));
-        new ProxyResult(directMBps, proxiedMBps, directLatency, proxiedLatency).Print(output);
+        new ProxyResult(direct, proxied, directLatency, proxiedLatency).Print(output);
     }
 
     private static ProxyListener Listener(IPEndPoint address, ServiceKey service) =>

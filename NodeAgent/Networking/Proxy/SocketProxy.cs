@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net.Sockets;
+using Granary.NodeAgent.Networking.Proxy.Splice;
 using Granary.NodeAgent.Networking.Services;
 using Microsoft.Extensions.Logging;
 
@@ -20,11 +21,13 @@ public sealed partial class SocketProxy : IServiceProxy
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private readonly ITimer _sweep;
+    private readonly ITcpRelay _tcpRelay;
     private ImmutableDictionary<ListenerAddress, IServiceListener> _listeners = ImmutableDictionary<ListenerAddress, IServiceListener>.Empty;
 
     public SocketProxy(IServiceCatalog catalog, string nodeName, ServiceProxyOptions options, TimeProvider time, ILogger<SocketProxy> logger)
     {
         (_catalog, _nodeName, _options, _time, _logger) = (catalog, nodeName, options, time, logger);
+        _tcpRelay = TcpRelay.Choose(SpliceSupport.OfThisHost, logger);
         _catalog.EndpointsChanged += OnEndpointsChanged;
         var sweepPeriod = options.UdpIdleTimeout / 4 is var quarter && quarter > TimeSpan.FromSeconds(1) ? quarter : TimeSpan.FromSeconds(1);
         _sweep = time.CreateTimer(_ => Sweep(), null, sweepPeriod, sweepPeriod);
@@ -86,6 +89,8 @@ public sealed partial class SocketProxy : IServiceProxy
             foreach (var listener in _listeners.Values)
                 listener.Close();
             _listeners = _listeners.Clear();
+            // After the cancel above queued a reset for every relayed connection: this stops the relay's threads.
+            _tcpRelay.Dispose();
         }
         return ValueTask.CompletedTask;
     }
@@ -95,7 +100,7 @@ public sealed partial class SocketProxy : IServiceProxy
         var socket = ListenerSockets.Open(wanted.Address, wanted.Role);
         var backends = new ServiceBackends(wanted, _catalog, _nodeName, _time);
         return wanted.Address.Protocol == ProxyProtocol.Tcp
-            ? new TcpServiceListener(socket, backends, _options.ConnectTimeout, _logger, _stopping.Token)
+            ? new TcpServiceListener(socket, backends, _tcpRelay, _options.ConnectTimeout, _logger, _stopping.Token)
             : new UdpServiceListener(socket, backends, _options.UdpIdleTimeout, _time, _logger, _stopping.Token);
     }
 

@@ -11,7 +11,7 @@ namespace Granary.NodeAgent.Networking.Proxy;
 /// Closing the listener stops accepting; connections already relayed go on until the proxy stops.
 /// </summary>
 internal sealed partial class TcpServiceListener(
-    Socket socket, ServiceBackends backends, TimeSpan connectTimeout, ILogger logger, CancellationToken stopping) : IServiceListener
+    Socket socket, ServiceBackends backends, ITcpRelay relay, TimeSpan connectTimeout, ILogger logger, CancellationToken stopping) : IServiceListener
 {
     private readonly CancellationTokenSource _closed = CancellationTokenSource.CreateLinkedTokenSource(stopping);
 
@@ -62,7 +62,7 @@ internal sealed partial class TcpServiceListener(
                 if (backend is null)
                     continue;
                 backends.Used(from, candidate);
-                await TcpRelay.RunAsync(client, backend, stopping);
+                await relay.RunAsync(client, backend, stopping);
                 return;
             }
             if (candidates.IsEmpty)
