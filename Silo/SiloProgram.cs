@@ -71,7 +71,10 @@ public static class SiloProgram
         OrleansTls? orleansTls;
         try
         {
+            // Owned by the using declaration right after this try (ownedOrleansTls).
+#pragma warning disable CA2000
             orleansTls = OrleansTls.Resolve(settings);
+#pragma warning restore CA2000
         }
         catch (ApiSecurityException e)
         {

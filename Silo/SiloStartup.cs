@@ -15,7 +15,7 @@ namespace Granary.Silo;
 /// </summary>
 internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<EndpointOptions> endpoints, IOptions<ClusterOptions> cluster,
     IOptions<ServiceNetworkOptions> serviceNetwork, IConfiguration configuration, ApiSecurity security, IOptions<Granary.Grains.ServiceAccounts.RootCaOptions> rootCa,
-    ILogger<SiloStartup> logger) : IHostedService
+    ILogger<SiloStartup> logger) : IHostedService, IDisposable
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -81,8 +81,10 @@ internal sealed partial class SiloStartup(IGrainFactory grains, IOptions<Endpoin
     {
         await _stopping.CancelAsync();
         await _publishing.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stopping.Dispose();
     }
+
+    // The host's service provider disposes hosted services when it is disposed, after StopAsync.
+    public void Dispose() => _stopping.Dispose();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not yet publish the API's CA to every namespace's kube-root-ca.crt ({Reason}); retrying")]
     private static partial void LogRootCaRetry(ILogger logger, string reason);

@@ -68,23 +68,27 @@ internal static partial class PodExec
                 string.Join(", ", ExecChannelProtocol.Supported.Select(p => p.Name)));
         }
 
-        WebSocket agent;
+        using var agent = await DialAgentAsync(context, dialer, target, attach, served, ct);
+        if (agent is null)
+            return;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PodExec).FullName!);
+        LogRelaying(logger, attach ? "attach" : "exec", target.Namespace, target.Pod, target.Container, target.Node, agent.SubProtocol ?? "channel.k8s.io");
+        // The client gets the version the agent chose among the ones it offered (none offered: none named, v1).
+        using var client = await context.WebSockets.AcceptWebSocketAsync(offered.Count == 0 ? null : agent.SubProtocol);
+        await WebSocketRelay.RunAsync(client, agent, ct);
+    }
+
+    /// <summary>The agent's socket for the session, or null when the agent cannot be reached (the client has had its 503).</summary>
+    private static async Task<WebSocket?> DialAgentAsync(HttpContext context, AgentDialer dialer, PodStreamTarget target, bool attach, IEnumerable<string> served, CancellationToken ct)
+    {
         try
         {
-            agent = await dialer.ConnectWebSocketAsync(target.Node, target.AgentPath(attach, context.Request.QueryString), served, ct);
+            return await dialer.ConnectWebSocketAsync(target.Node, target.AgentPath(attach, context.Request.QueryString), served, ct);
         }
         catch (ServiceUnavailableException e)
         {
             await WriteUnavailableAsync(context, e);
-            return;
-        }
-        using (agent)
-        {
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PodExec).FullName!);
-            LogRelaying(logger, attach ? "attach" : "exec", target.Namespace, target.Pod, target.Container, target.Node, agent.SubProtocol ?? "channel.k8s.io");
-            // The client gets the version the agent chose among the ones it offered (none offered: none named, v1).
-            using var client = await context.WebSockets.AcceptWebSocketAsync(offered.Count == 0 ? null : agent.SubProtocol);
-            await WebSocketRelay.RunAsync(client, agent, ct);
+            return null;
         }
     }
 

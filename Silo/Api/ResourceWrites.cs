@@ -304,7 +304,11 @@ internal static class ResourceWrites
     }
 
     /// <summary>UTF-8 text, as StreamReader reads it (a byte order mark is skipped).</summary>
-    private static string Text(byte[] body) => new StreamReader(new MemoryStream(body)).ReadToEnd();
+    private static string Text(byte[] body)
+    {
+        using var reader = new StreamReader(new MemoryStream(body));
+        return reader.ReadToEnd();
+    }
 
     /// <summary>
     /// The JSON body; other media types are 415, except a protobuf body of <paramref name="protobufKind"/> (its

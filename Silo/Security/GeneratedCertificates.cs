@@ -42,7 +42,10 @@ internal sealed class GeneratedCertificates(string directory, TimeProvider time)
             PrivateFile.Replace(caCertificatePath, caPem, PrivateFile.WorldReadable);
 
         var servingPath = Path.Combine(directory, ServingFile);
+        // The certificate is served for the silo's lifetime: the returned ServingCertificate carries it to Kestrel, which keeps it.
+#pragma warning disable CA2000
         var serving = Load(servingPath, PrivateFile.CreateOnce(servingPath, NewServing(ca, names), PrivateFile.OwnerOnly));
+#pragma warning restore CA2000
         if (Unfit(serving, ca, names) is { } why)
         {
             serving.Dispose();

@@ -26,6 +26,8 @@ public sealed class AgentDialer : IDisposable
     public AgentDialer(IGrainFactory grains, AgentClientCredentials credentials)
     {
         _grains = grains;
+        // AgentTlsHandler, a DelegatingHandler, owns its inner handler and disposes it with itself.
+#pragma warning disable CA2000
         _handler = new AgentTlsHandler(credentials, new SocketsHttpHandler
         {
             ConnectTimeout = ConnectTimeout,
@@ -39,6 +41,7 @@ public sealed class AgentDialer : IDisposable
             // Streams (logs -f, exec, port-forward) last as long as the user wants.
             ResponseDrainTimeout = TimeSpan.FromSeconds(2),
         });
+#pragma warning restore CA2000
         Http = new HttpMessageInvoker(_handler, disposeHandler: false);
     }
 

@@ -11,8 +11,11 @@ internal static class ControlPlaneCommand
         LocalCluster? cluster = null;
         try
         {
+            // Disposed in the finally below, whatever happens in between.
+#pragma warning disable CA2000
             if (options.StartsOwnCluster)
                 cluster = await LocalCluster.StartAsync(ProcessHelpers.FindRepoRoot(), options.ClusterId ?? $"bench-{Guid.NewGuid():N}"[..14], output, ct);
+#pragma warning restore CA2000
 
             var clientOptions = cluster is not null
                 ? new GranaryClientOptions { Gateways = [cluster.Gateway], ClusterId = cluster.ClusterId }

@@ -16,8 +16,11 @@ internal static class HostileCommand
         LocalCluster? cluster = null;
         try
         {
+            // Disposed in the finally below, whatever happens in between.
+#pragma warning disable CA2000
             if (options.StartsOwnCluster)
                 cluster = await LocalCluster.StartAsync(ProcessHelpers.FindRepoRoot(), $"hostile-{Guid.NewGuid():N}"[..14], output, ct);
+#pragma warning restore CA2000
             var access = cluster?.Api ?? Access(options);
             var target = new HostileTarget(access.Url, access.CertificateAuthority, access.Token);
             var ns = $"hostile-{options.Seed}-{Guid.NewGuid():N}"[..24].TrimEnd('-');

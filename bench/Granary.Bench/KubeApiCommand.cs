@@ -13,8 +13,11 @@ internal static class KubeApiCommand
         LocalCluster? cluster = null;
         try
         {
+            // Disposed in the finally below, whatever happens in between.
+#pragma warning disable CA2000
             if (options.StartsOwnCluster)
                 cluster = await LocalCluster.StartAsync(ProcessHelpers.FindRepoRoot(), $"bench-{Guid.NewGuid():N}"[..14], output, ct);
+#pragma warning restore CA2000
             var rssAtStart = cluster is null ? null : ProcessHelpers.RssBytes(cluster.Silo.Pid);
 
             KubeApiResult result;

@@ -17,9 +17,12 @@ internal static class PodStartupCommand
         LocalAgent? agent = null;
         try
         {
+            // All three are disposed in the finally below, in the order that keeps the agent from reporting the others' stop.
+#pragma warning disable CA2000
             dockerd = await PrivateDockerd.StartAsync(output, ct);
             cluster = await LocalCluster.StartAsync(repoRoot, $"bench-{Guid.NewGuid():N}"[..14], output, ct);
             agent = await LocalAgent.StartAsync(repoRoot, cluster, dockerd.Endpoint, options.Pods, output, ct);
+#pragma warning restore CA2000
 
             PodStartupResult result;
             await using (var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [cluster.Gateway], ClusterId = cluster.ClusterId }, ct))

@@ -43,15 +43,29 @@ public sealed class HostileTarget(Uri server, X509Certificate2? certificateAutho
     /// <summary>A connection to the server: TCP, with TLS trusting only the CA when the URL is https.</summary>
     public async Task<Stream> ConnectAsync(CancellationToken ct)
     {
-        var tcp = new TcpClient { NoDelay = true };
+        // The returned OwningStream owns the connection (and its TLS stream) and disposes both; a failure disposes them here.
+#pragma warning disable CA2000
+        var tcp = new TcpClient();
+#pragma warning restore CA2000
         try
         {
+            tcp.NoDelay = true;
             await tcp.ConnectAsync(Server.Host, Server.Port, ct);
             Stream stream = tcp.GetStream();
             if (Server.Scheme == Uri.UriSchemeHttps)
             {
+#pragma warning disable CA2000
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false, (_, presented, _, errors) => Trusted(presented, errors));
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = Server.Host }, ct);
+#pragma warning restore CA2000
+                try
+                {
+                    await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = Server.Host }, ct);
+                }
+                catch
+                {
+                    await tls.DisposeAsync();
+                    throw;
+                }
                 stream = tls;
             }
             return new OwningStream(stream, tcp);

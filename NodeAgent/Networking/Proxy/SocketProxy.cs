@@ -97,11 +97,22 @@ public sealed partial class SocketProxy : IServiceProxy
 
     private IServiceListener Open(ProxyListener wanted)
     {
+        // The listener owns the socket from here on: its Close disposes it.
+#pragma warning disable CA2000
         var socket = ListenerSockets.Open(wanted.Address, wanted.Role);
-        var backends = new ServiceBackends(wanted, _catalog, _nodeName, _time);
-        return wanted.Address.Protocol == ProxyProtocol.Tcp
-            ? new TcpServiceListener(socket, backends, _tcpRelay, _options.ConnectTimeout, _logger, _stopping.Token)
-            : new UdpServiceListener(socket, backends, _options.UdpIdleTimeout, _time, _logger, _stopping.Token);
+#pragma warning restore CA2000
+        try
+        {
+            var backends = new ServiceBackends(wanted, _catalog, _nodeName, _time);
+            return wanted.Address.Protocol == ProxyProtocol.Tcp
+                ? new TcpServiceListener(socket, backends, _tcpRelay, _options.ConnectTimeout, _logger, _stopping.Token)
+                : new UdpServiceListener(socket, backends, _options.UdpIdleTimeout, _time, _logger, _stopping.Token);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private void OnEndpointsChanged(ServiceEndpoints endpoints)

@@ -78,10 +78,10 @@ internal sealed class DockerConnection(Uri endpoint, TimeSpan callTimeout) : IDi
             if (_client is not null)
                 return _client;
             // Un-versioned paths: the engine answers /version at its own maximum, whatever that is.
-            using var probe = Configuration().CreateClient();
+            using var probe = NewClient(requestedApiVersion: null);
             var version = await probe.System.GetVersionAsync(ct);
             var pinned = ChooseApiVersion(version.APIVersion, version.MinAPIVersion);
-            var client = Configuration().CreateClient(pinned);
+            var client = NewClient(pinned);
             ApiVersion = pinned;
             Volatile.Write(ref _client, client);
             return client;
@@ -93,7 +93,11 @@ internal sealed class DockerConnection(Uri endpoint, TimeSpan callTimeout) : IDi
     }
 
     // Our own deadlines govern; the library's default (100 s) would only be a second, longer one.
-    private DockerClientConfiguration Configuration() => new(endpoint, defaultTimeout: callTimeout);
+    // The client owns its configuration: DockerClient.Dispose disposes it.
+#pragma warning disable CA2000
+    private DockerClient NewClient(Version? requestedApiVersion) =>
+        new DockerClientConfiguration(endpoint, defaultTimeout: callTimeout).CreateClient(requestedApiVersion);
+#pragma warning restore CA2000
 
     public void Dispose()
     {

@@ -3,7 +3,7 @@ using SysProcess = System.Diagnostics.Process;
 namespace Granary.NodeAgent.Runtime.Process;
 
 /// <summary>One container of the process driver while this instance runs: its record and what watches it.</summary>
-internal sealed class Container(string dir, ProcessRecord record, ProcessLogFile log) : IDisposable
+internal sealed class Container(string dir, ProcessRecord record, TimeProvider time) : IDisposable
 {
     private volatile ProcessRecord _record = record;
     private volatile bool _processGone = record.State != ContainerRunState.Running;
@@ -15,7 +15,8 @@ internal sealed class Container(string dir, ProcessRecord record, ProcessLogFile
 
     public string Dir => dir;
 
-    public ProcessLogFile Log => log;
+    /// <summary>The run's output, in the container's folder; closed when the container is disposed.</summary>
+    public ProcessLogFile Log { get; } = new(Path.Combine(dir, ProcessLogFile.FileName), time);
 
     /// <summary>A snapshot; replaced whole (and saved) on every change.</summary>
     public ProcessRecord Record
@@ -61,7 +62,7 @@ internal sealed class Container(string dir, ProcessRecord record, ProcessLogFile
     public void Dispose()
     {
         _child?.Dispose();
-        log.Dispose();
+        Log.Dispose();
     }
 
     private static TaskCompletionSource Completed(bool done)

@@ -21,7 +21,7 @@ public sealed partial class ProcessRuntime
         }
         if (record is null)
             return;
-        var container = new Container(dir, record, new ProcessLogFile(Path.Combine(dir, ProcessLogFile.FileName), _time));
+        var container = new Container(dir, record, _time);
         lock (_lock)
             _containers[record.Id] = container;
         if (record.State != ContainerRunState.Running)
@@ -29,9 +29,12 @@ public sealed partial class ProcessRuntime
         if (record is { Pid: { } pid, PidStartTicks: { } ticks } && HostProcess.IsAlive(pid, ticks))
         {
             container.Begin(child: null);
+            // The pumps own the FIFOs' read ends: OutputPump.RunAsync closes each when it ends.
+#pragma warning disable CA2000
             container.Pumps = StartPumps(container,
                 HostProcess.OpenFifoForReading(Path.Combine(dir, StdoutFifo)),
                 HostProcess.OpenFifoForReading(Path.Combine(dir, StderrFifo)));
+#pragma warning restore CA2000
             _ = WatchAdoptedAsync(container, pid, ticks);
             LogAdopted(_logger, record.Id, pid);
             return;

@@ -116,7 +116,7 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
                 CreatedAt = _time.GetUtcNow(),
             };
             ProcessRecordFile.Save(dir, record);
-            _containers[id] = new Container(dir, record, new ProcessLogFile(Path.Combine(dir, ProcessLogFile.FileName), _time));
+            _containers[id] = new Container(dir, record, _time);
             LogCreated(_logger, spec.Name, id, argv[0]);
             return Task.FromResult(id);
         }
@@ -141,8 +141,11 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
             HostProcess.MakeFifo(stdout);
             HostProcess.MakeFifo(stderr);
             // Open the read ends first: output of a process that exits at once must still reach the log.
+            // They are closed below if the launch fails, else the pumps own them (OutputPump.RunAsync closes each).
+#pragma warning disable CA2000
             var outHandle = HostProcess.OpenFifoForReading(stdout);
             var errHandle = HostProcess.OpenFifoForReading(stderr);
+#pragma warning restore CA2000
             SysProcess child;
             try
             {

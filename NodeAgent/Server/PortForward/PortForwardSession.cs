@@ -69,7 +69,10 @@ public sealed partial class PortForwardSession(WebSocket socket, string podAddre
         Socket connection;
         try
         {
+            // The link owns the pod connection and closes it when the session disposes the links.
+#pragma warning disable CA2000
             connection = await link.ConnectAsync(podAddress, ConnectTimeout, ct);
+#pragma warning restore CA2000
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
         {

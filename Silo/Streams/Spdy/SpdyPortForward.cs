@@ -68,35 +68,41 @@ internal sealed partial class SpdyPortForward(SpdySession session, AgentDialer d
     {
         // Nothing is read from the error stream: kubectl closes its side at once.
         await error.Input.CompleteAsync();
-        WebSocket agent;
+        using var agent = await DialAgentAsync(port, error, ct);
+        if (agent is null)
+        {
+            await EndAsync(error, data, ct);
+            return;
+        }
+        using var pair = CancellationTokenSource.CreateLinkedTokenSource(ct, data.Reset);
+        var upload = UploadAsync(data.Input, agent, pair.Token);
+        var prefix = new PortPrefixes();
+        await ChannelSocket.ReadAsync(agent, (channel, bytes) => prefix.Strip(channel, bytes) is { IsEmpty: false } payload
+            ? channel switch
+            {
+                DataChannel => data.WriteAsync(payload, pair.Token),
+                ErrorChannel => error.WriteAsync(payload, pair.Token),
+                _ => Task.CompletedTask,
+            }
+            : Task.CompletedTask, pair.Token);
+        await pair.CancelAsync();
+        await upload;
+        await ChannelSocket.CloseOutputAsync(agent, CancellationToken.None);
+        await EndAsync(error, data, ct);
+    }
+
+    /// <summary>The agent's socket for one port, or null when the agent cannot be reached (kubectl has been told why on the error stream).</summary>
+    private async Task<WebSocket?> DialAgentAsync(ushort port, SpdyStream error, CancellationToken ct)
+    {
         try
         {
-            agent = await dialer.ConnectWebSocketAsync(node, $"portForward/{Uri.EscapeDataString(@namespace)}/{Uri.EscapeDataString(pod)}?port={port}", [AgentProtocol], ct);
+            return await dialer.ConnectWebSocketAsync(node, $"portForward/{Uri.EscapeDataString(@namespace)}/{Uri.EscapeDataString(pod)}?port={port}", [AgentProtocol], ct);
         }
         catch (ServiceUnavailableException e)
         {
             LogAgentUnreachable(logger, @namespace, pod, port, e.Message);
             await error.WriteAsync(Encoding.UTF8.GetBytes($"error forwarding port {port} to pod {@namespace}/{pod}: {e.Message}"), ct);
-            await EndAsync(error, data, ct);
-            return;
-        }
-        using (agent)
-        {
-            using var pair = CancellationTokenSource.CreateLinkedTokenSource(ct, data.Reset);
-            var upload = UploadAsync(data.Input, agent, pair.Token);
-            var prefix = new PortPrefixes();
-            await ChannelSocket.ReadAsync(agent, (channel, bytes) => prefix.Strip(channel, bytes) is { IsEmpty: false } payload
-                ? channel switch
-                {
-                    DataChannel => data.WriteAsync(payload, pair.Token),
-                    ErrorChannel => error.WriteAsync(payload, pair.Token),
-                    _ => Task.CompletedTask,
-                }
-                : Task.CompletedTask, pair.Token);
-            await pair.CancelAsync();
-            await upload;
-            await ChannelSocket.CloseOutputAsync(agent, CancellationToken.None);
-            await EndAsync(error, data, ct);
+            return null;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Pipelines;
 
 namespace Granary.Silo.Streams.Spdy;
@@ -7,6 +8,8 @@ namespace Granary.Silo.Streams.Spdy;
 /// <see cref="Input"/> holds what the peer sends, and completes at its FIN or a reset. Writes go out as DATA frames;
 /// <see cref="CloseWriteAsync"/> sends FIN. Writes after a reset or the session's end are dropped: the peer is gone.
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The reset source has no timer, link or wait handle, so it holds nothing to release; its token is handed to the stream's users, who may read it after the session has ended.")]
 internal sealed class SpdyStream
 {
     /// <summary>A single DATA frame carries at most this much, so one stream cannot hold the connection for long.</summary>

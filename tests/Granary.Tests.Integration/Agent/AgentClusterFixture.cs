@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Granary.Client;
 using Granary.NodeAgent.Runtime.Docker;
 using Granary.Tests.Integration.Infrastructure;
@@ -11,6 +12,7 @@ namespace Granary.Tests.Integration.Agent;
 /// Each class takes its own block: node address 127.0.0.1N and pods in 127.1.1N.0/24, so classes running
 /// side by side never share an address.
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "xUnit disposes fixtures through IAsyncLifetime.DisposeAsync, which disposes _engine.")]
 public abstract class AgentClusterFixture(string nodeName, int block, bool startAgent = true) : IAsyncLifetime
 {
     private readonly RedisServer _redis = new();

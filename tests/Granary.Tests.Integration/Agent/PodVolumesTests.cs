@@ -375,7 +375,10 @@ public sealed class PodVolumesTests(VolumesCluster cluster) : IClassFixture<Volu
     /// <summary>Tags the fixture's busybox as <paramref name="image"/> in the fixture's dockerd, pushes it with the registry's credentials, and removes the tag, so a pod must pull it.</summary>
     private async Task PushAsync(LocalRegistry registry, string image)
     {
+        // The client owns its configuration: DockerClient.Dispose disposes it.
+#pragma warning disable CA2000
         using var docker = new DockerClientConfiguration(cluster.Dockerd.Endpoint).CreateClient();
+#pragma warning restore CA2000
         var colon = image.LastIndexOf(':');
         var (repository, tag) = (image[..colon], image[(colon + 1)..]);
         await docker.Images.TagImageAsync(cluster.Dockerd.Image, new ImageTagParameters { RepositoryName = repository, Tag = tag });

@@ -25,7 +25,10 @@ internal sealed class DurabilityCluster : IAsyncDisposable
         try
         {
             // The first silo generates the CA and token in the shared folder; the others reuse them.
+            // The cluster owns the silos it is given and stops them when it is disposed.
+#pragma warning disable CA2000
             cluster.Add(await SiloProcess.StartInAsync(cluster._dir, "kubeconfig-0", redis, clusterId, [.. SiloProcess.AgentlessNodes, .. extraArgs]));
+#pragma warning restore CA2000
             foreach (var silo in await Task.WhenAll(Enumerable.Range(1, silos - 1).Select(i =>
                 SiloProcess.StartInAsync(cluster._dir, $"kubeconfig-{i}", redis, clusterId, [.. SiloProcess.AgentlessNodes, .. extraArgs]))))
                 cluster.Add(silo);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Granary.NodeAgent.Runtime;
 using Granary.NodeAgent.Runtime.Docker;
@@ -11,6 +12,7 @@ namespace Granary.Tests.Integration.Infrastructure;
 /// imported through the Engine API. Never the system engine, /var/lib/docker or /var/run/docker.sock.
 /// The test command installs docker.io; a missing dockerd is a failure, never a skip.
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "xUnit disposes fixtures through IAsyncLifetime.DisposeAsync, which disposes _admin.")]
 public sealed partial class Dockerd : IAsyncLifetime
 {
     public const string Binary = "/usr/sbin/dockerd";

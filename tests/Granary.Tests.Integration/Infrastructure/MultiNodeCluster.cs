@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Granary.Client;
 using Granary.NodeAgent.Runtime.Docker;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,6 +21,7 @@ public sealed record ClusterNode(string Name, int Block)
 /// its own state directory and address block, that a test starts, kills (SIGKILL, as a crash) and restarts by name.
 /// Plus the real kubectl and an SDK client. Derive a fixture class per test class and give it its own blocks.
 /// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "xUnit disposes fixtures through IAsyncLifetime.DisposeAsync, which disposes _engine.")]
 public abstract class MultiNodeCluster(IReadOnlyList<ClusterNode> nodes, params string[] siloArguments) : IAsyncLifetime
 {
     private readonly RedisServer _redis = new();

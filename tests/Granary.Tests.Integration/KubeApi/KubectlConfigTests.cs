@@ -280,7 +280,7 @@ public sealed partial class KubectlConfigTests(KubeApiFixture api) : IClassFixtu
     [Fact]
     public async Task KubernetesClient_ReadsAndWatchesConfigMapsAndSecrets()
     {
-        var client = Connect(api.Silo);
+        using var client = Connect(api.Silo);
         var ns = await CreateNamespaceAsync(client, "kc-config");
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap
         {

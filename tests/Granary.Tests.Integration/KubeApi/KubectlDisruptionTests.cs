@@ -98,7 +98,8 @@ public sealed class KubectlDisruptionTests(KubeApiFixture api) : IClassFixture<K
     private async Task<HttpResponseMessage> EvictAsync(string ns, string pod, string? bodyName = null)
     {
         var body = $$"""{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"{{bodyName ?? pod}}","namespace":"{{ns}}"},"deleteOptions":{"gracePeriodSeconds":0} }""";
-        return await api.Http.PostAsync($"/api/v1/namespaces/{ns}/pods/{pod}/eviction", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        return await api.Http.PostAsync($"/api/v1/namespaces/{ns}/pods/{pod}/eviction", content);
     }
 
 }

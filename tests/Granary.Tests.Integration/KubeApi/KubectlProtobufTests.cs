@@ -291,7 +291,7 @@ public sealed class KubectlProtobufTests(KubeApiFixture api) : IClassFixture<Kub
 
     private async Task<HttpResponseMessage> PostAsync(string path, byte[] body)
     {
-        var content = new ByteArrayContent(body);
+        using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(Protobuf);
         return await api.Http.PostAsync(path, content);
     }

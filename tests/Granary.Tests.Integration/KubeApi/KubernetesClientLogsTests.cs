@@ -42,8 +42,10 @@ public sealed class KubernetesClientLogsTests(KubeApiAgentFixture api) : IClassF
         using var whole = await _client.CoreV1.ReadNamespacedPodLogAsync("kc-echo", "default");
         using var tail = await _client.CoreV1.ReadNamespacedPodLogAsync("kc-echo", "default", container: "main", tailLines: 1);
 
-        Assert.Equal("one\ntwo\nthree\n", await new StreamReader(whole).ReadToEndAsync());
-        Assert.Equal("three\n", await new StreamReader(tail).ReadToEndAsync());
+        using var wholeText = new StreamReader(whole);
+        using var tailText = new StreamReader(tail);
+        Assert.Equal("one\ntwo\nthree\n", await wholeText.ReadToEndAsync());
+        Assert.Equal("three\n", await tailText.ReadToEndAsync());
     }
 
     [Fact]

@@ -94,7 +94,8 @@ public sealed class ServiceProxyTests(ServiceProxyCluster cluster) : IClassFixtu
         await client.ConnectAsync(address, ct);
         var stream = client.GetStream();
         await stream.WriteAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray(), ct);
-        var response = await new StreamReader(stream, Encoding.ASCII).ReadToEndAsync(ct);
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var response = await reader.ReadToEndAsync(ct);
         var body = response.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         if (!response.StartsWith("HTTP/1.", StringComparison.Ordinal) || body < 0)
             throw new IOException($"not an HTTP response: \"{response}\"");

@@ -102,7 +102,7 @@ public class CliAppTests
     [Fact]
     public async Task ServerError_IsPrintedWithItsReason()
     {
-        var failing = new FailingCluster(new ExpiredException("too old resource version: 3 (12)"));
+        await using var failing = new FailingCluster(new ExpiredException("too old resource version: 3 (12)"));
         var app = new Granary.Cli.CliApp(TextReader.Null, _cli.Out, _cli.Error, TimeProvider.System, (_, _) => Task.FromResult<Granary.Cli.Commands.IClusterApi>(failing));
 
         var code = await app.RunAsync(["cluster", "status"], CancellationToken.None);

@@ -372,10 +372,13 @@ public sealed class ProbeManagerTests : IDisposable
     [Fact]
     public async Task Readiness_TcpProbeAgainstARealListener_ReadyWhenItListens()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        int port;
+        using (var probed = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probed.Start();
+            port = ((IPEndPoint)probed.LocalEndpoint).Port;
+            probed.Stop();
+        }
         var container = new Container { Name = "web", ReadinessProbe = new() { TcpSocket = new() { Port = port }, PeriodSeconds = 1, FailureThreshold = 1 } };
 
         _manager.Sync([Target(container)]);
@@ -383,7 +386,7 @@ public sealed class ProbeManagerTests : IDisposable
         Assert.False(_manager.IsReady("c-1"));
         Assert.Equal($"Readiness probe failed: dial tcp 127.0.0.1:{port}: connect: connection refused", _manager.LastFailure("c-1"));
 
-        listener = new TcpListener(IPAddress.Loopback, port);
+        using var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start();
         try
         {

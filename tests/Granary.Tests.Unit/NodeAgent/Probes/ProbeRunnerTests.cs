@@ -34,7 +34,7 @@ public sealed class ProbeRunnerTests : IDisposable
     /// <summary>A port nothing listens on: bound once, then released.</summary>
     private static int ClosedPort()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
@@ -120,7 +120,7 @@ public sealed class ProbeRunnerTests : IDisposable
     public async Task Tcp_Listening_SucceedsAtThePodAddress()
     {
         // Any 127.x address answers on Linux: the loopback pod network relies on it.
-        var listener = new TcpListener(IPAddress.Parse("127.1.0.5"), 0);
+        using var listener = new TcpListener(IPAddress.Parse("127.1.0.5"), 0);
         listener.Start();
         try
         {
@@ -139,7 +139,7 @@ public sealed class ProbeRunnerTests : IDisposable
     [Fact]
     public async Task Tcp_NamedPort_ResolvedFromTheContainersPorts()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         try
         {
@@ -159,7 +159,7 @@ public sealed class ProbeRunnerTests : IDisposable
     [Fact]
     public async Task Tcp_HostSet_ConnectsThereInsteadOfThePod()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         try
         {

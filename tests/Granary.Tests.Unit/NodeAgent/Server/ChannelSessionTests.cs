@@ -21,7 +21,7 @@ public sealed class ChannelSessionTests
     [Fact]
     public async Task Output_IsFramedPerStream_ThenTheExitCodeStatus_ThenANormalClose()
     {
-        var process = new RecordingProcess(exitCode: 3);
+        await using var process = new RecordingProcess(exitCode: 3);
         await using var pair = SessionPair.Start(ExecChannelProtocol.V5, process, Options(stdin: false));
 
         process.Write(LogStream.Stdout, "out");
@@ -38,7 +38,7 @@ public sealed class ChannelSessionTests
     [Fact]
     public async Task Stdin_GoesToTheProcess_AndV5sCloseSignalEndsIt()
     {
-        var process = new RecordingProcess(exitCode: 0) { EndOutputWhenStdinCloses = true };
+        await using var process = new RecordingProcess(exitCode: 0) { EndOutputWhenStdinCloses = true };
         await using var pair = SessionPair.Start(ExecChannelProtocol.V5, process, Options(stdin: true));
 
         await pair.SendAsync(ExecChannelProtocol.Stdin, "line one\n");
@@ -52,7 +52,7 @@ public sealed class ChannelSessionTests
     [Fact]
     public async Task Resizes_ReachTheProcess_UnderATerminal()
     {
-        var process = new RecordingProcess(exitCode: 0);
+        await using var process = new RecordingProcess(exitCode: 0);
         await using var pair = SessionPair.Start(ExecChannelProtocol.V4, process, Options(stdin: true, tty: true));
 
         await pair.SendAsync(ExecChannelProtocol.Resize, """{"Width":123,"Height":45}""");
@@ -103,11 +103,13 @@ public sealed class ChannelSessionTests
     /// <summary>A client WebSocket wired to a <see cref="ChannelSession"/> over in-memory pipes.</summary>
     private sealed class SessionPair : IAsyncDisposable
     {
+        private readonly ChannelSession _owner;
         private readonly Task _session;
 
-        private SessionPair(WebSocket client, Task session)
+        private SessionPair(WebSocket client, ChannelSession owner, Task session)
         {
             Client = client;
+            _owner = owner;
             _session = session;
         }
 
@@ -123,7 +125,7 @@ public sealed class ChannelSessionTests
             var client = WebSocket.CreateFromStream(new DuplexStream(down.Reader.AsStream(), up.Writer.AsStream()), new WebSocketCreationOptions { IsServer = false });
             var server = WebSocket.CreateFromStream(new DuplexStream(up.Reader.AsStream(), down.Writer.AsStream()), new WebSocketCreationOptions { IsServer = true });
             var session = new ChannelSession(server, protocol, new StreamTarget("default", "web", "main", Attach: false), NullLogger.Instance);
-            return new SessionPair(client, session.RunAsync(open, options, CancellationToken.None));
+            return new SessionPair(client, session, session.RunAsync(open, options, CancellationToken.None));
         }
 
         public Task SendAsync(byte channel, string text) => SendAsync(channel, Encoding.UTF8.GetBytes(text));
@@ -155,6 +157,7 @@ public sealed class ChannelSessionTests
             Client.Abort();
             await _session.WaitAsync(Timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Client.Dispose();
+            _owner.Dispose();
         }
     }
 

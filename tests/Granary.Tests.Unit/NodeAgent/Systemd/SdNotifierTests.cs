@@ -36,7 +36,7 @@ public class SdNotifierTests
     [Fact]
     public async Task Notify_ReceiverGone_ReturnsFalseWarnsOnceAndRecovers()
     {
-        var logs = new LogRecorder();
+        using var logs = new LogRecorder();
         using var systemd = new NotifySocket();
         using var notifier = new SdNotifier(systemd.Path, null, logs.For<SdNotifier>());
         systemd.Close();
@@ -82,7 +82,7 @@ public class SdNotifierTests
     [InlineData("@")]
     public void Constructor_UnsupportedAddress_DisabledWithAWarning(string address)
     {
-        var logs = new LogRecorder();
+        using var logs = new LogRecorder();
 
         using var notifier = new SdNotifier(address, null, logs.For<SdNotifier>());
 
@@ -96,7 +96,7 @@ public class SdNotifierTests
     [Fact]
     public void Constructor_PathTooLongForASocket_DisabledWithAWarning()
     {
-        var logs = new LogRecorder();
+        using var logs = new LogRecorder();
 
         using var notifier = new SdNotifier("/" + new string('x', 200), null, logs.For<SdNotifier>());
 

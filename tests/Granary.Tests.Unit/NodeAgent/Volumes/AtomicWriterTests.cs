@@ -91,7 +91,8 @@ public sealed class AtomicWriterTests : IDisposable
         writer.Write(Payload(("a", "new", 0b110_100_100)));
 
         // The swap replaced the link, never the file a reader has open: it reads one whole version.
-        Assert.Equal("old", new StreamReader(open).ReadToEnd());
+        using var reader = new StreamReader(open);
+        Assert.Equal("old", reader.ReadToEnd());
         Assert.Equal("new", Read("a"));
     }
 

@@ -127,8 +127,10 @@ public sealed class ClusterDnsServerTests : IDisposable
     private static async Task<DnsMessage> AskAsync(ClusterDnsServer server, string name, RecordType type, bool tcp = false, TimeSpan? timeout = null)
     {
         var port = server.Endpoint!.Port;
-        IClientTransport[] transports = tcp ? [new TcpClientTransport(port)] : [new UdpClientTransport(port)];
-        var client = new DnsClient([server.Endpoint.Address], transports, true, (int)(timeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds);
+        using var tcpTransport = tcp ? new TcpClientTransport(port) : null;
+        using var udpTransport = tcp ? null : new UdpClientTransport(port);
+        IClientTransport[] transports = tcp ? [tcpTransport!] : [udpTransport!];
+        using var client = new DnsClient([server.Endpoint.Address], transports, true, (int)(timeout ?? TimeSpan.FromSeconds(5)).TotalMilliseconds);
         var query = new DnsMessage { IsRecursionDesired = true };
         query.Questions.Add(new DnsQuestion(DomainName.Parse(name), type, RecordClass.INet));
         return await client.SendMessageAsync(query) ?? throw new TimeoutException($"no answer from the cluster DNS on {server.Endpoint} for {name} {type}");

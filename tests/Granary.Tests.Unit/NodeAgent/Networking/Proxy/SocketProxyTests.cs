@@ -48,7 +48,10 @@ public sealed class SocketProxyTests : IAsyncDisposable
     /// <summary>A TCP server that greets with its name and a newline, then echoes.</summary>
     private IPEndPoint NamedServer(string name)
     {
+        // Stopped (and so closed) with the test's other servers when the test is disposed.
+#pragma warning disable CA2000
         var listener = new TcpListener(IPAddress.Loopback, 0);
+#pragma warning restore CA2000
         listener.Start();
         _servers.Add(new Disposer(listener.Stop));
         _ = Task.Run(async () =>
@@ -84,7 +87,7 @@ public sealed class SocketProxyTests : IAsyncDisposable
         var client = new TcpClient();
         using var deadline = new CancellationTokenSource(Deadline);
         await client.ConnectAsync(_service, deadline.Token);
-        var reader = new StreamReader(client.GetStream(), Encoding.ASCII, false, 1, leaveOpen: true);
+        using var reader = new StreamReader(client.GetStream(), Encoding.ASCII, false, 1, leaveOpen: true);
         var greeting = await reader.ReadLineAsync(deadline.Token);
         return (client, greeting ?? "");
     }
@@ -114,7 +117,7 @@ public sealed class SocketProxyTests : IAsyncDisposable
     public async Task Tcp_RefusingEndpoint_IsSkipped()
     {
         Plan();
-        var closed = new TcpListener(IPAddress.Loopback, 0);
+        using var closed = new TcpListener(IPAddress.Loopback, 0);
         closed.Start();
         var refusing = (IPEndPoint)closed.LocalEndpoint;
         closed.Stop();
@@ -155,7 +158,7 @@ public sealed class SocketProxyTests : IAsyncDisposable
         Assert.Equal("b", await GreetingAsync());
         var stream = open.GetStream();
         await stream.WriteAsync("ping\n"u8.ToArray());
-        var reader = new StreamReader(stream, Encoding.ASCII, false, 1, leaveOpen: true);
+        using var reader = new StreamReader(stream, Encoding.ASCII, false, 1, leaveOpen: true);
         using var deadline = new CancellationTokenSource(Deadline);
         Assert.Equal("ping", await reader.ReadLineAsync(deadline.Token));
         open.Dispose();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Granary.Tests.Unit.NodeAgent.Networking.Services;
 
-public class EndpointInterestTests
+public sealed class EndpointInterestTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new();
     private readonly EndpointInterest _interest;
@@ -11,6 +11,8 @@ public class EndpointInterestTests
     private static readonly ServiceKey Db = new("shop", "db");
 
     public EndpointInterestTests() => _interest = new EndpointInterest(_time, TimeSpan.FromMinutes(10));
+
+    public void Dispose() => _interest.Dispose();
 
     [Fact]
     public void The_first_use_adds_a_service_and_signals_the_change_later_uses_do_not()

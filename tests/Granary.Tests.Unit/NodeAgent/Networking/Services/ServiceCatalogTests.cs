@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Immutable;
 using Granary.Client;
 using Granary.Model;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Granary.Tests.Unit.NodeAgent.Networking.Services;
 
 /// <summary>The catalog against an in-process silo: Services listed and watched, slices of used Services followed.</summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "xUnit disposes test classes through IAsyncLifetime.DisposeAsync, which disposes _catalog.")]
 public sealed class ServiceCatalogTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>, IAsyncLifetime
 {
     private readonly string _ns = Unique.Name("catalog");
@@ -97,7 +99,7 @@ public sealed class ServiceCatalogTests(ClusterFixture fixture) : IClassFixture<
     [Fact]
     public async Task Endpoints_unknown_while_disconnected_are_a_clear_error()
     {
-        var offline = new ServiceCatalog(new Disconnected(), new EndpointInterest(TimeProvider.System, TimeSpan.FromMinutes(10)),
+        using var offline = new ServiceCatalog(new Disconnected(), new EndpointInterest(TimeProvider.System, TimeSpan.FromMinutes(10)),
             TimeProvider.System, NullLogger<ServiceCatalog>.Instance);
 
         var error = await Assert.ThrowsAsync<ServiceCatalogUnavailableException>(() => offline.GetEndpointsAsync(new ServiceKey(_ns, "web"), CancellationToken.None).AsTask());
