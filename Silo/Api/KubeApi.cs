@@ -25,6 +25,8 @@ internal static class KubeApi
         builder.Services.TryAddSingleton<Granary.Grains.Security.Nodes.NodeAuthorizer>();
         builder.Services.AddSingleton<IAuthorizer>(sp => new AuthorizerChain(new SystemMastersAuthorizer(),
             sp.GetRequiredService<Granary.Grains.Security.Nodes.NodeAuthorizer>(), sp.GetRequiredService<RbacAuthorizer>()));
+        // Role and binding writes from outside the silos (HTTP and grain calls) are checked for escalation.
+        builder.Services.AddSingleton<RbacEscalation>();
         if (security.Tokens is { } tokens)
             builder.Services.AddSingleton<ITokenAuthenticator>(tokens);
         if (!string.IsNullOrWhiteSpace(settings.AuditLogPath))
