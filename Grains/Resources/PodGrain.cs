@@ -31,13 +31,14 @@ public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodG
     protected override Pod ApplyDefaults(Pod resource) =>
         DefaultTolerationSeconds.Apply(PodDefaults.Apply(resource), lifecycle.Value.DefaultNotReadyTolerationSeconds, lifecycle.Value.DefaultUnreachableTolerationSeconds);
 
-    // kube's ServiceAccount admission: the ServiceAccount must exist, and its token, CA and namespace are mounted.
+    // kube's ServiceAccount admission: the ServiceAccount must exist (read from this silo's watch cache, the grain only
+    // on a miss), and its token, CA and namespace are mounted.
     protected override async Task<Pod> AdmitAsync(Pod resource)
     {
         // kube's order: NamespaceLifecycle admits first, so a missing or terminating namespace is what the caller hears,
         // not the ServiceAccount that is missing with it.
         await GrainFactory.GetGrain<INamespaceGrain>(resource.Metadata.Namespace!).AssertAcceptsContentAsync();
-        return await ServiceAccountAdmission.AdmitAsync(GrainFactory, resource);
+        return await ServiceAccountAdmission.AdmitAsync(GrainFactory, cache.For(ResourceKinds.ServiceAccount), resource);
     }
 
     // The namespace was asked at admission (above); asking again before the write would cost every pod create a

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Grains.Caching;
 using Granary.Model;
 
 namespace Granary.Grains.ServiceAccounts;
@@ -23,13 +24,14 @@ public static class ServiceAccountAdmission
     // kube's names.SimpleNameGenerator alphabet: no vowels, no look-alike digits.
     private const string Alphabet = "bcdfghjklmnpqrstvwxz2456789";
 
-    public static async Task<Pod> AdmitAsync(IGrainFactory grains, Pod pod)
+    /// <param name="accounts">This silo's watch cache of ServiceAccounts, read first (<see cref="FindAsync(KindCache, string, string, Func{Task{ServiceAccount?}})"/>).</param>
+    public static async Task<Pod> AdmitAsync(IGrainFactory grains, KindCache accounts, Pod pod)
     {
         if (pod.Metadata.Annotations?.ContainsKey(MirrorPodAnnotation) == true)
             return pod;
         var ns = pod.Metadata.Namespace!;
         var name = pod.Spec.ServiceAccountName ?? ServiceAccount.Default;
-        var account = await FindAsync(grains, ns, name);
+        var account = await FindAsync(accounts, ns, name, () => FindAsync(grains, ns, name));
         if (account is null && name == ServiceAccount.Default)
         {
             // kube's serviceaccount controller makes it soon after the namespace; here, at once.
@@ -118,6 +120,19 @@ public static class ServiceAccountAdmission
         for (var i = 0; i < span.Length; i++)
             span[i] = Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
     });
+
+    /// <summary>
+    /// The ServiceAccount from the silo's watch cache, or from <paramref name="fromGrain"/> when the cache does not have
+    /// it: as kube's admission reads its informer and asks the store only on a miss, so a pod create costs no grain call
+    /// for an account that exists, and one created a moment ago (not yet in the cache) or a cache still listing after
+    /// the silo started is still found.
+    /// </summary>
+    public static async Task<ServiceAccount?> FindAsync(KindCache accounts, string ns, string name, Func<Task<ServiceAccount?>> fromGrain)
+    {
+        if (accounts.Ready.IsCompletedSuccessfully && accounts.Get(ResourceKinds.ServiceAccount.KeyOf(ns, name)) is ServiceAccount cached)
+            return cached;
+        return await fromGrain();
+    }
 
     private static async Task<ServiceAccount?> FindAsync(IGrainFactory grains, string ns, string name)
     {

@@ -25,6 +25,8 @@ internal static class KubeApi
         builder.Services.TryAddSingleton<Granary.Grains.Security.Nodes.NodeAuthorizer>();
         builder.Services.AddSingleton<IAuthorizer>(sp => new AuthorizerChain(new SystemMastersAuthorizer(),
             sp.GetRequiredService<Granary.Grains.Security.Nodes.NodeAuthorizer>(), sp.GetRequiredService<RbacAuthorizer>()));
+        // Role and binding writes from outside the silos (HTTP and grain calls) are checked for escalation.
+        builder.Services.AddSingleton<RbacEscalation>();
         if (security.Tokens is { } tokens)
             builder.Services.AddSingleton<ITokenAuthenticator>(tokens);
         if (!string.IsNullOrWhiteSpace(settings.AuditLogPath))
@@ -61,12 +63,13 @@ internal static class KubeApi
         // pods/exec speaks the channel protocol over WebSocket.
         app.UseWebSockets();
         var security = app.Services.GetRequiredService<ApiSecurity>();
+        // Before authentication, so that requests with wrong credentials (401) are audited too.
+        if (app.Services.GetService<AuditLogFile>() is { } audit)
+            app.UseAuditLog(audit, app.Services.GetRequiredService<TimeProvider>());
         if (security.Tls is null)
             app.UseUnsecuredUser();
         else
             app.UseRequestAuthentication(security.ClientCertificates, [.. app.Services.GetServices<ITokenAuthenticator>()]);
-        if (app.Services.GetService<AuditLogFile>() is { } audit)
-            app.UseAuditLog(audit, app.Services.GetRequiredService<TimeProvider>());
         app.UseImpersonation();
         // kube's order: the in-flight limits (its max-in-flight and APF) see the impersonated user, before authorization.
         app.UseApiLimits();

@@ -2,9 +2,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Granary.Api;
 using Granary.Errors;
+using Granary.Grains.Security.Rbac;
 using Granary.Model;
 using Granary.Serialization;
 using Granary.Silo.Api.Protobuf;
+using Granary.Silo.Security;
 
 namespace Granary.Silo.Api;
 
@@ -31,10 +33,10 @@ internal static class ResourceWrites
         var dryRun = IsDryRun(context.Request);
         var body = await ReadObjectAsync(context, path.Resource.Kind);
         Limits.RequestLimits.CheckObjectSize(context, path.Resource.Kind, body);
-        return await CreateAsync(grains, path, body, dryRun);
+        return await CreateAsync(context, grains, path, body, dryRun);
     }
 
-    private static async Task<IResource> CreateAsync(IGrainFactory grains, ResourcePath path, JsonObject body, bool dryRun)
+    private static async Task<IResource> CreateAsync(HttpContext context, IGrainFactory grains, ResourcePath path, JsonObject body, bool dryRun)
     {
         var kind = path.Resource.Kind;
         body["kind"] ??= kind.Kind;
@@ -49,6 +51,8 @@ internal static class ResourceWrites
                 throw new BadRequestException("the namespace of the provided object does not match the namespace sent on the request");
             resource = resource.WithMetadata(meta with { Namespace = path.Namespace });
         }
+        if (RbacEscalation.Guards(resource))
+            await Escalation(context).CheckCreateAsync(context.RequestUser().Effective, resource, context.RequestAborted);
         if (dryRun)
         {
             if (string.IsNullOrEmpty(resource.Metadata.Name) && !string.IsNullOrEmpty(resource.Metadata.GenerateName))
@@ -105,7 +109,7 @@ internal static class ResourceWrites
         var dryRun = IsDryRun(context.Request);
         var body = await ReadObjectAsync(context, path.Resource.Kind);
         Limits.RequestLimits.CheckObjectSize(context, path.Resource.Kind, body);
-        return await UpdateAsync(grains, path, body, dryRun);
+        return await UpdateAsync(context, grains, path, body, dryRun);
     }
 
     /// <summary>
@@ -140,7 +144,7 @@ internal static class ResourceWrites
             Limits.RequestLimits.CheckObjectSize(context, kind, patched);
             try
             {
-                return new WriteResult(await UpdateAsync(grains, path, patched, dryRun), Created: false);
+                return new WriteResult(await UpdateAsync(context, grains, path, patched, dryRun), Created: false);
             }
             catch (ConflictException) when (attempt < PatchAttempts && !NamesResourceVersion(patch))
             {
@@ -189,11 +193,11 @@ internal static class ResourceWrites
                     Limits.RequestLimits.CheckObjectSize(context, kind, created);
                     if ((string?)created["metadata"]?["name"] != path.Name)
                         throw new BadRequestException($"the name of the object ({(string?)created["metadata"]?["name"]}) does not match the name on the URL ({path.Name})");
-                    return new WriteResult(await CreateAsync(grains, path, created, dryRun), Created: true);
+                    return new WriteResult(await CreateAsync(context, grains, path, created, dryRun), Created: true);
                 }
                 var merged = ServerSideApply.Apply(ResourceJson.Object(current), applied, manager, force, kind.ApiVersion, now);
                 Limits.RequestLimits.CheckObjectSize(context, kind, merged);
-                return new WriteResult(await UpdateAsync(grains, path, merged, dryRun), Created: false);
+                return new WriteResult(await UpdateAsync(context, grains, path, merged, dryRun), Created: false);
             }
             catch (GranaryException e) when (e is ConflictException or AlreadyExistsException or NotFoundException
                 && attempt < PatchAttempts && !NamesResourceVersion(applied))
@@ -221,7 +225,7 @@ internal static class ResourceWrites
         patch is JsonArray ? patch.ToJsonString().Contains("/metadata/resourceVersion", StringComparison.Ordinal)
             : patch?["metadata"]?["resourceVersion"] is not null;
 
-    private static async Task<IResource> UpdateAsync(IGrainFactory grains, ResourcePath path, JsonObject body, bool dryRun)
+    private static async Task<IResource> UpdateAsync(HttpContext context, IGrainFactory grains, ResourcePath path, JsonObject body, bool dryRun)
     {
         var kind = path.Resource.Kind;
         body["kind"] ??= kind.Kind;
@@ -239,9 +243,26 @@ internal static class ResourceWrites
             resource = resource.WithMetadata(meta with { Namespace = path.Namespace });
         }
         var key = kind.KeyOf(path.Namespace, path.Name!);
+        if (RbacEscalation.Guards(resource) && !path.Resource.IsSubresource)
+            await Escalation(context).CheckUpdateAsync(context.RequestUser().Effective, resource, () => StoredAsync(grains, kind, key), context.RequestAborted);
         return dryRun
             ? await ResourceGrains.DryRun(grains, kind, key).DryRunUpdateAsync(resource, status: path.Resource.IsStatus)
             : await ResourceGrains.UpdateAsync(grains, kind, key, resource, status: path.Resource.IsStatus);
+    }
+
+    /// <summary>kube's RBAC storage: a Role or binding is written only by who holds what it grants (or may escalate or bind).</summary>
+    private static RbacEscalation Escalation(HttpContext context) => context.RequestServices.GetRequiredService<RbacEscalation>();
+
+    private static async Task<IResource?> StoredAsync(IGrainFactory grains, ResourceKind kind, string key)
+    {
+        try
+        {
+            return await ResourceGrains.GetAsync(grains, kind, key);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
     }
 
     private static IResource Deserialize(JsonObject body, ResourceKind kind)

@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using Granary.Api;
 using Granary.Certificates;
 using Granary.Errors;
+using Granary.Grains.Caching;
 using Granary.Grains.Security.Nodes;
+using Granary.Grains.Security.Rbac;
 using Granary.Model;
 using Microsoft.Extensions.Logging;
 
@@ -13,11 +15,13 @@ namespace Granary.Grains.Security.GrainCalls;
 /// trusted (the silos' own work, and what they do on behalf of a caller they already authorized); any other call is
 /// an outside caller's: its method is mapped to Kubernetes attributes (<see cref="GrainCallMap"/>) and the
 /// <see cref="IAuthorizer"/> decides, and for nodes NodeRestriction's rules on what they send apply too. Methods
-/// that are internal to the silos are refused to every outside caller. A refusal is a
-/// <see cref="ForbiddenException"/> worded as kube-apiserver words it.
+/// that are internal to the silos are refused to every outside caller. Writes of Roles and bindings pass the same
+/// escalation check as the HTTP API's (<see cref="RbacEscalation"/>). A refusal is a <see cref="ForbiddenException"/>
+/// worded as kube-apiserver words it.
 /// </summary>
 public sealed partial class GrainCallAuthorizationFilter(
-    CallerAuthenticator authenticator, IAuthorizer authorizer, INodeGraph graph, ILogger<GrainCallAuthorizationFilter> logger) : IIncomingGrainCallFilter
+    CallerAuthenticator authenticator, IAuthorizer authorizer, INodeGraph graph, RbacEscalation escalation, WatchCache cache,
+    ILogger<GrainCallAuthorizationFilter> logger) : IIncomingGrainCallFilter
 {
     /// <summary>Label keys under this prefix are for administrators to set on nodes, never for a node itself (NodeRestriction).</summary>
     public const string NodeRestrictionLabelPrefix = "node-restriction.kubernetes.io/";
@@ -61,6 +65,7 @@ public sealed partial class GrainCallAuthorizationFilter(
                 throw new ForbiddenException(ForbiddenMessages.For(attributes, result.Reason));
             }
         }
+        await CheckEscalationAsync(user, context, key);
         if (user.InGroup(WellKnownGroups.Nodes) && await NodeRestrictionProblemAsync(user, context) is { } restricted)
         {
             LogDenied(logger, user.Name, "call", context.InterfaceMethod.Name, "", key, restricted, "");
@@ -68,6 +73,36 @@ public sealed partial class GrainCallAuthorizationFilter(
         }
         await context.Invoke();
     }
+
+    /// <summary>
+    /// The escalation check of a Role or binding written through a resource grain: create and its dry run, update and
+    /// apply and their dry run. The stored object, for an update, is the watch cache's: the grain being called cannot
+    /// be asked from its own call.
+    /// </summary>
+    private async Task CheckEscalationAsync(UserInfo user, IIncomingGrainCallContext context, string key)
+    {
+        if (context.Request.GetArgumentCount() == 0 || context.Request.GetArgument(0) is not IResource written || !RbacEscalation.Guards(written))
+            return;
+        var iface = context.InterfaceMethod.DeclaringType;
+        var method = context.InterfaceMethod.Name;
+        var resourceGrain = iface?.IsGenericType == true && iface.GetGenericTypeDefinition() == typeof(IResourceGrain<>);
+        var creating = resourceGrain && method == nameof(IResourceGrain<Role>.CreateAsync)
+            || iface == typeof(IResourceDryRun) && method == nameof(IResourceDryRun.DryRunCreateAsync);
+        var updating = resourceGrain && method is nameof(IResourceGrain<Role>.UpdateAsync) or nameof(IResourceGrain<Role>.ApplyAsync)
+            || iface == typeof(IResourceDryRun) && method == nameof(IResourceDryRun.DryRunUpdateAsync) && context.Request.GetArgument(1) is false;
+        if (creating)
+            await escalation.CheckCreateAsync(user, written);
+        else if (updating)
+            await escalation.CheckUpdateAsync(user, written, () => Task.FromResult(cache.For(KindOf(written)).Get(key)));
+    }
+
+    private static ResourceKind KindOf(IResource written) => written switch
+    {
+        Role => ResourceKinds.Role,
+        ClusterRole => ResourceKinds.ClusterRole,
+        RoleBinding => ResourceKinds.RoleBinding,
+        _ => ResourceKinds.ClusterRoleBinding,
+    };
 
     /// <summary>NodeRestriction admission: what a node may not write even where it may write.</summary>
     private async ValueTask<string?> NodeRestrictionProblemAsync(UserInfo user, IIncomingGrainCallContext context)

@@ -67,6 +67,17 @@ public sealed class RbacPolicy
         }
     }
 
+    /// <summary>
+    /// The rules of the role a binding in <paramref name="bindingNamespace"/> refers to (kube's GetRoleReferenceRules):
+    /// a Role of that namespace or a ClusterRole; null when it does not exist.
+    /// </summary>
+    public ImmutableList<PolicyRule>? RulesOf(RoleRef roleRef, string bindingNamespace) => roleRef.Kind switch
+    {
+        "Role" => _roles.TryGetValue($"{bindingNamespace}/{roleRef.Name}", out var role) ? role.Rules ?? [] : null,
+        "ClusterRole" => _clusterRoles.TryGetValue(roleRef.Name, out var clusterRole) ? clusterRole.Rules ?? [] : null,
+        _ => null,
+    };
+
     /// <summary>kube's appliesToUser: a User by name, a Group by membership, a ServiceAccount by its user name
     /// (namespace defaulting to the binding's).</summary>
     public static bool AppliesTo(Subject subject, UserInfo user, string bindingNamespace) => subject.Kind switch
