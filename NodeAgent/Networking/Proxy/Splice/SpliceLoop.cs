@@ -29,7 +29,8 @@ internal sealed partial class SpliceLoop : IDisposable
 
     public SpliceLoop(string name, int pipeSize, int pooledPipes, ILogger logger)
     {
-        (_pipes, _logger) = (new PipePool(pipeSize, pooledPipes), logger);
+        _pipes = new PipePool(pipeSize, pooledPipes);
+        _logger = logger;
         if (SpliceSyscalls.EpollAdd(_epoll, _wake, SpliceSyscalls.EpollIn, WakeToken) is var errno and not 0)
             throw new IOException($"epoll_ctl (wake-up eventfd) failed: {SpliceSyscalls.Describe(errno)}");
         _thread = new Thread(Run) { Name = name, IsBackground = true };

@@ -45,8 +45,11 @@ internal sealed class SplicedConnection(long id, Socket client, Socket backend)
                 backend.SafeHandle.DangerousRelease();
             throw new ObjectDisposedException("a relayed socket was closed before the relay started");
         }
+        // The directions hold the rented pipes until Close hands them back to the pool (or disposes them after a reset).
+#pragma warning disable CA2000
         _up = new SpliceDirection(client.SafeHandle, backend.SafeHandle, pipes.Rent());
         _down = new SpliceDirection(backend.SafeHandle, client.SafeHandle, pipes.Rent());
+#pragma warning restore CA2000
     }
 
     /// <summary>Pumps both directions; answers whether both finished (the caller closes), failed, or need another turn without an event.</summary>
