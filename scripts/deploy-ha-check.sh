@@ -9,7 +9,7 @@
 # Each host's files are installed by install.sh under a root of its own (DESTDIR), and each service is started as its
 # systemd unit would start it: the env file the installer put in place, then ExecStart with $GRANARY_*_ARGS.
 # Pods run as host processes (the process driver; the docs use Docker) on loopback pod addresses 127.1.97-99.0/24;
-# services take cluster IPs from 127.187.0.0/16.
+# services take cluster IPs from 127.191.0.0/16.
 #
 # Usage: scripts/deploy-ha-check.sh [--release DIR] [--allow-missing] [--keep]
 #   --release DIR     the release files to use (default .artifacts/release, built by scripts/release.sh if missing)
@@ -44,10 +44,25 @@ pids=()
 results=()
 missing=()
 
+# The agents leave their pods running and the pods' tmpfs volumes mounted when they stop (as the kubelet does, so a
+# restart adopts them): the walkthrough's pods are host processes working under $work, and their mounts are there too.
+stop_pods_and_mounts() {
+  local proc cwd mount
+  for proc in /proc/[0-9]*; do
+    cwd=$(readlink "$proc/cwd" 2> /dev/null) || continue
+    case "$cwd/" in "$work"/*) kill -KILL "${proc#/proc/}" 2> /dev/null || true ;; esac
+  done
+  # Deepest first, so no mount is busy with another under it.
+  awk -v root="$work/" 'index($2, root) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r mount; do
+    umount "$mount" 2> /dev/null || umount -l "$mount" || echo "warning: could not unmount $mount" >&2
+  done
+}
+
 stop_all() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_pods_and_mounts
   if [ "$keep" = true ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap stop_all EXIT
@@ -59,6 +74,11 @@ fail() {
   echo "deploy-ha-check: FAILED at \"$step\": $*" >&2
   local f
   for f in "$logs"/*.log; do [ -s "$f" ] && { echo "--- $f (last lines)" >&2; tail -n 25 "$f" >&2; }; done
+  # What the cluster says of itself, when its API answers: the objects the failed step was waiting on.
+  if [ -s "$work/admin.kubeconfig" ]; then
+    echo "--- the cluster's view" >&2
+    timeout 20 kubectl --kubeconfig "$work/admin.kubeconfig" get nodes,deployments,replicasets,pods -A -o wide >&2 2>&1 || true
+  fi
   exit 1
 }
 # A feature another part of the build brings: stop here, or with --allow-missing note it and go on without it.
@@ -206,7 +226,7 @@ for host in "${masters[@]}"; do
     echo "GRANARY_ADVERTISEDADDRESS=${ip[$host]}"
     echo "GRANARY_APIADDRESS=${ip[$host]}"
     echo "GRANARY_TOKENAUTHFILE=$root/etc/granary/tokens.csv"
-    echo "GRANARY_SERVICECIDR=127.187.0.0/16"
+    echo "GRANARY_SERVICECIDR=127.191.0.0/16"
     # What the unit sets itself (Environment=): where the kubeconfig and generated files go.
     echo "GRANARY_KUBECONFIG=$root/var/lib/granary/silo/kubeconfig"
     if [ "$certs" = true ]; then
@@ -236,8 +256,11 @@ kubectl config --kubeconfig "$work/admin.kubeconfig" set-credentials admin --tok
 kubectl config --kubeconfig "$work/admin.kubeconfig" set-context granary --cluster granary --user admin > /dev/null
 kubectl config --kubeconfig "$work/admin.kubeconfig" use-context granary > /dev/null
 wait_until 60 "kubectl get --raw /readyz on master-1" k get --raw /readyz
+# The CLI reaches the silos' gateways, which take only clients of the cluster CA: the admin's certificate.
+cli_tls=""
+[ "$certs" = true ] && cli_tls="--cluster-ca $pki/ca.crt --tls-certificate $pki/user-admin.crt --tls-key $pki/user-admin.key"
 # The CLI gives up connecting after 15 s; on a loaded machine the first try may, so it is retried to a deadline.
-wait_until 180 "granary cluster status listing the three silos" sh -c "GRANARY_REDIS='$redis' '$granary' cluster status > '$logs/cluster-status.log' 2>&1 \
+wait_until 180 "granary cluster status listing the three silos" sh -c "GRANARY_REDIS='$redis' '$granary' cluster status $cli_tls > '$logs/cluster-status.log' 2>&1 \
   && grep -q '127.0.2.1:11111' '$logs/cluster-status.log' && grep -q '127.0.2.2:11111' '$logs/cluster-status.log' && grep -q '127.0.2.3:11111' '$logs/cluster-status.log'"
 cat "$logs/cluster-status.log"
 pass
@@ -279,7 +302,7 @@ k -n team-a create deployment web --image=busybox --replicas=3 -- sh -c 'while t
 wait_until 120 "deployment web available" k -n team-a rollout status deployment/web --timeout=5s
 k -n team-a get pods -o wide
 k -n team-a expose deployment web --port 80 > /dev/null
-k -n team-a get service web -o jsonpath='{.spec.clusterIP}' | grep -q '^127\.187\.' || fail "service web has no cluster IP from 127.187.0.0/16"
+k -n team-a get service web -o jsonpath='{.spec.clusterIP}' | grep -q '^127\.191\.' || fail "service web has no cluster IP from 127.191.0.0/16"
 pass
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -33,8 +33,15 @@ public static class StoreFaults
         RedisServerException r when r.Message.StartsWith("LOADING", StringComparison.Ordinal)
             || r.Message.StartsWith("READONLY", StringComparison.Ordinal) || r.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
             => new ServiceUnavailableException(StorePrefix + "is starting or failing over; try again", RetryAfterSeconds),
+        // Orleans' Redis grain storage rewraps what Redis threw, keeping only the text. Its type lives in an assembly that
+        // clients (agents, the SDK) do not have: sent as it is, it cannot even be read there. Named, as the grains do
+        // not reference that package.
+        _ when e.GetType().FullName == RedisGrainStorageException
+            => new ServiceUnavailableException(StorePrefix + "failed to read or write an object; try again", RetryAfterSeconds),
         _ => null,
     };
+
+    private const string RedisGrainStorageException = "Orleans.Persistence.Redis.RedisStorageException";
 }
 
 /// <summary>

@@ -23,6 +23,7 @@ public sealed partial class ControlPlaneLink(
     AgentObserver observer,
     StartupGate startup,
     AgentHealth health,
+    ControlPlaneRefusals refusals,
     IOptions<AgentSettings> settings,
     TimeProvider time,
     ILogger<ControlPlaneLink> logger) : BackgroundService, IControlPlaneSession
@@ -80,6 +81,8 @@ public sealed partial class ControlPlaneLink(
         // The lease loop beats each period; allow a few missed beats (slow calls) before the watchdog objects.
         health.Register(LoopName, _settings.LeasePeriod * 6 + TimeSpan.FromSeconds(30));
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
+        // A refusal lasts until an operator acts: reconnecting every few seconds would only repeat it.
+        var refusedBackoff = new Backoff(ControlPlaneRefusals.FirstRetry, ControlPlaneRefusals.LongestRetry);
         var wasConnected = true;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -95,20 +98,31 @@ public sealed partial class ControlPlaneLink(
             {
                 break;
             }
-            catch (Exception e) when (e is GranaryConnectException or OrleansException or TimeoutException or Errors.GranaryException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                if (wasConnected)
+                // A refusal was logged by the refusals, with what to fix; it is no lost control plane.
+                var refused = e is Errors.ForbiddenException;
+                if (!IsConnectionFault(e))
+                {
+                    // Not a fault of the connection: an exception type this agent cannot read, or a bug on either side.
+                    // It must not end the link (the pods keep running, the agent reconnects), but someone should look.
+                    LogUnexpected(logger, connector.Describe(), e);
+                }
+                else if (wasConnected && !refused)
+                {
                     LogDisconnected(logger, connector.Describe(), e.Message);
+                }
                 wasConnected = false;
                 _node = null;
                 Disconnected();
                 if (client is not null)
                     await client.DisposeAsync();
-                if (!await backoff.TryDelayAsync(time, stoppingToken))
+                if (!await (refused ? refusedBackoff : backoff).TryDelayAsync(time, stoppingToken))
                     break;
                 continue;
             }
             backoff.Reset();
+            refusedBackoff.Reset();
             wasConnected = true;
         }
         Disconnected();
@@ -117,13 +131,14 @@ public sealed partial class ControlPlaneLink(
     private async Task RunConnectedAsync(GranaryClient client, CancellationToken ct)
     {
         var node = client.Grains.GetGrain<INodeGrain>(NodeName);
-        var registered = await node.RegisterAsync(await describer.DescribeAsync(ct));
+        var description = await describer.DescribeAsync(ct);
+        var registered = await refusals.CallAsync(AgentCall.RegisterNode, NodeName, () => node.RegisterAsync(description));
         var link = client.Grains.GetGrain<INodeAgentGrain>(NodeName);
         var reference = client.Grains.CreateObjectReference<INodeAgentObserver>(_observer);
-        await link.SubscribeAsync(reference);
-        await node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4);
+        await refusals.CallAsync(AgentCall.ReadAssignedPods, NodeName, () => link.SubscribeAsync(reference));
+        await RenewLeaseAsync(node);
         var readAt = time.GetUtcNow();
-        desired.ReplaceAll(await node.GetAssignedPodsAsync(), readAt);
+        desired.ReplaceAll(await refusals.CallAsync(AgentCall.ReadAssignedPods, NodeName, node.GetAssignedPodsAsync), readAt);
         _node = node;
         Interlocked.Increment(ref _connections);
         LogConnected(logger, NodeName, connector.Describe(), registered.Metadata.ResourceVersion ?? "?");
@@ -134,24 +149,35 @@ public sealed partial class ControlPlaneLink(
         using var timer = new PeriodicTimer(_settings.LeasePeriod, time);
         while (await timer.WaitForNextTickAsync(ct))
         {
-            await node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4);
+            await RenewLeaseAsync(node);
             health.Beat(LoopName);
             var now = time.GetUtcNow();
             if (now - lastResync >= _settings.ResyncPeriod)
             {
                 // Subscriptions die with a silo; renewing is idempotent, and the snapshot repairs lost notifications.
-                await link.SubscribeAsync(reference);
-                desired.ReplaceAll(await node.GetAssignedPodsAsync(), now);
+                await refusals.CallAsync(AgentCall.ReadAssignedPods, NodeName, () => link.SubscribeAsync(reference));
+                desired.ReplaceAll(await refusals.CallAsync(AgentCall.ReadAssignedPods, NodeName, node.GetAssignedPodsAsync), now);
                 lastResync = now;
             }
             if (now - lastRegistration >= TimeSpan.FromMinutes(1))
             {
                 // Status (conditions' heartbeat, capacity) refreshed now and then, as the kubelet does.
-                await node.RegisterAsync(await describer.DescribeAsync(ct));
+                var refreshed = await describer.DescribeAsync(ct);
+                await refusals.CallAsync(AgentCall.RegisterNode, NodeName, () => node.RegisterAsync(refreshed));
                 lastRegistration = now;
             }
         }
     }
+
+    private Task RenewLeaseAsync(INodeGrain node) =>
+        refusals.CallAsync(AgentCall.RenewLease, NodeName, () => node.RenewLeaseAsync(NodeName, _settings.LeasePeriod * 4));
+
+    private static bool IsConnectionFault(Exception e) =>
+        e is GranaryConnectException or OrleansException or TimeoutException or Errors.GranaryException or ObjectDisposedException or InvalidOperationException
+            or OperationCanceledException;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The link to the control plane at {ControlPlane} failed unexpectedly. Pods keep running; reconnecting with back-off")]
+    private static partial void LogUnexpected(ILogger logger, string controlPlane, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} registered and synced with {ControlPlane} (revision {Revision})")]
     private static partial void LogConnected(ILogger logger, string node, string controlPlane, string revision);

@@ -34,6 +34,7 @@ public static class AgentServices
         services.AddSingleton(_ => PodNetworks.Create(settings.PodNetwork, settings.NodeIp, settings.PodCidr));
         services.AddSingleton<DesiredPods>();
         services.AddSingleton<ContainerAccess>();
+        services.AddSingleton<ControlPlaneRefusals>();
         services.AddSingleton<AgentObserver>();
         services.AddSingleton<NodeDescriber>();
         services.AddSingleton<AgentHealth>();

@@ -12,7 +12,8 @@ namespace Granary.NodeAgent.Pods;
 /// Sends pod statuses to the control plane in batches, only when they changed. What cannot be sent during an
 /// outage is kept (the latest per pod) and sent when the control plane is back.
 /// </summary>
-public sealed partial class PodStatusReporter(ControlPlaneLink link, TimeProvider time, ILogger<PodStatusReporter> logger) : BackgroundService
+public sealed partial class PodStatusReporter(ControlPlaneLink link, ControlPlaneRefusals refusals, TimeProvider time, ILogger<PodStatusReporter> logger)
+    : BackgroundService
 {
     private static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(200);
     private readonly ConcurrentDictionary<string, PodStatusReport> _pending = new();
@@ -81,7 +82,8 @@ public sealed partial class PodStatusReporter(ControlPlaneLink link, TimeProvide
             var batch = _pending.ToArray();
             try
             {
-                var failures = await node.ReportPodStatusesAsync([.. batch.Select(b => b.Value)]);
+                var failures = await refusals.CallAsync(AgentCall.ReportPodStatuses, link.NodeName,
+                    () => node.ReportPodStatusesAsync([.. batch.Select(b => b.Value)]));
                 foreach (var (uid, report) in batch)
                 {
                     // Only drop what was not replaced meanwhile.
@@ -97,7 +99,9 @@ public sealed partial class PodStatusReporter(ControlPlaneLink link, TimeProvide
             }
             catch (Exception e) when (e is OrleansException or TimeoutException or Errors.GranaryException)
             {
-                if (!failing)
+                // A refusal is logged by the refusals, with what to fix, and not asked again before its back-off passed;
+                // meanwhile the statuses wait here, the newest kept per pod.
+                if (!failing && e is not Errors.ForbiddenException)
                     LogSendFailed(logger, batch.Length, e.Message);
                 failing = true;
             }

@@ -14,7 +14,7 @@ namespace Granary.NodeAgent.Storage;
 /// the volumes cannot be listed.
 /// </summary>
 public sealed partial class LocalPathCleanup(
-    ControlPlaneLink link, DesiredPods desired, IOptions<AgentSettings> settings, TimeProvider time, ILogger<LocalPathCleanup> logger)
+    ControlPlaneLink link, ControlPlaneRefusals refusals, DesiredPods desired, IOptions<AgentSettings> settings, TimeProvider time, ILogger<LocalPathCleanup> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(10);
@@ -30,7 +30,7 @@ public sealed partial class LocalPathCleanup(
                 continue;
             try
             {
-                var volumes = await client.PersistentVolumes.ListAsync(ct: stoppingToken);
+                var volumes = await refusals.CallAsync(AgentCall.ListVolumes, "", () => client.PersistentVolumes.ListAsync(ct: stoppingToken));
                 _directories.Sweep(volumes.Items.Select(v => v.Metadata.Name!).ToHashSet(StringComparer.Ordinal));
             }
             catch (Exception e) when (e is OrleansException or TimeoutException or Errors.GranaryException or ObjectDisposedException)

@@ -12,7 +12,7 @@ namespace Granary.NodeAgent.Storage;
 /// control plane, checks the volume is a local-path volume of this node, makes the directory (mode 0777 as k3s's
 /// local-path does, so containers running as any user can write) and returns its host path for a bind mount.
 /// </summary>
-public sealed class LocalPathVolumes(ControlPlaneLink link, IOptions<AgentSettings> settings) : Volumes.IClaimPaths
+public sealed class LocalPathVolumes(ControlPlaneLink link, ControlPlaneRefusals refusals, IOptions<AgentSettings> settings) : Volumes.IClaimPaths
 {
     private const UnixFileMode Everyone =
         UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
@@ -24,8 +24,8 @@ public sealed class LocalPathVolumes(ControlPlaneLink link, IOptions<AgentSettin
     /// <summary>
     /// The host directory of the claim's volume, created if missing. Idempotent. Throws
     /// <see cref="LocalPathVolumeException"/> saying what is wrong: the control plane is unreachable, the claim is
-    /// missing or not bound yet (both <see cref="LocalPathVolumeException.Retryable"/>), or its volume lives on another
-    /// node or outside this node's local-path root.
+    /// missing or not bound yet, the node may not read it (all <see cref="LocalPathVolumeException.Retryable"/>), or its
+    /// volume lives on another node or outside this node's local-path root.
     /// </summary>
     public async Task<string> ResolveClaimPathAsync(string @namespace, string claimName, CancellationToken ct)
     {
@@ -34,11 +34,16 @@ public sealed class LocalPathVolumes(ControlPlaneLink link, IOptions<AgentSettin
         PersistentVolumeClaim claim;
         try
         {
-            claim = await client.PersistentVolumeClaims.GetAsync(@namespace, claimName, ct);
+            claim = await refusals.CallAsync(AgentCall.ReadVolumeClaim, $"{@namespace}/{claimName}",
+                () => client.PersistentVolumeClaims.GetAsync(@namespace, claimName, ct));
         }
         catch (NotFoundException)
         {
             throw new LocalPathVolumeException($"persistentvolumeclaim \"{claimName}\" not found", retryable: true);
+        }
+        catch (Exception e) when (e is GranaryException or OrleansException or TimeoutException)
+        {
+            throw new LocalPathVolumeException($"persistentvolumeclaim \"{claimName}\" cannot be read: {e.Message}", retryable: true);
         }
         if (claim.Metadata.DeletionTimestamp is not null)
             throw new LocalPathVolumeException($"persistentvolumeclaim \"{claimName}\" is being deleted", retryable: false);
@@ -49,11 +54,16 @@ public sealed class LocalPathVolumes(ControlPlaneLink link, IOptions<AgentSettin
         PersistentVolume volume;
         try
         {
-            volume = await client.PersistentVolumes.GetAsync(null, claim.Spec.VolumeName, ct);
+            volume = await refusals.CallAsync(AgentCall.ReadVolumeClaim, claim.Spec.VolumeName,
+                () => client.PersistentVolumes.GetAsync(null, claim.Spec.VolumeName, ct));
         }
         catch (NotFoundException)
         {
             throw new LocalPathVolumeException($"persistentvolume \"{claim.Spec.VolumeName}\" of claim \"{claimName}\" not found", retryable: true);
+        }
+        catch (Exception e) when (e is GranaryException or OrleansException or TimeoutException)
+        {
+            throw new LocalPathVolumeException($"persistentvolume \"{claim.Spec.VolumeName}\" of claim \"{claimName}\" cannot be read: {e.Message}", retryable: true);
         }
         return Prepare(CheckVolume(volume, claim, link.NodeName, Root));
     }

@@ -143,12 +143,13 @@ public interface IPodConfigReader
 }
 
 /// <summary>Reads through this node's <see cref="INodeAgentGrain"/>, which only gives objects the node's pods reference.</summary>
-public sealed class NodeAgentConfigReader(ControlPlaneLink link) : IPodConfigReader
+public sealed class NodeAgentConfigReader(ControlPlaneLink link, ControlPlaneRefusals refusals) : IPodConfigReader
 {
     public async Task<PodConfigObjects?> ReadAsync(string @namespace, ImmutableArray<string> configMaps, ImmutableArray<string> secrets, CancellationToken ct)
     {
         if (link.Client is not { } client)
             return null;
-        return await client.Grains.GetGrain<INodeAgentGrain>(link.NodeName).ReadPodConfigAsync(@namespace, configMaps, secrets).WaitAsync(ct);
+        return await refusals.CallAsync(AgentCall.ReadPodConfig, @namespace,
+            () => client.Grains.GetGrain<INodeAgentGrain>(link.NodeName).ReadPodConfigAsync(@namespace, configMaps, secrets).WaitAsync(ct));
     }
 }

@@ -28,7 +28,7 @@ public interface IServiceAccountTokens
 /// first), so the file in the pod is rewritten well before the token expires. When a refresh fails, the kept token is
 /// used while it is still valid.
 /// </summary>
-public sealed partial class ServiceAccountTokenManager(ControlPlaneLink link, TimeProvider time, ILogger<ServiceAccountTokenManager> logger)
+public sealed partial class ServiceAccountTokenManager(ControlPlaneLink link, ControlPlaneRefusals refusals, TimeProvider time, ILogger<ServiceAccountTokenManager> logger)
     : IServiceAccountTokens
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromHours(24);
@@ -86,8 +86,9 @@ public sealed partial class ServiceAccountTokenManager(ControlPlaneLink link, Ti
         ImmutableList<string> audiences = string.IsNullOrEmpty(projection.Audience) ? [] : [projection.Audience];
         try
         {
-            var issued = await client.Grains.GetGrain<IServiceAccountTokenGrain>(IServiceAccountTokenGrain.Key)
-                .RequestForPodAsync(link.NodeName, ns, name, audiences, seconds).WaitAsync(ct);
+            var issued = await refusals.CallAsync(AgentCall.RequestServiceAccountToken, $"{ns}/{account}",
+                () => client.Grains.GetGrain<IServiceAccountTokenGrain>(IServiceAccountTokenGrain.Key)
+                    .RequestForPodAsync(link.NodeName, ns, name, audiences, seconds).WaitAsync(ct));
             var granted = issued.Spec.ExpirationSeconds ?? seconds;
             return new Kept(Encoding.ASCII.GetBytes(issued.Token), issued.ExpirationTimestamp.AddSeconds(-granted), issued.ExpirationTimestamp);
         }

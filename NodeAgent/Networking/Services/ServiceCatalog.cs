@@ -18,7 +18,8 @@ namespace Granary.NodeAgent.Networking.Services;
 /// Both run over the agent's own control-plane connection and start again, from a list, after it is lost or the
 /// watch expired; what is known meanwhile stays in use.
 /// </summary>
-public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointInterest interest, TimeProvider time, ILogger<ServiceCatalog> logger)
+public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointInterest interest, TimeProvider time, ILogger<ServiceCatalog> logger,
+    ControlPlaneRefusals? refusals = null)
     : BackgroundService, IServiceCatalog
 {
 
@@ -134,7 +135,9 @@ public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointIn
             }
             catch (Exception e)
             {
-                LogFollowFailed(logger, what, e.Message);
+                // A refusal is logged once by the refusals, with what to fix.
+                if (e is not ForbiddenException)
+                    LogFollowFailed(logger, what, e.Message);
                 if (!await backoff.TryDelayAsync(time, ct))
                     return;
             }
@@ -143,7 +146,7 @@ public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointIn
 
     private async Task FollowServicesAsync(ControlPlaneConnection connection, CancellationToken ct)
     {
-        var list = await connection.Client.Services.ListAsync(null, ct);
+        var list = await ListAsync("services", () => connection.Client.Services.ListAsync(null, ct));
         Publish(new ServiceTable(true, list.ResourceVersion, list.Items.ToImmutableDictionary(ServiceKey.Of)));
         await foreach (var change in connection.Client.Services.WatchAsync(new WatchOptions { ResourceVersion = list.ResourceVersion }, ct))
         {
@@ -153,6 +156,10 @@ public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointIn
             Publish(table with { ResourceVersion = change.Object.Metadata.ResourceVersion ?? table.ResourceVersion, ByKey = byKey });
         }
     }
+
+    /// <summary>A list through the refusals, when the agent has them (tests of the catalog alone do not).</summary>
+    private Task<T> ListAsync<T>(string resource, Func<Task<T>> list) =>
+        refusals is null ? list() : refusals.CallAsync(AgentCall.WatchServices, resource, list);
 
     private void Publish(ServiceTable table)
     {
@@ -173,7 +180,7 @@ public sealed partial class ServiceCatalog(IControlPlaneSession link, EndpointIn
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(ct, changed);
         var keys = followed.ToImmutableHashSet();
         var selector = $"{EndpointSlice.ServiceNameLabel} in ({string.Join(",", keys.Select(k => k.Name).Distinct().Order(StringComparer.Ordinal))})";
-        var list = await connection.Client.EndpointSlices.ListAsync(new ListOptions { LabelSelector = selector }, scope.Token);
+        var list = await ListAsync("endpointslices", () => connection.Client.EndpointSlices.ListAsync(new ListOptions { LabelSelector = selector }, scope.Token));
         var listed = list.Items.Where(s => KeyOf(s) is { } k && keys.Contains(k)).ToLookup(s => KeyOf(s)!.Value);
         foreach (var key in keys)
             Replace(new ServiceEndpoints(key, Ordered(listed[key])));

@@ -169,6 +169,12 @@ public sealed partial class PodSyncLoop(
             {
                 LogPodSyncFailed(logger, PodSyncExecutor.Key(pod), e.Message);
             }
+            catch (Exception e) when (e is Errors.GranaryException or OrleansException or TimeoutException && !token.IsCancellationRequested)
+            {
+                // What the control plane answers about one pod (a refusal, a fault) holds up that pod only: the pass,
+                // the other pods and the agent go on, and the next pass asks again.
+                LogPodSyncFailed(logger, PodSyncExecutor.Key(pod), e.Message);
+            }
         });
 
         var wanted = pods.Select(p => p.Metadata.Uid!).ToHashSet(StringComparer.Ordinal);

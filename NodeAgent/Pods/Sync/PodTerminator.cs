@@ -11,7 +11,7 @@ namespace Granary.NodeAgent.Pods.Sync;
 /// Graceful deletion of one pod: SIGTERM to its running containers, the grace period, SIGKILL, remove; then the
 /// control plane is told the pod object may go (a second delete with no grace, for this uid only).
 /// </summary>
-public sealed partial class PodTerminator(IContainerRuntime runtime, ContainerStopper stopper, ControlPlaneLink link, TimeProvider time,
+public sealed partial class PodTerminator(IContainerRuntime runtime, ContainerStopper stopper, ControlPlaneLink link, ControlPlaneRefusals refusals, TimeProvider time,
     ILogger<PodTerminator> logger)
 {
     /// <summary>True when the pod is gone for good (confirmed, or already gone); false to retry on a later pass.</summary>
@@ -45,7 +45,8 @@ public sealed partial class PodTerminator(IContainerRuntime runtime, ContainerSt
             // No control plane now: the next pass retries the confirmation.
             if (link.Client is not { } client)
                 return false;
-            await client.Pods.DeleteAsync(pod.Metadata.Namespace, pod.Metadata.Name!, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = uid }, ct);
+            await refusals.CallAsync(AgentCall.ConfirmPodDeletion, uid,
+                () => client.Pods.DeleteAsync(pod.Metadata.Namespace, pod.Metadata.Name!, new DeleteOptions { GracePeriodSeconds = 0, PreconditionUid = uid }, ct));
             return true;
         }
         catch (NotFoundException)

@@ -20,6 +20,7 @@ namespace Granary.NodeAgent.Server.Certificates;
 public sealed partial class ServingCertificateRotation(
     ControlPlaneLink link,
     ServingCredentials credentials,
+    ControlPlaneRefusals refusals,
     IOptions<AgentSettings> options,
     TimeProvider time,
     ILogger<ServingCertificateRotation> logger) : BackgroundService
@@ -46,13 +47,14 @@ public sealed partial class ServingCertificateRotation(
                 try
                 {
                     var authority = client.Grains.GetGrain<IClusterCertificateAuthorityGrain>(IClusterCertificateAuthorityGrain.Key);
-                    var authorityPem = await authority.GetAuthorityAsync();
+                    var authorityPem = await refusals.CallAsync(AgentCall.SignServingCertificate, nodeName, authority.GetAuthorityAsync);
                     var reason = ServingRenewal.Reason(credentials.Current, credentials.TrustsAuthority(authorityPem), nodeName, nodeIp, time.GetUtcNow());
                     if (reason is not null)
                     {
                         // The key lives as long as the certificate that holds it: not disposed here.
                         var key = credentials.LoadOrCreateKey();
-                        var issued = await authority.SignNodeServingAsync(nodeName, ServingRenewal.Request(key, nodeName, nodeIp));
+                        var issued = await refusals.CallAsync(AgentCall.SignServingCertificate, nodeName,
+                            () => authority.SignNodeServingAsync(nodeName, ServingRenewal.Request(key, nodeName, nodeIp)));
                         credentials.Replace(key, issued.CertificatePem, issued.AuthorityPem);
                         LogRenewed(logger, nodeName, reason, credentials.Current!.NotAfter.ToUniversalTime());
                     }
@@ -63,7 +65,8 @@ public sealed partial class ServingCertificateRotation(
                 }
                 catch (Exception e) when (e is OrleansException or GranaryException or TimeoutException or ObjectDisposedException or CryptographicException or IOException or UnauthorizedAccessException)
                 {
-                    if (!failing)
+                    // A refusal is logged by the refusals, with what to fix.
+                    if (!failing && e is not ForbiddenException)
                         LogFailed(logger, nodeName, e.Message);
                     failing = true;
                     wait = backoff.Next();

@@ -18,6 +18,9 @@ public class ClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => _cluster!.Client;
 
+    /// <summary>The cluster client itself, for a node agent embedded in a test (its control plane).</summary>
+    public IClusterClient ClusterClient => _cluster!.Client;
+
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
@@ -31,6 +34,7 @@ public class ClusterFixture : IAsyncLifetime
             silo.Services.AddGranaryInMemoryStore().AddGranaryWatchCache().AddGranaryEvents();
             silo.Services.Configure<Granary.Grains.Nodes.NodeLifecycleOptions>(ConfigureLifecycle);
         });
+        builder.ConfigureClient(ConfigureClient);
         _cluster = builder.Build();
         await _cluster.DeployAsync();
         await BuiltInNamespaces.EnsureAsync(_cluster.Client);
@@ -43,6 +47,11 @@ public class ClusterFixture : IAsyncLifetime
     /// controller acts only in the tests written for it (<see cref="ShortLeaseClusterFixture"/>).
     /// </summary>
     protected virtual void ConfigureLifecycle(Granary.Grains.Nodes.NodeLifecycleOptions options) => options.GracePeriod = TimeSpan.FromHours(1);
+
+    /// <summary>Client-side additions of a derived fixture (grain call filters).</summary>
+    protected virtual void ConfigureClient(IClientBuilder client)
+    {
+    }
 
     public async Task DisposeAsync()
     {
