@@ -25,6 +25,7 @@ internal static class OrleansSetup
         });
         silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
         GrainCollection.Configure(silo, configuration);
+        GrainDirectoryCache.Configure(silo, configuration);
         silo.UseSystemTextJsonGrainStorageSerializer();
         // Redis faults that pass by themselves reach callers as retriable 503/504, not as a codec error.
         silo.AddIncomingGrainCallFilter<Granary.Grains.Storage.StoreFaultFilter>();

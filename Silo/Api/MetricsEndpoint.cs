@@ -4,22 +4,26 @@ using System.Text;
 using Granary.Grains.Caching;
 using Granary.Grains.Events;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 
 namespace Granary.Silo.Api;
 
 /// <summary>
 /// /metrics in the Prometheus text format, as kube-apiserver serves it: what this silo holds in memory and the caps
 /// that bound it. The process's RSS and GC heap; grain activations on this silo by grain class; per kind, the objects in
-/// the watch cache and the watch history with the bytes of their stored JSON; the caps of the history and of events.
-/// The soak command and its test read it to show memory stays bounded.
+/// the watch cache and the watch history with the bytes of their stored JSON; the caps of the history and of events;
+/// the entries of Orleans' grain directory cache and its cap. The soak command and its test read it to show memory stays
+/// bounded.
 /// </summary>
 internal static class MetricsEndpoint
 {
     public static void Map(IEndpointRouteBuilder api) =>
-        api.MapGet("/metrics", async (WatchCache cache, IOptions<EventOptions> events, IGrainFactory grains, ILocalSiloDetails silo) =>
-            Results.Text(await RenderAsync(cache, events.Value, grains, silo), "text/plain; version=0.0.4; charset=utf-8"));
+        api.MapGet("/metrics", async (WatchCache cache, IOptions<EventOptions> events, IGrainFactory grains, ILocalSiloDetails silo,
+            GrainDirectoryCacheSize directoryCache, IOptions<GrainDirectoryOptions> directory) =>
+            Results.Text(await RenderAsync(cache, events.Value, grains, silo, directoryCache, directory.Value), "text/plain; version=0.0.4; charset=utf-8"));
 
-    private static async Task<string> RenderAsync(WatchCache cache, EventOptions events, IGrainFactory grains, ILocalSiloDetails silo)
+    private static async Task<string> RenderAsync(WatchCache cache, EventOptions events, IGrainFactory grains, ILocalSiloDetails silo,
+        GrainDirectoryCacheSize directoryCache, GrainDirectoryOptions directory)
     {
         var text = new StringBuilder();
         using var process = Process.GetCurrentProcess();
@@ -27,6 +31,7 @@ internal static class MetricsEndpoint
         Gauge(text, "process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
         Gauge(text, "dotnet_gc_heap_size_bytes", "The GC heap after the last collection, fragmentation included.", gc.HeapSizeBytes);
         Gauge(text, "dotnet_gc_committed_bytes", "Memory the GC has committed from the operating system.", gc.TotalCommittedBytes);
+        Gauge(text, "dotnet_gc_fragmented_bytes", "Free space inside the GC heap after the last collection.", gc.FragmentedBytes);
         Gauge(text, "dotnet_gc_collections_total{generation=\"2\"}", "Full (generation 2) collections since start.", GC.CollectionCount(2), "dotnet_gc_collections_total");
 
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics([silo.SiloAddress]);
@@ -45,6 +50,9 @@ internal static class MetricsEndpoint
         Gauge(text, "granary_watch_cache_history_limit_bytes", "The cap on bytes of changes kept per kind (WatchCache:EventWindowBytes).", cache.Options.EventWindowBytes);
         Gauge(text, "granary_events_limit_count", "The cap on events kept (Events:MaxCount).", events.MaxCount);
         Gauge(text, "granary_events_limit_bytes", "The cap on bytes of events kept (Events:MaxBytes).", events.MaxBytes);
+        if (directoryCache.Entries() is { } entries)
+            Gauge(text, "granary_grain_directory_cache_entries", "Entries in this silo's Orleans grain directory cache.", entries);
+        Gauge(text, "granary_grain_directory_cache_limit_entries", "The cap on entries of the grain directory cache (GrainDirectory:CacheSize).", directory.CacheSize);
         return text.ToString();
     }
 

@@ -15,8 +15,9 @@ namespace Granary.Tests.Integration.Soak;
 /// created, read, listed and deleted, events recorded, watches that come and go) until the caps have been passed
 /// several times over. What is checked does not depend on the machine's speed: no request fails, the watch history
 /// never holds more than its caps in any sample of /metrics, the events kept come back under their caps, event grains
-/// do not linger, and a watch from before the history's start is told to list again (410). The RSS over time is the
-/// soak command's job (bench/Granary.Bench soak), not a test's.
+/// do not linger, Orleans' grain directory cache (an entry per grain ever activated, pods and events alike) stays under
+/// its cap although far more grains come and go, and a watch from before the history's start is told to list again
+/// (410). The RSS over time is the soak command's job (bench/Granary.Bench soak), not a test's.
 /// </summary>
 public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
 {
@@ -26,6 +27,7 @@ public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
     private const int HistoryLimitEvents = 2000;
     private const int EventsLimitCount = 100;
     private const long EventsLimitBytes = 80_000;
+    private const int DirectoryCacheLimit = 300;
     private static readonly TimeSpan MinimumTraffic = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan TrafficDeadline = TimeSpan.FromSeconds(75);
 
@@ -40,6 +42,7 @@ public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
             .. SiloProcess.AgentlessNodes,
             $"--WatchCache:EventWindow={HistoryLimitEvents}", $"--WatchCache:EventWindowBytes={HistoryLimitBytes}",
             $"--Events:MaxCount={EventsLimitCount}", $"--Events:MaxBytes={EventsLimitBytes}",
+            $"--GrainDirectory:CacheSize={DirectoryCacheLimit}",
         ]);
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(silo.Kubeconfig));
         var kubeconfig = KubeconfigView.Read(silo.Kubeconfig);
@@ -69,6 +72,8 @@ public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
         Assert.True(_errors.IsEmpty, $"{_errors.Count} requests failed; the first: {_errors.FirstOrDefault()}");
         Assert.True(_eventsCreated >= 2 * EventsLimitCount,
             $"phase traffic: only {_eventsCreated} events were created in {started.Elapsed.TotalSeconds:0} s, too few to pass the cap of {EventsLimitCount} twice");
+        Assert.True(_eventsCreated >= DirectoryCacheLimit,
+            $"phase traffic: only {_eventsCreated} events (and as many pods) were created, too few grains to pass the directory cache's cap of {DirectoryCacheLimit}");
 
         // Every sample: the watch history within both caps, for every kind.
         Assert.NotEmpty(samples);
@@ -81,13 +86,19 @@ public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
                 Assert.True(value <= HistoryLimitEvents, $"{name} was {value}, over the cap of {HistoryLimitEvents} changes");
         }
         Assert.Contains(samples, s => s.Value("granary_watch_cache_history_bytes{resource=\"pods\"}") > HistoryLimitBytes / 2);
+        Assert.All(samples, s => Assert.Equal(DirectoryCacheLimit, s.Value("granary_grain_directory_cache_limit_entries")));
+        // The cache filled up to its cap: far more grains (a pod grain per pod, an event grain per event) came and went.
+        Assert.Contains(samples, s => s.Value("granary_grain_directory_cache_entries") > DirectoryCacheLimit / 2);
 
-        // Phase 2: once the traffic stops, events are back under their caps and event grains are gone.
+        // Phase 2: once the traffic stops, events are back under their caps, event grains are gone, and the grain
+        // directory cache holds no more than its cap (while traffic runs, an entry being added may pass it for a moment).
         var settled = await PollAsync(http, m =>
             m.Value("granary_watch_cache_objects{resource=\"events\"}") <= EventsLimitCount
             && m.Value("granary_watch_cache_object_bytes{resource=\"events\"}") <= EventsLimitBytes
-            && (m.Value("granary_grain_activations_by_class{class=\"EventGrain\"}") ?? 0) == 0);
-        Assert.True(settled.Ok, $"phase settle: events and event grains did not come under their caps within 20 s; last /metrics: {settled.Last.Summary("events", "EventGrain")}");
+            && (m.Value("granary_grain_activations_by_class{class=\"EventGrain\"}") ?? 0) == 0
+            && m.Value("granary_grain_directory_cache_entries") <= DirectoryCacheLimit);
+        Assert.True(settled.Ok, $"phase settle: events, event grains and the grain directory cache did not come under their caps within 20 s; " +
+            $"last /metrics: {settled.Last.Summary("events", "EventGrain", "grain_directory_cache")}");
 
         // Phase 3: a watch from before the traffic is older than the history now holds: 410, list again.
         var watch = await http.GetStringAsync($"/api/v1/namespaces/{namespaces[0]}/pods?watch=true&resourceVersion={startVersion}&timeoutSeconds=5");
