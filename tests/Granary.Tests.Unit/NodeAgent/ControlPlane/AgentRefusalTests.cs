@@ -18,6 +18,7 @@ namespace Granary.Tests.Unit.NodeAgent.ControlPlane;
 /// An agent whose control plane answers Forbidden to some of its calls: no loop of the agent ends, the refusal is
 /// logged once with what to fix, the rest carries on, and once allowed the agent catches up by itself.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "xUnit disposes test classes through IAsyncLifetime.DisposeAsync, which disposes _logs.")]
 public sealed class AgentRefusalTests(RefusingClusterFixture fixture) : IClassFixture<RefusingClusterFixture>, IAsyncLifetime
 {
     private readonly string _node = Unique.Name("refused-node");

@@ -15,6 +15,7 @@ namespace Granary.Tests.Unit.Security.Rbac;
 /// Escalation prevention over a real watch cache: jane holds "get pods" in namespace "dev" and may write roles and
 /// bindings there; what she may grant, and what escalate and bind lift, as kube-apiserver decides.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "xUnit disposes test classes through IAsyncLifetime.DisposeAsync, which disposes _rbac and _cache.")]
 public sealed class RbacEscalationTests : IAsyncLifetime
 {
     private const string Ns = "dev";
