@@ -115,31 +115,34 @@ internal sealed class OrleansTls : IDisposable
         }
     }
 
-    /// <summary>Mutual TLS on the silo's inbound silo and gateway connections and on its outbound silo connections.</summary>
-    public void Configure(ISiloBuilder silo)
-    {
-        var fromSilos = ServerOptions((certificate, now) => ClusterIdentities.SiloClientProblem(certificate, Authority, now));
-        var fromClients = ServerOptions((certificate, now) => ClusterIdentities.ChainProblem(certificate, Authority, ClusterIdentities.ClientAuth, now));
-        var toSilos = new TlsOptions
+    /// <summary>
+    /// Mutual TLS on the silo's inbound silo and gateway connections and on its outbound silo connections; every
+    /// refused peer certificate is logged with its reason (<see cref="TlsPeerRefusals"/>).
+    /// </summary>
+    public void Configure(ISiloBuilder silo) =>
+        silo.Services.AddOptions<SiloConnectionOptions>().Configure<ILoggerFactory>((connections, loggers) =>
         {
-            LocalCertificate = Certificate,
-            RemoteCertificateMode = RemoteCertificateMode.RequireCertificate,
-            RemoteCertificateValidation = (certificate, _, _) => ClusterIdentities.SiloServerProblem(certificate, Authority, DateTimeOffset.UtcNow) is null,
-        };
-        silo.Configure<SiloConnectionOptions>(connections =>
-        {
+            var refusals = new TlsPeerRefusals(loggers.CreateLogger<OrleansTls>());
+            var fromSilos = ServerOptions(refusals, "silo port", (certificate, now) => ClusterIdentities.SiloClientProblem(certificate, Authority, now));
+            var fromClients = ServerOptions(refusals, "gateway port", (certificate, now) => ClusterIdentities.ChainProblem(certificate, Authority, ClusterIdentities.ClientAuth, now));
+            var toSilos = new TlsOptions
+            {
+                LocalCertificate = Certificate,
+                RemoteCertificateMode = RemoteCertificateMode.RequireCertificate,
+                RemoteCertificateValidation = (certificate, _, _) =>
+                    refusals.Accept("connection to another silo", certificate, (c, now) => ClusterIdentities.SiloServerProblem(c, Authority, now)),
+            };
             connections.ConfigureSiloInboundConnection(builder => builder.UseServerTls(fromSilos));
             connections.ConfigureGatewayInboundConnection(builder => builder.UseServerTls(fromClients));
             connections.ConfigureSiloOutboundConnection(builder => builder.UseClientTls(toSilos));
         });
-    }
 
-    private TlsOptions ServerOptions(Func<X509Certificate2, DateTimeOffset, string?> problem) => new()
+    private TlsOptions ServerOptions(TlsPeerRefusals refusals, string port, Func<X509Certificate2, DateTimeOffset, string?> problem) => new()
     {
         LocalCertificate = Certificate,
         RemoteCertificateMode = RemoteCertificateMode.RequireCertificate,
         ClientCertificateMode = RemoteCertificateMode.RequireCertificate,
-        RemoteCertificateValidation = (certificate, _, _) => problem(certificate, DateTimeOffset.UtcNow) is null,
+        RemoteCertificateValidation = (certificate, _, _) => refusals.Accept(port, certificate, problem),
     };
 
     public void Dispose()

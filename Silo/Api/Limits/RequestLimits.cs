@@ -15,6 +15,9 @@ internal static class RequestLimits
     /// <summary>The seconds a client refused by an in-flight cap is told to wait (kube-apiserver says 1).</summary>
     public const int TooManyRequestsRetryAfterSeconds = 1;
 
+    /// <summary>The request line and the headers, each: Go's http.DefaultMaxHeaderBytes, which kube-apiserver serves with.</summary>
+    public const int MaxRequestHeaderBytes = 1 << 20;
+
     public static ApiLimitOptions Read(IConfiguration configuration) =>
         configuration.GetSection(ApiLimitOptions.Section).Get<ApiLimitOptions>() ?? new ApiLimitOptions();
 
@@ -23,7 +26,15 @@ internal static class RequestLimits
         var limits = Read(builder.Configuration);
         builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(limits));
         builder.Services.AddSingleton(new InFlightLimiter(limits));
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            // kube-apiserver's Go server reads a request line and headers of up to 1 MiB (http.DefaultMaxHeaderBytes),
+            // so a long selector in the URL gets a 400 Status naming it; Kestrel's 8 KiB line limit refused it before the
+            // API saw it, closing a connection the client was still writing to, which the client saw as a reset.
+            kestrel.Limits.MaxRequestLineSize = MaxRequestHeaderBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = MaxRequestHeaderBytes;
+        });
     }
 
     /// <summary>The in-flight caps; after authentication, which names the user they count against.</summary>

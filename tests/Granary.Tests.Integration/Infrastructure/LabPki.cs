@@ -38,6 +38,9 @@ public sealed class LabPki : IDisposable
 
     public string CaPath => _authority.CertificatePath;
 
+    /// <summary>The cluster CA's key (for a silo given <c>--cluster-ca-key</c>).</summary>
+    public string CaKeyPath => _authority.KeyPath;
+
     public LabCertificate Silo => Issue(LabRole.Silo, "test", []);
 
     public LabCertificate Admin => Issue(LabRole.User, "admin", ["system:masters"]);

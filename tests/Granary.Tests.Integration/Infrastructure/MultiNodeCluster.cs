@@ -49,6 +49,9 @@ public abstract class MultiNodeCluster(IReadOnlyList<ClusterNode> nodes, params 
     /// <summary>The real kubectl against the silo's API (HTTPS and the admin token of its kubeconfig), with a private cache.</summary>
     public Kubectl Kubectl => new(Silo.Kubeconfig, Path.Combine(_dir, "kube-cache"));
 
+    /// <summary>The silo's arguments: the test class's, or (overridden) ones that need the cluster's certificate files.</summary>
+    protected virtual IEnumerable<string> SiloArgumentsFor(LabPki pki) => siloArguments;
+
     /// <summary>Whether <see cref="InitializeAsync"/> starts every node's agent (true) or leaves that to the tests.</summary>
     protected virtual bool StartAgentsAtStart => true;
 
@@ -73,7 +76,7 @@ public abstract class MultiNodeCluster(IReadOnlyList<ClusterNode> nodes, params 
         {
             await Task.WhenAll(Dockerd.InitializeAsync(), _redis.InitializeAsync());
             _engine = new DockerRuntime(Dockerd.Endpoint, NullLogger.Instance);
-            _silo = await SiloProcess.StartAsync(_redis.Endpoint, ClusterId, siloArguments);
+            _silo = await SiloProcess.StartAsync(_redis.Endpoint, ClusterId, [.. SiloArgumentsFor(Pki)]);
             _client = await GranaryClient.ConnectAsync(LabPki.For(_redis.Endpoint).Client(new GranaryClientOptions
             {
                 Redis = _redis.Endpoint,

@@ -1,5 +1,9 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Granary.Api;
@@ -12,8 +16,14 @@ using Granary.Tests.Integration.Infrastructure;
 
 namespace Granary.Tests.Integration.Security;
 
-/// <summary>Two nodes (blocks 70 and 71) with their agents, on a silo whose Orleans ports speak mutual TLS.</summary>
-public sealed class SecureCluster() : MultiNodeCluster([new ClusterNode("sec-a", 70), new ClusterNode("sec-b", 71)]);
+/// <summary>
+/// Two nodes (blocks 70 and 71) with their agents, on a silo whose Orleans ports speak mutual TLS and that holds the
+/// cluster CA's key (<c>--cluster-ca-key</c>), so the agents' serving certificates come from the cluster CA too.
+/// </summary>
+public sealed class SecureCluster() : MultiNodeCluster([new ClusterNode("sec-a", 70), new ClusterNode("sec-b", 71)])
+{
+    protected override IEnumerable<string> SiloArgumentsFor(LabPki pki) => [.. pki.SiloArguments, "--cluster-ca-key", pki.CaKeyPath];
+}
 
 /// <summary>
 /// The grain surface of a production cluster, with real processes, real TLS and certificates from granary certs:
@@ -181,6 +191,109 @@ public sealed class GrainSurfaceSecurityTests(SecureCluster cluster) : IClassFix
         Assert.Contains("INodeAgentGrain.ExecAsync: it is internal to the silos", byAdmin.Message, StringComparison.Ordinal);
         Assert.Contains("INodeAgentGrain.ReadLogsAsync", logs.Message, StringComparison.Ordinal);
         Assert.Contains("certificatesigningrequests/siloclient", siloCertificate.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A would-be silo at the TLS handshake of the silo port: only a silo certificate of the cluster CA gets in; a node's
+    /// or a user's certificate of that CA, or a silo certificate of another CA, is refused, and the silo logs why.
+    /// TLS 1.2, so a refused client certificate fails the handshake itself (in TLS 1.3 the client learns it later).
+    /// </summary>
+    [Theory]
+    [InlineData("silo", true, null)]
+    [InlineData("node", false, "does not name a silo")]
+    [InlineData("admin", false, "does not name a silo")]
+    [InlineData("silo of another CA", false, "does not chain to the cluster CA")]
+    public async Task SiloPort_AdmitsOnlySiloCertificatesOfTheClusterCa_AndLogsEveryRefusal(string presented, bool admitted, string? logged)
+    {
+        using var other = new LabPki();
+        var certificate = presented switch
+        {
+            "silo" => cluster.Pki.Silo,
+            "node" => cluster.Pki.Node("sec-a"),
+            "admin" => cluster.Pki.Admin,
+            _ => other.Silo,
+        };
+        using var pem = X509Certificate2.CreateFromPemFile(certificate.CertificatePath, certificate.KeyPath);
+        // A certificate with its key as the platform's TLS wants it (an ephemeral PEM key is refused as a client credential).
+        using var client = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, cluster.Silo.SiloPort);
+        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+        using var ca = X509CertificateLoader.LoadCertificateFromFile(cluster.Pki.CaPath);
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = "127.0.0.1",
+            EnabledSslProtocols = SslProtocols.Tls12,
+            ClientCertificates = [client],
+            // The silo's side is checked as another silo checks it: a silo certificate of the cluster CA.
+            RemoteCertificateValidationCallback = (_, served, _, _) => served is X509Certificate2 silo && ClusterIdentities.SiloServerProblem(silo, ca, DateTimeOffset.UtcNow) is null,
+        };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var handshake = await Record.ExceptionAsync(() => tls.AuthenticateAsClientAsync(options, deadline.Token));
+        // .NET's server checks a client certificate once the handshake is done and then closes: a refusal is the
+        // connection ending at once. A silo that was admitted waits for the caller's first message instead.
+        var closed = handshake is not null || await ClosedWithinAsync(tls, TimeSpan.FromSeconds(admitted ? 3 : 20));
+
+        if (admitted)
+        {
+            Assert.False(closed, $"the silo's own certificate was refused on the silo port ({handshake?.Message ?? "closed after the handshake"})");
+            return;
+        }
+        Assert.True(closed, $"the {presented} certificate was admitted to the silo port");
+        var line = await cluster.Silo.Process.WaitForLineAsync("Refused a TLS peer on the silo port: the certificate " + certificate.Subject, TimeSpan.FromSeconds(10), $"the silo logging why it refused the {presented} certificate");
+        Assert.Contains(logged!, line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// With --cluster-ca-key the agents' port-10250 serving certificates are issued by the cluster CA itself (for the
+    /// node's name and address), and the silo, which verifies the agent's certificate, reaches the agent's server
+    /// through them (the API's nodes/NAME/proxy). Without the key (every other cluster) they come from a CA kept in Redis.
+    /// </summary>
+    [Fact]
+    public async Task WithTheClusterCaKey_AgentsServeWithCertificatesOfTheClusterCa_ThatTheSiloVerifies()
+    {
+        var node = cluster.Nodes[0];
+        var status = (await cluster.Client.Nodes.GetAsync(null, node.Name)).Status!;
+        var port = status.DaemonEndpoints!.KubeletEndpoint!.Port;
+        var address = IPAddress.Parse(status.Addresses!.First(a => a.Type == "InternalIP").Address);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(address, port);
+        await using var tls = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false);
+        using var ca = X509CertificateLoader.LoadCertificateFromFile(cluster.Pki.CaPath);
+        // Checked as the silo checks it: the serving certificate of this node, from the cluster CA alone.
+        string? problem = "no certificate";
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = address.ToString(),
+            RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                (problem = certificate is X509Certificate2 agent ? ClusterIdentities.NodeServingProblem(agent, ca, address, node.Name, DateTimeOffset.UtcNow) : "no certificate") is null,
+        });
+        using var served = X509CertificateLoader.LoadCertificate(tls.RemoteCertificate!.GetRawCertData());
+
+        var healthz = await cluster.Kubectl.RunAsync("get", "--raw", $"/api/v1/nodes/{node.Name}/proxy/healthz");
+
+        Assert.Null(problem);
+        Assert.Equal(ca.Subject, served.Issuer);
+        Assert.True(healthz.ExitCode == 0 && healthz.Stdout == "ok", $"the silo did not reach the agent's server: {healthz}");
+    }
+
+    /// <summary>Whether the server ends the connection within <paramref name="wait"/> (false: it is still open, waiting).</summary>
+    private static async Task<bool> ClosedWithinAsync(SslStream tls, TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return await tls.ReadAsync(new byte[1], timeout.Token) == 0;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is IOException or AuthenticationException)
+        {
+            return true;
+        }
     }
 
     [Fact]
