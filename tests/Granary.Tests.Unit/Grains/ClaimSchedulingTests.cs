@@ -80,6 +80,8 @@ public sealed class ClaimSchedulingTests(ClusterFixture fixture) : IClassFixture
         await Client.PersistentVolumeClaims.CreateAsync(Claim(pool));
         await Client.Pods.CreateAsync(PodWith(pool, pool, pool));
         var bound = await Eventually.Until(() => Client.PersistentVolumeClaims.GetAsync("default", pool), c => c.Status?.Phase == "Bound", $"claim default/{pool} bound");
+        // The scheduler binds the claim before the pod: as in kube's pvc-protection, only a scheduled pod holds it.
+        await Eventually.Until(() => Client.Pods.GetAsync("default", pool), p => !string.IsNullOrEmpty(p.Spec.NodeName), $"pod default/{pool} scheduled");
 
         await Client.PersistentVolumeClaims.DeleteAsync("default", pool);
         var terminating = await Client.PersistentVolumeClaims.GetAsync("default", pool);
