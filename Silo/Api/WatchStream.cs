@@ -78,7 +78,7 @@ internal sealed partial class WatchStream(HttpContext context, IGrainFactory gra
                 from = batch.ResourceVersion;
             }
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested || written.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) // the client gone cancels stop too: it is linked
         {
             // The watch is over; closing the stream tells the client so.
         }
