@@ -57,5 +57,9 @@ public sealed record ProxyPlan(
     public static readonly ProxyPlan Empty = new([], [], []);
 }
 
-/// <summary>This node as the planner sees it: its name (for traffic policy Local) and the addresses node ports listen on.</summary>
-public sealed record ProxyNode(string Name, ImmutableArray<IPAddress> Addresses, string? ServiceInterface);
+/// <summary>
+/// This node as the planner sees it: its name (for traffic policy Local) and the addresses node ports listen on.
+/// <see cref="KernelNat"/>: the proxy rewrites destinations in the kernel (nftables mode), so a cluster IP needs no
+/// local address to be served and any IPv4 cluster IP is planned without a service interface.
+/// </summary>
+public sealed record ProxyNode(string Name, ImmutableArray<IPAddress> Addresses, string? ServiceInterface, bool KernelNat = false);

@@ -36,13 +36,13 @@ public static class ProxyPlanner
             var clusterIP = ClusterAddress(spec.ClusterIP!);
             if (clusterIP is null)
                 unreachable.Add(new UnreachableService(key, spec.ClusterIP!, "it is not an IPv4 address; the proxy serves IPv4 only"));
-            else if (!IPAddress.IsLoopback(clusterIP) && node.ServiceInterface is null)
+            else if (!IPAddress.IsLoopback(clusterIP) && node.ServiceInterface is null && !node.KernelNat)
             {
                 unreachable.Add(new UnreachableService(key, spec.ClusterIP!,
                     "only loopback (127.0.0.0/8) cluster IPs are served without a service interface; start the agent with --service-interface NAME (e.g. granary-svc0) or give the silo a loopback --service-cidr"));
                 clusterIP = null;
             }
-            else if (!IPAddress.IsLoopback(clusterIP))
+            else if (!IPAddress.IsLoopback(clusterIP) && node.ServiceInterface is not null)
                 interfaceAddresses.Add(clusterIP);
 
             var affinity = spec.SessionAffinity == ClientIPAffinity
