@@ -94,6 +94,12 @@ public sealed class AgentSettings
     /// </summary>
     public string? ServiceInterface { get; set; }
 
+    /// <summary>
+    /// The service proxy's backend (kube-proxy's --proxy-mode): relay (userspace, the default) or nftables (kernel NAT
+    /// rules in the table granary-NODE; needs the nft program and root).
+    /// </summary>
+    public string ProxyMode { get; set; } = "relay";
+
     /// <summary>How long the service proxy keeps a UDP flow without a datagram either way.</summary>
     public TimeSpan ServiceUdpIdleTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>The port of the node's cluster DNS server (UDP and TCP on the node address); pods' resolv.conf cannot name another, so 53.</summary>
@@ -136,6 +142,7 @@ public sealed class AgentSettings
         ["--reserved-memory"] = nameof(ReservedMemory),
         ["--server-port"] = nameof(ServerPort),
         ["--service-interface"] = nameof(ServiceInterface),
+        ["--proxy-mode"] = nameof(ProxyMode),
         ["--dns-port"] = nameof(DnsPort),
         ["--cluster-domain"] = nameof(ClusterDomain),
         ["--dns-upstream"] = nameof(DnsUpstream),

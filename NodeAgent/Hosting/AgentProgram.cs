@@ -17,6 +17,8 @@ public static class AgentProgram
             Console.WriteLine(Usage);
             return 0;
         }
+        if (args.Contains(ProxyCleanupCommand.Flag))
+            return ProxyCleanupCommand.Run(args);
         var unknown = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).Select(a => a.Split('=')[0])
             .FirstOrDefault(a => !AgentSettings.SwitchMappings.ContainsKey(a) && !a.Contains(':', StringComparison.Ordinal));
         if (unknown is not null)
@@ -63,6 +65,12 @@ public static class AgentProgram
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+        catch (Networking.Proxy.Nftables.NftablesException e)
+        {
+            // --proxy-mode nftables without the nft program or the permission to use it.
+            log.LogCritical("The service proxy cannot program nftables: {Reason}", e.Message);
+            return 1;
+        }
         log.LogInformation("Agent for node {Node}: driver {Driver}, pod network {Network}, control plane {ControlPlane}",
             settings.EffectiveNodeName, runtime.Name, settings.PodNetwork, clientOptions.Describe());
 
@@ -96,6 +104,9 @@ public static class AgentProgram
           --reserved-cpu Q / --reserved-memory Q   kept back from pods (allocatable = capacity - reserved)
           --service-interface NAME a dummy interface (e.g. granary-svc0) for non-loopback cluster IPs (needs root);
                                    without it only loopback cluster IPs (a 127.x --service-cidr) are served
+          --proxy-mode MODE        the service proxy: relay (userspace, default) or nftables (kernel NAT rules in the
+                                   table ip granary-NODE; needs the nft program and root)
+          --cleanup                remove this node's nftables table (kept across restarts) and exit
           --dns-port N             the cluster DNS server's port on the node address (default 53; pods can only use 53)
           --cluster-domain NAME    the cluster's DNS domain (default cluster.local)
           --dns-upstream IP[:PORT],...   where other names are forwarded (default: the nameservers of --resolv-conf)
