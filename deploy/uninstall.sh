@@ -48,6 +48,11 @@ for role in $roles; do
     echo "stopped   granary-$role.service"
   fi
   remove "$unit"
+  # The agent leaves its nftables table (--proxy-mode nftables) in place across restarts; uninstalling takes it away.
+  if [ "$role" = agent ] && [ -z "$destdir" ] && [ -x /usr/local/bin/granary-agent ] && command -v nft >/dev/null 2>&1; then
+    node=$(sed -n 's/^GRANARY_NODENAME=//p' /etc/granary/agent.env 2>/dev/null | tail -n 1)
+    /usr/local/bin/granary-agent --cleanup ${node:+--node-name "$node"} || echo "warning: granary-agent --cleanup failed; remove the table with: nft delete table ip granary-NODE" >&2
+  fi
   remove "$destdir/usr/local/bin/granary-$role"
   if [ "$purge" = true ]; then
     remove "$destdir/etc/granary/$role.env"

@@ -13,6 +13,7 @@ command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
 # The pull-secret tests push to a private registry on 127.0.0.1 with htpasswd authentication.
 [ -x /usr/bin/docker-registry ] || need_packages+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need_packages+=(apache2-utils)
+[ -x /usr/sbin/nft ] || need_packages+=(nftables)
 
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" != "0" ]; then
@@ -29,7 +30,7 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >/dev/null
 fi
 
-for tool in redis-server dockerd busybox docker-registry htpasswd; do
+for tool in redis-server dockerd busybox docker-registry htpasswd nft; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is still missing after install" >&2; exit 1; }
 done
 
