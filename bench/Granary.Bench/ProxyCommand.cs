@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Granary.Model;
 using Granary.NodeAgent.Networking.Proxy;
+using Granary.NodeAgent.Networking.Proxy.Nftables;
 using Granary.NodeAgent.Networking.Services;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -10,7 +11,7 @@ namespace Granary.Bench;
 
 /// <summary>
 /// The proxy command's wiring: a bulk server and an echo server on 127.0.0.1, an in-process <see cref="SocketProxy"/>
-/// with one listener per server, then <see cref="ProxyBenchmark"/> direct and proxied.
+/// or <see cref="NftablesProxy"/> (--mode) with one listener per server, then <see cref="ProxyBenchmark"/> direct and proxied.
 /// </summary>
 internal static class ProxyCommand
 {
@@ -19,20 +20,51 @@ internal static class ProxyCommand
 
     public static async Task RunAsync(ProxyOptions options, TextWriter output, CancellationToken ct)
     {
-        output.WriteLine($"proxy benchmark: {options.Streams} bulk stream(s) of {options.Megabytes} MiB, {options.Clients} clients x {options.Requests} round trips; " +
+        output.WriteLine($"proxy benchmark ({options.Mode.ToString().ToLowerInvariant()}): {options.Streams} bulk stream(s) of {options.Megabytes} MiB, {options.Clients} clients x {options.Requests} round trips; " +
             $"{Environment.ProcessorCount} cores, load {ProcessHelpers.LoadAverage()}");
         using var servers = new BenchServers(options.Megabytes * 1024L * 1024L);
         var catalog = new StaticCatalog(ImmutableDictionary<ServiceKey, ServiceEndpoints>.Empty
             .Add(Bulk, EndpointsOf(Bulk, servers.Bulk))
             .Add(Echo, EndpointsOf(Echo, servers.Echo)));
-        await using var proxy = new SocketProxy(catalog, "bench", new ServiceProxyOptions(), TimeProvider.System, NullLogger<SocketProxy>.Instance);
-        var bulkService = new IPEndPoint(IPAddress.Loopback, FreeTcpPort());
-        var echoService = new IPEndPoint(IPAddress.Loopback, FreeTcpPort());
-        var failures = proxy.Apply(new ProxyPlan(
-            [Listener(bulkService, Bulk), Listener(echoService, Echo)], [], []));
-        if (!failures.IsEmpty)
-            throw new BenchmarkException($"the proxy could not listen: {string.Join("; ", failures.Select(f => $"{f.Listener}: {f.Reason}"))}");
+        var (bulkService, echoService) = options.Mode == ProxyMode.Nftables
+            ? (new IPEndPoint(IPAddress.Parse("127.250.0.1"), 80), new IPEndPoint(IPAddress.Parse("127.250.0.2"), 80))
+            : (new IPEndPoint(IPAddress.Loopback, FreeTcpPort()), new IPEndPoint(IPAddress.Loopback, FreeTcpPort()));
+        var node = $"bench-{Environment.ProcessId}";
+        await using var proxy = Create(options.Mode, catalog, node);
+        try
+        {
+            var failures = proxy.Apply(new ProxyPlan(
+                [Listener(bulkService, Bulk), Listener(echoService, Echo)], [], []));
+            if (!failures.IsEmpty)
+                throw new BenchmarkException($"the proxy could not serve: {string.Join("; ", failures.Select(f => $"{f.Listener}: {f.Reason}"))}");
+            await MeasureAsync(options, output, servers, bulkService, echoService, ct);
+        }
+        finally
+        {
+            if (options.Mode == ProxyMode.Nftables)
+                NftablesCleanup.Remove(node, new NftProgram());
+        }
+    }
 
+    private static IServiceProxy Create(ProxyMode mode, StaticCatalog catalog, string node)
+    {
+        if (mode == ProxyMode.Relay)
+            return new SocketProxy(catalog, node, new ServiceProxyOptions(), TimeProvider.System, NullLogger<SocketProxy>.Instance);
+        var nft = new NftProgram();
+        var table = NftablesRuleset.TableName(node);
+        try
+        {
+            nft.Probe(table);
+        }
+        catch (NftablesException e)
+        {
+            throw new BenchmarkException($"--mode nftables: {e.Message}");
+        }
+        return new NftablesProxy(catalog, node, table, guardLocalnet: false, nft, NullLogger<NftablesProxy>.Instance);
+    }
+
+    private static async Task MeasureAsync(ProxyOptions options, TextWriter output, BenchServers servers, IPEndPoint bulkService, IPEndPoint echoService, CancellationToken ct)
+    {
         var benchmark = new ProxyBenchmark(options, output);
         // Warm up both paths (JIT, pools) before anything is measured.
         await benchmark.RoundTripsAsync(servers.Echo, 200, ct);
@@ -47,7 +79,7 @@ internal static class ProxyCommand
         }
         var directLatency = Percentiles.Summarize(await benchmark.RoundTripsAsync(servers.Echo, options.Requests, ct));
         var proxiedLatency = Percentiles.Summarize(await benchmark.RoundTripsAsync(echoService, options.Requests, ct));
-        new ProxyResult(direct, proxied, directLatency, proxiedLatency).Print(output);
+        new ProxyResult(options.Mode, direct, proxied, directLatency, proxiedLatency).Print(output);
     }
 
     private static ProxyListener Listener(IPEndPoint address, ServiceKey service) =>

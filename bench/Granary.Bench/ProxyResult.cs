@@ -2,6 +2,7 @@ namespace Granary.Bench;
 
 /// <summary>What the proxy benchmark measured, direct and through the proxy.</summary>
 internal sealed record ProxyResult(
+    Granary.NodeAgent.Networking.Proxy.ProxyMode Mode,
     IReadOnlyList<ThroughputSample> Direct,
     IReadOnlyList<ThroughputSample> Proxied,
     LatencySummary DirectLatency,
@@ -18,6 +19,8 @@ internal sealed record ProxyResult(
         output.WriteLine($"round trip, direct:  {Format(DirectLatency)}");
         output.WriteLine($"round trip, proxied: {Format(ProxiedLatency)}");
         output.WriteLine($"added by the proxy: p50 {ProxiedLatency.P50 - DirectLatency.P50:0.000} ms, p99 {ProxiedLatency.P99 - DirectLatency.P99:0.000} ms (goal p99 <= 1 ms)");
+        output.WriteLine(FormattableString.Invariant(
+            $"proxy-summary mode={Mode.ToString().ToLowerInvariant()} bulk_ratio={proxied / direct:0.00} direct_mbps={direct:0} proxied_mbps={proxied:0} added_p50_ms={ProxiedLatency.P50 - DirectLatency.P50:0.000} added_p99_ms={ProxiedLatency.P99 - DirectLatency.P99:0.000} load={ProcessHelpers.LoadAverage()}"));
     }
 
     private static double Median(IReadOnlyList<ThroughputSample> samples, Func<ThroughputSample, double> figure) =>
