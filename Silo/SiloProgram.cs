@@ -32,6 +32,11 @@ public static class SiloProgram
         builder.Configuration.AddEnvironmentVariables("GRANARY_");
         builder.Configuration.AddCommandLine(SiloSettings.ExpandBareFlags(args), SiloSettings.SwitchMappings);
         var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
+        if (MallocArenas.Limit(builder.Configuration) is { } arenaError)
+        {
+            Console.Error.WriteLine($"error: {arenaError}\n{Usage}");
+            return 2;
+        }
         if (!IPAddress.TryParse(settings.ApiAddress, out var apiAddress))
         {
             Console.Error.WriteLine($"error: --api-address {settings.ApiAddress} is not an IP address\n{Usage}");

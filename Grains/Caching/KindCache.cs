@@ -2,10 +2,8 @@ using Granary.Api;
 using Granary.Errors;
 using Granary.Grains.Storage;
 using Granary.Model;
-using Granary.Serialization;
 using Granary.Selectors;
 using Microsoft.Extensions.Logging;
-using Granary.Retry;
 
 namespace Granary.Grains.Caching;
 
@@ -23,24 +21,18 @@ public sealed partial class KindCache : IDisposable
     private readonly ResourceKind _kind;
     private readonly IObjectStore _store;
     private readonly ILogger _logger;
-    private readonly int _window;
-    private readonly long _windowBytes;
     private readonly object _lock = new();
     private readonly Dictionary<string, IResource> _objects = new(StringComparer.Ordinal);
     private readonly ObjectIndex _index = new();
-    private readonly CachedEvent?[] _ring;
+    private readonly WatchHistory _history;
     private readonly SemaphoreSlim _nudge = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly IDisposable _subscription;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ObjectSizes _sizes = new();
     private long _revision;
-    private long _firstRevision = 1; // revision of the oldest event held in the ring
     private int _generation; // the store's data-loss generation of the kind when this cache last listed
-    private int _count;
-    private long _historyBytes;
-    private readonly Dictionary<string, int> _objectSizes = new(StringComparer.Ordinal);
-    private long _objectBytes;
 
     /// <summary>Raised (outside the lock) after each applied batch; subscribers must be quick.</summary>
     public event Action<IReadOnlyList<CachedEvent>>? Changed;
@@ -49,14 +41,10 @@ public sealed partial class KindCache : IDisposable
     /// <param name="windowBytes">The most bytes (of stored JSON) the watch history keeps; at least the newest change is always kept.</param>
     public KindCache(ResourceKind kind, IObjectStore store, int window, ILogger logger, long windowBytes = long.MaxValue)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(windowBytes, 1);
+        _history = new WatchHistory(window, windowBytes);
         _kind = kind;
         _store = store;
         _logger = logger;
-        _window = window;
-        _windowBytes = windowBytes;
-        _ring = new CachedEvent?[window];
         _subscription = store.SubscribeChanges(kind, Nudge);
         store.DataLost += OnDataLost;
         _ = Task.Run(FeedAsync);
@@ -204,7 +192,7 @@ public sealed partial class KindCache : IDisposable
         get
         {
             lock (_lock)
-                return new KindCacheSize(_objects.Count, _objectBytes, _count, _historyBytes);
+                return new KindCacheSize(_objects.Count, _sizes.Total, _history.Count, _history.Bytes);
         }
     }
 
@@ -212,7 +200,7 @@ public sealed partial class KindCache : IDisposable
     public int StoredBytes(string key)
     {
         lock (_lock)
-            return _objectSizes.GetValueOrDefault(key);
+            return _sizes.Of(key);
     }
 
     public IResource? Get(string key)
@@ -229,13 +217,13 @@ public sealed partial class KindCache : IDisposable
     {
         lock (_lock)
         {
-            if (after < _firstRevision - 1)
-                throw new ExpiredException($"too old resource version: {after} ({_firstRevision - 1}); the {_kind.Plural} watch history no longer reaches back that far, list again");
+            if (after < _history.FirstRevision - 1)
+                throw new ExpiredException($"too old resource version: {after} ({_history.FirstRevision - 1}); the {_kind.Plural} watch history no longer reaches back that far, list again");
             var events = new List<WatchEvent>();
-            var resume = Math.Max(after, _firstRevision - 1);
+            var resume = Math.Max(after, _history.FirstRevision - 1);
             for (var rv = after + 1; rv <= _revision && rv - after <= max; rv++)
             {
-                var cached = _ring[(int)(rv % _window)]!;
+                var cached = _history.At(rv);
                 if (cached.For(filter) is { } e)
                     events.Add(e);
                 resume = rv;
@@ -244,200 +232,10 @@ public sealed partial class KindCache : IDisposable
         }
     }
 
-    private async Task FeedAsync()
-    {
-        var backoff = new Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
-        var needsList = true;
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                if (!needsList && _store.Generation(_kind) != _generation)
-                {
-                    LogDataLost(_logger, _kind.Plural, Revision);
-                    needsList = true;
-                }
-                if (needsList)
-                {
-                    await RelistAsync();
-                    needsList = false;
-                    _ready.TrySetResult();
-                }
-                var events = await _store.ReadEventsAsync(_kind, Revision, ReadBatch);
-                if (_store.Generation(_kind) != _generation)
-                    continue;
-                if (events.Count > 0)
-                    Apply(events);
-                backoff.Reset();
-                if (events.Count < ReadBatch)
-                    await _nudge.WaitAsync(TimeSpan.FromSeconds(1), _stop.Token);
-            }
-            catch (ExpiredException)
-            {
-                LogFellBehind(_logger, _kind.Plural, Revision);
-                needsList = true;
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                var delay = backoff.Next();
-                LogFeedFailed(_logger, e, _kind.Plural, delay);
-                try
-                {
-                    await Task.Delay(delay, _stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
-        }
-    }
-
-    private async Task RelistAsync()
-    {
-        int generation;
-        StoreSnapshot snapshot;
-        do
-        {
-            // A list that ran into a data loss is from before the repair: list again.
-            generation = _store.Generation(_kind);
-            snapshot = await _store.ListAsync(_kind);
-        }
-        while (generation != _store.Generation(_kind));
-        TaskCompletionSource changed;
-        lock (_lock)
-        {
-            _generation = generation;
-            _objects.Clear();
-            _index.Clear();
-            _objectSizes.Clear();
-            _objectBytes = 0;
-            foreach (var (key, stored) in snapshot.Objects)
-            {
-                var obj = Decode(stored.Json, stored.Revision);
-                _objects[key] = obj;
-                _index.Replace(key, null, obj);
-                SetSize(key, stored.Json.Length);
-            }
-            Array.Clear(_ring);
-            _count = 0;
-            _historyBytes = 0;
-            _revision = snapshot.Revision;
-            // The window restarts here: watchers from before the relist must list again.
-            _firstRevision = snapshot.Revision + 1;
-            changed = _changed;
-            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        changed.TrySetResult();
-        LogListed(_logger, _kind.Plural, snapshot.Objects.Count, snapshot.Revision);
-    }
-
-    private void Apply(IReadOnlyList<StoredEvent> events)
-    {
-        var applied = new List<CachedEvent>(events.Count);
-        TaskCompletionSource changed;
-        lock (_lock)
-        {
-            foreach (var e in events)
-            {
-                if (e.Revision <= _revision)
-                    continue;
-                var obj = Decode(e.Json, e.Revision);
-                _objects.TryGetValue(e.Key, out var previous);
-                var type = e.Type switch
-                {
-                    StoredEventType.Added => WatchEventType.Added,
-                    StoredEventType.Deleted => WatchEventType.Deleted,
-                    _ => WatchEventType.Modified,
-                };
-                if (type == WatchEventType.Deleted)
-                    _objects.Remove(e.Key);
-                else
-                    _objects[e.Key] = obj;
-                SetSize(e.Key, type == WatchEventType.Deleted ? 0 : e.Json.Length);
-                _index.Replace(e.Key, previous, type == WatchEventType.Deleted ? null : obj);
-                var cached = new CachedEvent(e.Revision, type, obj, previous) { Bytes = e.Json.Length };
-                Remember(cached);
-                applied.Add(cached);
-            }
-            changed = _changed;
-            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        changed.TrySetResult();
-        if (applied.Count > 0)
-            Changed?.Invoke(applied);
-    }
-
-    /// <summary>
-    /// Adds the newest change to the history, then forgets the oldest ones while either cap is passed. Revisions are
-    /// consecutive, so the oldest change kept is always at <c>_revision - _count + 1</c>.
-    /// </summary>
-    private void Remember(CachedEvent cached)
-    {
-        var slot = (int)(cached.Revision % _window);
-        if (_count == _window)
-            Forget(slot); // the slot of the change _window revisions back, the oldest
-        _ring[slot] = cached;
-        _count++;
-        _historyBytes += cached.Bytes;
-        _revision = cached.Revision;
-        while (_historyBytes > _windowBytes && _count > 1)
-            Forget((int)((_revision - _count + 1) % _window));
-        _firstRevision = _revision - _count + 1;
-    }
-
-    private void Forget(int slot)
-    {
-        if (_ring[slot] is { } oldest)
-            _historyBytes -= oldest.Bytes;
-        _ring[slot] = null;
-        _count--;
-    }
-
-    private void SetSize(string key, int bytes)
-    {
-        _objectBytes += bytes - _objectSizes.GetValueOrDefault(key);
-        if (bytes == 0)
-            _objectSizes.Remove(key);
-        else
-            _objectSizes[key] = bytes;
-    }
-
-    private IResource Decode(string json, long revision)
-    {
-        var obj = GranaryJson.DeserializeResource(json, _kind);
-        return obj.WithMetadata(obj.Metadata with { ResourceVersion = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-    }
-
-    private void OnDataLost(ResourceKind kind)
-    {
-        if (kind.Plural == _kind.Plural)
-            Nudge();
-    }
-
     public void Dispose()
     {
         _store.DataLost -= OnDataLost;
         _stop.Cancel();
         _subscription.Dispose();
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Watch cache for {Kind} listed {Count} objects at revision {Revision}")]
-    private static partial void LogListed(ILogger logger, string kind, int count, long revision);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Kind} fell behind the store's event history at revision {Revision}; listing again")]
-    private static partial void LogFellBehind(ILogger logger, string kind, long revision);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Kind} drops its objects (at revision {Revision}) because the store lost data; listing again, and watches from before get 410 Gone")]
-    private static partial void LogDataLost(ILogger logger, string kind, long revision);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch cache for {Kind} could not read the store; retrying in {Backoff}")]
-    private static partial void LogFeedFailed(ILogger logger, Exception exception, string kind, TimeSpan backoff);
 }
-
-/// <summary>The size of one kind's cache: objects held and the bytes of their stored JSON, changes in the watch history and theirs.</summary>
-public readonly record struct KindCacheSize(int Objects, long ObjectBytes, int HistoryEvents, long HistoryBytes);

@@ -33,6 +33,7 @@ internal static class MetricsEndpoint
         Gauge(text, "dotnet_gc_committed_bytes", "Memory the GC has committed from the operating system.", gc.TotalCommittedBytes);
         Gauge(text, "dotnet_gc_fragmented_bytes", "Free space inside the GC heap after the last collection.", gc.FragmentedBytes);
         Gauge(text, "dotnet_gc_collections_total{generation=\"2\"}", "Full (generation 2) collections since start.", GC.CollectionCount(2), "dotnet_gc_collections_total");
+        MemoryBreakdownMetrics.Append(text);
 
         var statistics = await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics([silo.SiloAddress]);
         var byClass = statistics.GroupBy(s => ShortName(s.GrainType)).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();

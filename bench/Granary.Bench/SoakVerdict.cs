@@ -23,7 +23,8 @@ internal static class SoakVerdict
     public static (bool Flat, string Line) Judge(double? slope, double tolerance) => slope switch
     {
         null => (false, "verdict: unknown (fewer than three samples in the second half; run longer or sample more often)"),
-        { } s when s <= tolerance => (true, $"verdict: flat after warm-up (RSS slope {s:+0.00;-0.00} MiB/min over the second half, tolerance {tolerance:0.##} MiB/min)"),
+        // Rounded first, so a slope just below zero prints "+0.00", not "-+0.00" (a negative that rounds to zero takes the first section).
+        { } s when s <= tolerance => (true, $"verdict: flat after warm-up (RSS slope {Math.Round(s, 2) + 0.0:+0.00;-0.00} MiB/min over the second half, tolerance {tolerance:0.##} MiB/min)"),
         { } s => (false, $"verdict: growing (RSS slope {s:+0.00} MiB/min over the second half, tolerance {tolerance:0.##} MiB/min)"),
     };
 }

@@ -205,7 +205,8 @@ public sealed partial class ProcessRuntime : IContainerRuntime, IDisposable
             if (!_containers.Remove(id))
                 return;
         }
-        container.Log.Dispose();
+        // The run is over (Exited is recorded only after its exit code was read): the log and the Process handle go with it.
+        container.Dispose();
         Directory.Delete(container.Dir, recursive: true);
         LogRemoved(_logger, id);
     }
