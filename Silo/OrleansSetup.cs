@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Granary.Silo.Redis;
 using StackExchange.Redis;
 
@@ -29,6 +30,9 @@ internal static class OrleansSetup
         silo.UseSystemTextJsonGrainStorageSerializer();
         // Redis faults that pass by themselves reach callers as retriable 503/504, not as a codec error.
         silo.AddIncomingGrainCallFilter<Granary.Grains.Storage.StoreFaultFilter>();
+        // The dashboard's grains and call statistics run only when it is on: its call filter costs on every grain call.
+        if (settings.DashboardPort is not null)
+            silo.AddDashboard();
 
         if (settings.DevMode)
         {

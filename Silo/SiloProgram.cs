@@ -146,6 +146,12 @@ public static class SiloProgram
         builder.Services.AddSingleton<Granary.Silo.Streams.AgentClientCredentials>();
         builder.Services.AddSingleton<Granary.Silo.Streams.AgentDialer>();
         builder.AddKubeApi(settings, apiAddress, security);
+        // /metrics (OpenTelemetry, Prometheus format) and the optional Orleans Dashboard.
+        if (Observability.SiloObservability.Add(builder, settings) is { } observabilityProblem)
+        {
+            Console.Error.WriteLine($"error: {observabilityProblem}\n{Usage}");
+            return 2;
+        }
         if (settings.DevMode && settings.EmbeddedAgent)
         {
             using var loggers = LoggerFactory.Create(HostLogging.Configure);
@@ -197,6 +203,7 @@ public static class SiloProgram
                             [--default-unreachable-toleration-seconds N] [--node-eviction-rate R] [--unhealthy-zone-threshold F]
                             [--max-request-body-bytes N] [--max-requests-inflight N] [--max-mutating-requests-inflight N]
                             [--max-requests-inflight-per-user N] [--max-masters-requests-inflight N]
+                            [--dashboard-port N [--dashboard-address IP]]
 
           (no --redis)        embedded dev mode: one silo, localhost clustering, in-memory state (not persisted)
           --redis HOST:PORT   Redis clustering, grain storage, reminders and object store (state persists)
@@ -261,6 +268,10 @@ public static class SiloProgram
           --max-requests-inflight N, --max-mutating-requests-inflight N
                               non-mutating and mutating requests served at once for all users but system:masters
                               (default 400 and 200, as kube-apiserver; 0: no limit); more are 429 with Retry-After
+          --dashboard-port N  serve the Orleans Dashboard (grains, silos, calls) on this port; off unless given. It has no
+                              authentication of its own: anyone who reaches the port sees the cluster's internals
+          --dashboard-address IP
+                              the address the dashboard listens on (default 127.0.0.1)
           --max-requests-inflight-per-user N
                               requests one such user may have in flight (default 100; 0: no limit)
           --max-masters-requests-inflight N

@@ -142,6 +142,15 @@ public sealed class SiloSettings
     /// <summary>The node ports NodePort and LoadBalancer services get, "LOW-HIGH".</summary>
     public string ServiceNodePortRange { get; set; } = Granary.Grains.Services.ServiceNetworkOptions.DefaultNodePortRange;
 
+    /// <summary>
+    /// The Orleans Dashboard's port; unset (the default) turns the dashboard off. It has no authentication of its own,
+    /// so it listens on <see cref="DashboardAddress"/>, loopback unless told otherwise.
+    /// </summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary>The address the Orleans Dashboard listens on (default 127.0.0.1).</summary>
+    public string DashboardAddress { get; set; } = "127.0.0.1";
+
     public const int DefaultApiPort = 6443;
     public const int DefaultDevApiPort = 6440;
 
@@ -229,5 +238,7 @@ public sealed class SiloSettings
         ["--service-account-signing-key-file"] = nameof(ServiceAccountSigningKeyFile),
         ["--service-account-key-file"] = nameof(ServiceAccountKeyFile),
         ["--service-account-max-token-expiration"] = nameof(ServiceAccountMaxTokenExpiration),
+        ["--dashboard-port"] = nameof(DashboardPort),
+        ["--dashboard-address"] = nameof(DashboardAddress),
     };
 }

@@ -39,6 +39,8 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     private readonly AssumedPods _assumed = new(time, BindTimeout);
     // Unschedulable pods and the capacity generation they were last tried at: retried only when capacity changes.
     private readonly Dictionary<string, long> _unschedulable = new(StringComparer.Ordinal);
+    // When each pending pod was first found pending (a TimeProvider timestamp), for scheduler_pod_scheduling_duration_seconds.
+    private readonly Dictionary<string, long> _pendingSince = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _subscriptions = [];
     private readonly IEventRecorder _events = events.NewRecorder(new EventSource { Component = Component });
     private ISchedulerGrain? _self;
@@ -237,6 +239,7 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             if (pod.Spec.NodeName is not null)
             {
                 _assumed.Confirm(key);
+                _pendingSince.Remove(key);
                 bound.Add(pod);
             }
             else if (_assumed.TryGetNode(key, out var node))
@@ -244,13 +247,17 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
                 // Bound by us, not yet seen bound: it still holds the capacity we gave it.
                 bound.Add(pod with { Spec = pod.Spec with { NodeName = node } });
             }
-            else if (IsPending(pod) && !(_unschedulable.TryGetValue(key, out var triedAt) && triedAt == generation))
+            else if (IsPending(pod))
             {
-                pending.Add(pod);
+                _pendingSince.TryAdd(key, time.GetTimestamp());
+                if (!(_unschedulable.TryGetValue(key, out var triedAt) && triedAt == generation))
+                    pending.Add(pod);
             }
         }
         foreach (var key in _unschedulable.Keys.Where(k => !seen.Contains(k)).ToList())
             _unschedulable.Remove(key);
+        foreach (var key in _pendingSince.Keys.Where(k => !seen.Contains(k)).ToList())
+            _pendingSince.Remove(key);
         _assumed.RetainOnly(seen);
         return (bound, pending);
     }
@@ -315,17 +322,20 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         if (outcome.Succeeded && pod is not null)
         {
             Interlocked.Increment(ref _bound);
+            SchedulerMetrics.Scheduled(_pendingSince.Remove(key, out var since) ? time.GetElapsedTime(since) : null);
             _events.Record(pod, Event.Normal, "Scheduled", $"Successfully assigned {key} to {a.NodeName}");
             return;
         }
         // Deleted, replaced, bound meanwhile, or no answer: the assumption is already forgotten; the next pass sees the truth.
         LogBindFailed(logger, key, a.NodeName, outcome.Reason ?? "");
+        SchedulerMetrics.Error();
         _dirty = true;
     }
 
     private async ValueTask MarkAsync(Unschedulable u)
     {
         var key = KeyOf(u.Namespace, u.Name);
+        SchedulerMetrics.Unschedulable();
         if (cache.For(ResourceKinds.Pod).Get(key) is Pod pod
             && pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled") is { Status: "False" } c && c.Message == u.Message)
             return;

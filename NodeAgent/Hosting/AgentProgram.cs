@@ -1,6 +1,7 @@
 using Granary.Client;
 using Granary.NodeAgent.Configuration;
 using Granary.NodeAgent.ControlPlane;
+using Granary.NodeAgent.Observability;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -58,6 +59,8 @@ public static class AgentProgram
         try
         {
             builder.Services.AddGranaryAgent(settings, runtime, _ => new RemoteControlPlane(clientOptions));
+            // /metrics on the agent's server, as the kubelet serves it on its port.
+            builder.Services.AddGranaryMetrics(KubeletMetrics.MeterName);
         }
         catch (ArgumentException e)
         {

@@ -28,7 +28,12 @@ public static class AgentServices
     {
         services.AddSingleton(Options.Create(settings));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(runtime);
+        // Every runtime call is timed for kubelet_runtime_operations_duration_seconds.
+        services.AddMetrics();
+        services.AddSingleton<Observability.KubeletMetrics>();
+        services.AddHostedService<Observability.KubeletMetricsFeed>();
+        services.AddSingleton<IContainerRuntime>(sp => new Observability.InstrumentedRuntime(runtime, sp.GetRequiredService<Observability.KubeletMetrics>()));
+        services.AddSingleton<IAgentServerModule, Observability.AgentMetricsModule>();
         services.AddSingleton(new NodeIdentity(settings.EffectiveNodeName, settings.NodeIp));
         services.AddSingleton(sp => connector(sp));
         services.AddSingleton(_ => PodNetworks.Create(settings.PodNetwork, settings.NodeIp, settings.PodCidr));

@@ -21,6 +21,12 @@ public sealed partial class PodStatusReporter(ControlPlaneLink link, ControlPlan
     private readonly SemaphoreSlim _nudge = new(0, 1);
     private int _connections;
 
+    /// <summary>Raised with every status observed (sent or not), for the agent's metrics; subscribers must be quick.</summary>
+    public event Action<Pod, PodStatus>? Observed;
+
+    /// <summary>Raised when a pod that is gone is forgotten.</summary>
+    public event Action<string>? Forgotten;
+
     /// <summary>
     /// Queues a pod's observed status; a status equal to the last one sent is dropped. After a reconnection what was
     /// sent is forgotten and each status is compared with the control plane's copy instead: while the agent was away
@@ -34,6 +40,7 @@ public sealed partial class PodStatusReporter(ControlPlaneLink link, ControlPlan
             _sent.Clear();
         }
         var uid = pod.Metadata.Uid!;
+        Observed?.Invoke(pod, status);
         var json = GranaryJson.Serialize(status);
         if (_sent.TryGetValue(uid, out var last) && last == json && !_pending.ContainsKey(uid))
             return;
@@ -61,6 +68,7 @@ public sealed partial class PodStatusReporter(ControlPlaneLink link, ControlPlan
     {
         _pending.TryRemove(uid, out _);
         _sent.TryRemove(uid, out _);
+        Forgotten?.Invoke(uid);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

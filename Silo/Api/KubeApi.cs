@@ -2,6 +2,7 @@ using System.Net;
 using Granary.Grains.Security;
 using Granary.Grains.Security.Rbac;
 using Granary.Silo.Api.Limits;
+using Granary.Silo.Observability;
 using Granary.Silo.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -59,6 +60,9 @@ internal static class KubeApi
     public static void MapKubeApi(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Granary.Silo.Api");
+        // The dashboard's own port, when it is on, never reaches the API's pipeline.
+        DashboardEndpoint.Map(app);
+        app.UseApiRequestMetrics();
         app.Use((context, next) => ApiErrors.HandleAsync(context, () => next(context), logger));
         // pods/exec speaks the channel protocol over WebSocket.
         app.UseWebSockets();
@@ -74,6 +78,7 @@ internal static class KubeApi
         // kube's order: the in-flight limits (its max-in-flight and APF) see the impersonated user, before authorization.
         app.UseApiLimits();
         app.UseRequestAuthorization();
+        app.UseLongRunningRequestMetrics();
         VersionEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         AccessReviews.Map(app);

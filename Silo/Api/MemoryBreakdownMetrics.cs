@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime;
-using System.Text;
+using System.Diagnostics.Metrics;
 
 namespace Granary.Silo.Api;
 
@@ -16,23 +16,33 @@ internal static class MemoryBreakdownMetrics
 {
     private static readonly string[] Generations = ["0", "1", "2", "loh", "poh"];
 
-    public static void Append(StringBuilder text)
+    /// <summary>Adds the gauges to <paramref name="meter"/>; each is read when /metrics is scraped.</summary>
+    public static void Register(Meter meter)
     {
-        var status = ReadStatus();
-        Gauge(text, "process_resident_memory_anon_bytes", "Anonymous resident memory (GC heap, native allocations, stacks).", status.GetValueOrDefault("RssAnon") * 1024);
-        Gauge(text, "process_resident_memory_file_bytes", "File-backed resident memory (mapped assemblies and libraries).", status.GetValueOrDefault("RssFile") * 1024);
-        Gauge(text, "process_resident_memory_shmem_bytes", "Shared resident memory (JIT'd code, double-mapped for W^X).", status.GetValueOrDefault("RssShmem") * 1024);
-        Gauge(text, "process_threads", "Threads of the process.", status.GetValueOrDefault("Threads"));
+        Status(meter, "process_resident_memory_anon_bytes", "Anonymous resident memory (GC heap, native allocations, stacks).", "RssAnon", 1024);
+        Status(meter, "process_resident_memory_file_bytes", "File-backed resident memory (mapped assemblies and libraries).", "RssFile", 1024);
+        Status(meter, "process_resident_memory_shmem_bytes", "Shared resident memory (JIT'd code, double-mapped for W^X).", "RssShmem", 1024);
+        Status(meter, "process_threads", "Threads of the process.", "Threads", 1);
 
-        var info = GC.GetGCMemoryInfo();
-        Header(text, "dotnet_gc_generation_size_bytes", "Size of each GC generation after the last collection.");
-        for (var g = 0; g < Generations.Length && g < info.GenerationInfo.Length; g++)
-            Sample(text, $"dotnet_gc_generation_size_bytes{{generation=\"{Generations[g]}\"}}", info.GenerationInfo[g].SizeAfterBytes);
-        Gauge(text, "dotnet_gc_pause_milliseconds_total", "Time spent paused in the GC since start.", (long)GC.GetTotalPauseDuration().TotalMilliseconds);
-        Gauge(text, "dotnet_gc_server", "1 with server GC, 0 with workstation GC.", GCSettings.IsServerGC ? 1 : 0);
-        Gauge(text, "dotnet_jit_compiled_methods_total", "Methods the JIT has compiled since start (tiering recompiles count again).", JitInfo.GetCompiledMethodCount());
-        Gauge(text, "dotnet_jit_compiled_il_bytes_total", "Bytes of IL the JIT has compiled since start.", JitInfo.GetCompiledILBytes());
+        meter.CreateObservableGauge<long>("dotnet_gc_generation_size_bytes", () =>
+        {
+            var info = GC.GetGCMemoryInfo();
+            var sizes = new List<Measurement<long>>(Generations.Length);
+            for (var g = 0; g < Generations.Length && g < info.GenerationInfo.Length; g++)
+                sizes.Add(new Measurement<long>(info.GenerationInfo[g].SizeAfterBytes, new KeyValuePair<string, object?>("generation", Generations[g])));
+            return sizes;
+        }, null, "Size of each GC generation after the last collection.");
+        meter.CreateObservableGauge("dotnet_gc_pause_milliseconds_total", () => (long)GC.GetTotalPauseDuration().TotalMilliseconds, null, "Time spent paused in the GC since start.");
+        meter.CreateObservableGauge("dotnet_gc_server", () => GCSettings.IsServerGC ? 1L : 0L, null, "1 with server GC, 0 with workstation GC.");
+        meter.CreateObservableGauge("dotnet_jit_compiled_methods_total", () => JitInfo.GetCompiledMethodCount(), null, "Methods the JIT has compiled since start (tiering recompiles count again).");
+        meter.CreateObservableGauge("dotnet_jit_compiled_il_bytes_total", () => JitInfo.GetCompiledILBytes(), null, "Bytes of IL the JIT has compiled since start.");
     }
+
+    /// <summary>A gauge of one /proc/self/status field, scaled (kB to bytes); absent where there is no /proc.</summary>
+    private static void Status(Meter meter, string name, string help, string field, long scale) =>
+        meter.CreateObservableGauge<long>(name,
+            () => ReadStatus().TryGetValue(field, out var value) ? [new Measurement<long>(value * scale)] : [],
+            null, help);
 
     /// <summary>The kB and count fields of /proc/self/status (empty where there is no /proc).</summary>
     private static Dictionary<string, long> ReadStatus()
@@ -53,16 +63,4 @@ internal static class MemoryBreakdownMetrics
         }
         return fields;
     }
-
-    private static void Gauge(StringBuilder text, string name, string help, long value)
-    {
-        Header(text, name, help);
-        Sample(text, name, value);
-    }
-
-    private static void Header(StringBuilder text, string name, string help) =>
-        text.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(" gauge\n");
-
-    private static void Sample(StringBuilder text, string sample, long value) =>
-        text.Append(sample).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
 }

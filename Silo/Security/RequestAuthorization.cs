@@ -31,6 +31,8 @@ internal static class RequestAuthorization
         app.Use(async (context, next) =>
         {
             var request = RequestAttributes.Resolve(context.RequestUser().Effective, context.Request.Method, context.Request.Path.Value ?? "/", context.Request.Query);
+            // Left for the request metrics (Observability/ApiRequestMetrics), which label the request by it.
+            context.Features.Set(request);
             var result = await context.RequestServices.GetRequiredService<IAuthorizer>().AuthorizeAsync(request, context.RequestAborted);
             if (!result.Allowed)
             {

@@ -34,9 +34,11 @@ internal sealed class SiloMetrics(IReadOnlyDictionary<string, double> samples)
         {
             if (line.Length == 0 || line[0] == '#')
                 continue;
-            var space = line.LastIndexOf(' ');
-            if (space > 0 && double.TryParse(line[(space + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                samples[line[..space]] = value;
+            // NAME{LABELS} VALUE [TIMESTAMP]: the key is the name with its labels as written, and a bare name without labels
+            // (OpenTelemetry's exporter writes "name{} value").
+            var end = line.IndexOf('}', StringComparison.Ordinal) is var close and >= 0 ? close + 1 : line.IndexOf(' ', StringComparison.Ordinal);
+            if (end > 0 && double.TryParse(line[end..].Trim().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                samples[line[..end] is var key && key.EndsWith("{}", StringComparison.Ordinal) ? key[..^2] : key] = value;
         }
         return new SiloMetrics(samples);
     }

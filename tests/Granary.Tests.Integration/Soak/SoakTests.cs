@@ -210,8 +210,11 @@ public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
             var samples = new Dictionary<string, double>(StringComparer.Ordinal);
             foreach (var line in text.Split('\n').Where(l => l.Length > 0 && l[0] != '#'))
             {
-                var space = line.LastIndexOf(' ');
-                samples[line[..space]] = double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture);
+                // NAME{LABELS} VALUE [TIMESTAMP]: the key is the name with its labels as written, and a bare name without labels
+            // (OpenTelemetry's exporter writes "name{} value").
+                var end = line.IndexOf('}', StringComparison.Ordinal) is var close and >= 0 ? close + 1 : line.IndexOf(' ', StringComparison.Ordinal);
+                if (double.TryParse(line[end..].Trim().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                    samples[line[..end] is var key && key.EndsWith("{}", StringComparison.Ordinal) ? key[..^2] : key] = value;
             }
             return new Metrics(samples);
         }
