@@ -74,11 +74,13 @@ internal static class KubeApi
         // kube's order: the in-flight limits (its max-in-flight and APF) see the impersonated user, before authorization.
         app.UseApiLimits();
         app.UseRequestAuthorization();
+        Autoscaling.AutoscalingV1Edge.UseAutoscalingV1(app);
         VersionEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         AccessReviews.Map(app);
         SelfSubjectReviews.Map(app);
         DiscoveryEndpoints.Map(app);
+        Metrics.MetricsApi.Map(app);
         Proxy.ProxyEndpoints.Map(app);
         ResourceEndpoints.Map(app);
         OpenApi.OpenApiEndpoints.Map(app);
