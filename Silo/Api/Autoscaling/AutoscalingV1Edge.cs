@@ -34,17 +34,17 @@ internal static class AutoscalingV1Edge
         context.Request.RouteValues["version"] = "v2";
         if (context.Request.ContentLength is > 0 || context.Request.Headers.TransferEncoding.Count > 0)
         {
-            if (context.Request.ContentType?.Contains("protobuf", StringComparison.OrdinalIgnoreCase) == true)
-            {
-                await ApiStatus.WriteAsync(context, ApiStatus.Failure(StatusCodes.Status415UnsupportedMediaType, "UnsupportedMediaType",
-                    "autoscaling/v1 HorizontalPodAutoscalers are accepted as JSON only: send Content-Type: application/json, or use autoscaling/v2"));
-                return;
-            }
-            var body = await JsonNode.ParseAsync(context.Request.Body);
+            // kubectl autoscale sends protobuf (the typed client): decoded with the v1 schema, passed on as JSON. A patch
+            // keeps its media type; its fields are converted as an object's.
+            var patch = HttpMethods.IsPatch(context.Request.Method);
+            var body = await ResourceWrites.ReadJsonBodyAsync(context.Request, mediaTypes: patch ? [ResourceWrites.MediaType(context.Request) ?? ""] : null,
+                protobufKind: patch ? null : (HpaV1Conversion.V1, "HorizontalPodAutoscaler"));
             var converted = body is JsonObject o ? HpaV1Conversion.ToV2(o) : body;
             var bytes = Encoding.UTF8.GetBytes(converted?.ToJsonString() ?? "null");
             context.Request.Body = new MemoryStream(bytes);
             context.Request.ContentLength = bytes.Length;
+            if (!patch)
+                context.Request.ContentType = "application/json";
         }
         var original = context.Response.Body;
         await using var converting = new ConvertingStream(original, context);
