@@ -52,6 +52,7 @@ public sealed class GranaryClient : IAsyncDisposable
         ControllerRevisions = new ResourceClient<ControllerRevision>(_cluster);
         Jobs = new ResourceClient<Job>(_cluster);
         CronJobs = new ResourceClient<CronJob>(_cluster);
+        HorizontalPodAutoscalers = new ResourceClient<HorizontalPodAutoscaler>(_cluster);
         PodDisruptionBudgets = new ResourceClient<PodDisruptionBudget>(_cluster);
         DaemonSets = new ResourceClient<DaemonSet>(_cluster);
         StatefulSets = new ResourceClient<StatefulSet>(_cluster);
@@ -103,6 +104,8 @@ public sealed class GranaryClient : IAsyncDisposable
     public ResourceClient<Job> Jobs { get; }
 
     public ResourceClient<CronJob> CronJobs { get; }
+
+    public ResourceClient<HorizontalPodAutoscaler> HorizontalPodAutoscalers { get; }
     public ResourceClient<PodDisruptionBudget> PodDisruptionBudgets { get; }
 
     /// <summary>
@@ -139,6 +142,7 @@ public sealed class GranaryClient : IAsyncDisposable
         "ControllerRevision" => ControllerRevisions,
         "Job" => Jobs,
         "CronJob" => CronJobs,
+        "HorizontalPodAutoscaler" => HorizontalPodAutoscalers,
         "PodDisruptionBudget" => PodDisruptionBudgets,
         "DaemonSet" => DaemonSets,
         "StatefulSet" => StatefulSets,

@@ -33,6 +33,7 @@ public static class ResourceGrains
         new KindAccess<PodDisruptionBudget, IPodDisruptionBudgetGrain>(),
         new KindAccess<DaemonSet, IDaemonSetGrain>(),
         new KindAccess<StatefulSet, IStatefulSetGrain>(),
+        new KindAccess<HorizontalPodAutoscaler, IHorizontalPodAutoscalerGrain>(),
         new KindAccess<Role, IRoleGrain>(),
         new KindAccess<ClusterRole, IClusterRoleGrain>(),
         new KindAccess<RoleBinding, IRoleBindingGrain>(),

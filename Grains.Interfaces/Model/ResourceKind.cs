@@ -45,6 +45,8 @@ public static class ResourceKinds
 
     public static readonly ResourceKind PodDisruptionBudget = new("PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", "policy/v1", Namespaced: true, ["pdb"]);
 
+    public static readonly ResourceKind HorizontalPodAutoscaler = new("HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler", "autoscaling/v2", Namespaced: true, ["hpa"]);
+
     public static readonly ResourceKind DaemonSet = new("DaemonSet", "daemonsets", "daemonset", "apps/v1", Namespaced: true, ["ds"]);
 
     public static readonly ResourceKind Role = new("Role", "roles", "role", "rbac.authorization.k8s.io/v1", Namespaced: true, []);
@@ -53,7 +55,7 @@ public static class ResourceKinds
     public static readonly ResourceKind ClusterRoleBinding = new("ClusterRoleBinding", "clusterrolebindings", "clusterrolebinding", "rbac.authorization.k8s.io/v1", Namespaced: false, []);
 
     public static readonly ImmutableArray<ResourceKind> All = [Pod, Node, Namespace, Event, Service, Endpoints, EndpointSlice, ReplicaSet, Deployment, PersistentVolumeClaim, PersistentVolume, StorageClass,
-        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget, DaemonSet, StatefulSet,
+        ConfigMap, Secret, ServiceAccount, ControllerRevision, Job, CronJob, PodDisruptionBudget, DaemonSet, StatefulSet, HorizontalPodAutoscaler,
         Role, ClusterRole, RoleBinding, ClusterRoleBinding];
 
     /// <summary>Finds a kind by plural, singular, kind name or short name, case-insensitively (as kubectl does).</summary>

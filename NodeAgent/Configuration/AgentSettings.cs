@@ -79,6 +79,12 @@ public sealed class AgentSettings
     /// </summary>
     public TimeSpan LeasePeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often the agent reads its containers' and its node's usage and reports it for the metrics API (metrics-server's
+    /// --metric-resolution); the CPU rate is taken over this window.
+    /// </summary>
+    public TimeSpan MetricsResolution { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Whether containers may run privileged (securityContext.privileged); refused with a clear reason when false.</summary>
     public bool AllowPrivileged { get; set; }
 

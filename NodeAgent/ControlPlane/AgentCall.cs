@@ -17,6 +17,7 @@ public enum AgentCall
     ConfirmPodDeletion,
     SignServingCertificate,
     WatchServices,
+    ReportUsage,
 }
 
 /// <summary>What each <see cref="AgentCall"/> needs, in the words of the permission the Node authorizer grants.</summary>
@@ -35,6 +36,7 @@ public static class AgentCalls
         AgentCall.ConfirmPodDeletion => "delete the pods bound to it",
         AgentCall.SignServingCertificate => "have its serving certificate signed by the cluster CA",
         AgentCall.WatchServices => "list and watch Services and EndpointSlices",
+        AgentCall.ReportUsage => "update its own Node's status (usage reports for the metrics API)",
         _ => call.ToString(),
     };
 }

@@ -76,6 +76,7 @@ public static class AgentServices
         services.AddSingleton<PodEvents>();
         services.AddSingleton<PodStatusReporter>();
         services.AddHostedService(sp => sp.GetRequiredService<PodStatusReporter>());
+        services.AddHostedService<Granary.NodeAgent.Metrics.UsageReporter>();
         // ConfigMaps and Secrets of the node's pods, and the pods' volumes.
         services.AddSingleton<IPodConfigReader, NodeAgentConfigReader>();
         services.AddSingleton<PodConfigCache>();

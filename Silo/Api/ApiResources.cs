@@ -53,6 +53,7 @@ internal static class ApiResources
             ["PodDisruptionBudget"] = [("status", StatusVerbs)],
             ["DaemonSet"] = [("status", StatusVerbs)],
             ["StatefulSet"] = [("scale", StatusVerbs), ("status", StatusVerbs)],
+            ["HorizontalPodAutoscaler"] = [("status", StatusVerbs)],
             ["ServiceAccount"] = [("token", ["create"])],
         }.ToImmutableDictionary();
 
@@ -66,7 +67,7 @@ internal static class ApiResources
 
     /// <summary>The kinds kube-apiserver puts in the "all" category, which <c>kubectl get all</c> lists.</summary>
     private static readonly ImmutableHashSet<string> InCategoryAll =
-        ["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job", "CronJob"];
+        ["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "Job", "CronJob", "HorizontalPodAutoscaler"];
 
     public static readonly ImmutableArray<ApiResource> All = [.. ResourceKinds.All.SelectMany(ResourcesOf)];
 

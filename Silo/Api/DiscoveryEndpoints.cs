@@ -21,7 +21,9 @@ internal static class DiscoveryEndpoints
         ("authorization.k8s.io/v1", "subjectaccessreviews", "SubjectAccessReview"),
     ];
 
-    private static IEnumerable<string> GroupVersions() => ApiResources.GroupVersions.Concat(Reviews.Select(r => r.GroupVersion).Distinct());
+    private static IEnumerable<string> GroupVersions() =>
+        ApiResources.GroupVersions.Concat(Reviews.Select(r => r.GroupVersion).Distinct()).Append(Metrics.MetricsApi.GroupVersion)
+            .Append(Autoscaling.HpaV1Conversion.V1);
 
     public static void Map(IEndpointRouteBuilder api)
     {
@@ -102,6 +104,24 @@ internal static class DiscoveryEndpoints
         }
         foreach (var (_, name, kind) in Reviews.Where(r => r.GroupVersion == groupVersion))
             resources.Add(new JsonObject { ["name"] = name, ["singularName"] = "", ["namespaced"] = false, ["kind"] = kind, ["verbs"] = new JsonArray("create") });
+        if (groupVersion == Autoscaling.HpaV1Conversion.V1)
+        {
+            foreach (var (name, verbs) in Autoscaling.AutoscalingV1Edge.Resources)
+            {
+                var entry = new JsonObject { ["name"] = name, ["singularName"] = name.Contains('/') ? "" : "horizontalpodautoscaler", ["namespaced"] = true, ["kind"] = "HorizontalPodAutoscaler", ["verbs"] = new JsonArray([.. verbs.Select(v => (JsonNode)v)]) };
+                if (!name.Contains('/'))
+                {
+                    entry["shortNames"] = new JsonArray("hpa");
+                    entry["categories"] = new JsonArray("all");
+                }
+                resources.Add(entry);
+            }
+        }
+        if (groupVersion == Metrics.MetricsApi.GroupVersion)
+        {
+            foreach (var (name, kind, namespaced) in Metrics.MetricsApi.Resources)
+                resources.Add(new JsonObject { ["name"] = name, ["singularName"] = "", ["namespaced"] = namespaced, ["kind"] = kind, ["verbs"] = new JsonArray([.. Metrics.MetricsApi.Verbs.Select(v => (JsonNode)v)]) });
+        }
         return new JsonObject
         {
             ["kind"] = "APIResourceList",

@@ -79,11 +79,13 @@ internal static class KubeApi
         app.UseApiLimits();
         app.UseRequestAuthorization();
         app.UseLongRunningRequestMetrics();
+        Autoscaling.AutoscalingV1Edge.UseAutoscalingV1(app);
         VersionEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         AccessReviews.Map(app);
         SelfSubjectReviews.Map(app);
         DiscoveryEndpoints.Map(app);
+        Metrics.MetricsApi.Map(app);
         Proxy.ProxyEndpoints.Map(app);
         ResourceEndpoints.Map(app);
         OpenApi.OpenApiEndpoints.Map(app);

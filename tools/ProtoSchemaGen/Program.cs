@@ -15,7 +15,7 @@ if (args.Length != 3)
 }
 var (api, machinery, output) = (args[0], args[1], args[2]);
 
-string[] apiPackages = ["core/v1", "apps/v1", "batch/v1", "autoscaling/v1", "discovery/v1", "policy/v1", "storage/v1", "networking/v1", "rbac/v1", "coordination/v1", "events/v1",
+string[] apiPackages = ["core/v1", "apps/v1", "batch/v1", "autoscaling/v1", "autoscaling/v2", "discovery/v1", "policy/v1", "storage/v1", "networking/v1", "rbac/v1", "coordination/v1", "events/v1",
     // kubectl auth can-i and auth whoami send access reviews and SelfSubjectReviews with the typed client (protobuf).
     "authorization/v1", "authentication/v1", "authentication/v1beta1", "authentication/v1alpha1",
     // batch/v1 Jobs refer to its messages (spec.schedulingConfiguration).

@@ -26,6 +26,7 @@ public static class KindTables
         ["ControllerRevision"] = new ControllerRevisionTable(),
         ["Job"] = new JobTable(),
         ["CronJob"] = new CronJobTable(),
+        ["HorizontalPodAutoscaler"] = new HorizontalPodAutoscalerTable(),
         ["PodDisruptionBudget"] = new PodDisruptionBudgetTable(),
         ["DaemonSet"] = new DaemonSetTable(),
         ["StatefulSet"] = new StatefulSetTable(),

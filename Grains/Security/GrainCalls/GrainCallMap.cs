@@ -97,6 +97,16 @@ public static class GrainCallMap
                 _ => null,
             };
         }
+        if (iface == typeof(INodeMetricsGrain))
+        {
+            // A usage report is the node's own observation of itself, as its status is; reading it is reading metrics.k8s.io.
+            return method switch
+            {
+                nameof(INodeMetricsGrain.ReportAsync) => [On(user, "update", ResourceKinds.Node, key, "status")],
+                nameof(INodeMetricsGrain.GetUsageAsync) => [new AuthorizationAttributes { User = user, Verb = "get", ApiGroup = "metrics.k8s.io", Resource = "nodes", Name = key }],
+                _ => null,
+            };
+        }
         if (iface == typeof(INodeAgentGrain))
         {
             return method switch

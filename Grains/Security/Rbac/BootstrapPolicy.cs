@@ -71,6 +71,11 @@ public static class BootstrapPolicy
             Rule(Read, ["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"]),
             Rule(Read, ["networking.k8s.io"], ["ingresses", "ingresses/status", "networkpolicies"]),
         ]),
+        // metrics-server's role: reading usage is viewing, so it aggregates into view, edit and admin.
+        Role("system:aggregated-metrics-reader", labels: [AggregateToView, AggregateToEdit, AggregateToAdmin], rules:
+        [
+            Rule(Read, ["metrics.k8s.io"], ["nodes", "pods"]),
+        ]),
         Role("system:basic-user", rules:
         [
             Rule(["create"], ["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]),

@@ -8,8 +8,9 @@ namespace Granary.NodeAgent.Runtime.Simulated;
 /// and run until stopped (the command is ignored). Deterministic: ids count up, times come from the
 /// injected clock, a stop exits with 0, every image exists, exec succeeds with no output.
 /// </summary>
-public sealed class SimulatedRuntime(TimeProvider? time = null) : IContainerRuntime
+public sealed class SimulatedRuntime(TimeProvider? time = null, SimulatedUsage? usage = null) : IContainerRuntime, IContainerStatistics
 {
+    private readonly SimulatedUsage _usage = usage ?? SimulatedUsage.Default;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Simulated> _containers = [];
@@ -165,6 +166,23 @@ public sealed class SimulatedRuntime(TimeProvider? time = null) : IContainerRunt
             // Following ends with the caller's cancellation, cleanly.
         }
     }
+
+    /// <summary>A running container burns the configured CPU from its start and holds the configured memory.</summary>
+    public Task<Granary.Metrics.ResourceReading?> ContainerUsageAsync(string id, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            if (_containers.GetValueOrDefault(id)?.Info is not { State: ContainerRunState.Running, StartedAt: { } started })
+                return Task.FromResult<Granary.Metrics.ResourceReading?>(null);
+            var running = _time.GetUtcNow() - started;
+            var cpu = (ulong)Math.Max(0, running.TotalSeconds * _usage.CpuMillicores * 1_000_000);
+            return Task.FromResult<Granary.Metrics.ResourceReading?>(new(cpu, _usage.MemoryBytes));
+        }
+    }
+
+    /// <summary>Nothing runs on the host, so the node uses what its containers use.</summary>
+    public Granary.Metrics.ResourceReading NodeUsage(IReadOnlyCollection<Granary.Metrics.ResourceReading> containers) =>
+        new(containers.Aggregate(0UL, (sum, c) => sum + c.CpuNanoseconds), containers.Sum(c => c.MemoryWorkingSetBytes));
 
     private Simulated Get(string id) =>
         _containers.GetValueOrDefault(id) ?? throw new RuntimeException(RuntimeErrorKind.NotFound, $"container {id} not found");

@@ -178,6 +178,15 @@ public sealed class RoundTripTests
                         "expectedPods": 4, "conditions": [{"type": "DisruptionAllowed", "status": "True", "observedGeneration": 3, "lastTransitionTime": "2026-12-07T01:02:03Z",
                         "reason": "SufficientPods", "message": ""}]} }
             """,
+        ["HorizontalPodAutoscaler"] = $$$"""
+            {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", {{{Meta}}},
+             "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web", "apiVersion": "apps/v1"}, "minReplicas": 1, "maxReplicas": 5,
+                      "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50} } }],
+                      "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300, "selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]} } },
+             "status": {"observedGeneration": 2, "lastScaleTime": "2026-12-07T01:02:03Z", "currentReplicas": 2, "desiredReplicas": 3,
+                        "currentMetrics": [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageValue": "300m", "averageUtilization": 75} } }],
+                        "conditions": [{"type": "AbleToScale", "status": "True", "lastTransitionTime": "2026-12-07T01:02:03Z", "reason": "SucceededRescale", "message": "m"}]} }
+            """,
         ["Eviction"] = $$$"""{"apiVersion": "policy/v1", "kind": "Eviction", {{{Meta}}}, "deleteOptions": {"gracePeriodSeconds": 30, "preconditions": {"uid": "6f1c"} } }""",
         ["DeleteOptions"] = """{"apiVersion": "meta.k8s.io/v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0, "preconditions": {"uid": "6f1c", "resourceVersion": "12"}, "propagationPolicy": "Foreground", "dryRun": ["All"]}""",
     };
