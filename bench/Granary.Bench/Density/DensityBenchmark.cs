@@ -91,7 +91,8 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
     {
         var name = BenchObjects.PodName(i, options.Pods);
         // dnsPolicy Default: hollow nodes serve no cluster DNS, and ClusterFirst would add a warning event per pod.
-        var body = $$$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"{{{name}}}","labels":{"app":"granary-density"}},"spec":{"dnsPolicy":"Default","containers":[{"name":"main","image":"registry.local/pause:3.9"}]}}""";
+        // No service-account token: a hollow node would mount a tmpfs per pod for it, which measures the host's mount table.
+        var body = $$$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"{{{name}}}","labels":{"app":"granary-density"}},"spec":{"dnsPolicy":"Default","automountServiceAccountToken":false,"containers":[{"name":"main","image":"registry.local/pause:3.9"}]}}""";
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
         using var response = await http.PostAsync($"/api/v1/namespaces/{BenchObjects.Namespace}/pods", content, ct);
         var text = await response.Content.ReadAsStringAsync(ct);

@@ -32,7 +32,8 @@ internal sealed record DensityOptions : BenchOptions
         lists pods, and waits until a watch has seen every pod Running. Then it measures the raw
         write rate of that redis-server (redis-benchmark SET) and of a private single-member etcd
         (Debian's etcd-server, gRPC puts) with values the size of a pod object. Pods ask for no
-        resources and use dnsPolicy Default (hollow nodes serve no cluster DNS).
+        resources, use dnsPolicy Default (hollow nodes serve no cluster DNS)
+        and mount no service-account token (a tmpfs per pod on a hollow node).
         The last line is machine-readable:
           density: nodes=… pods=… pods_per_s=… startup_p99_ms=… api_p99_ms=… silo_rss_mb=…
                    etcd_puts_per_s=… creates_per_etcd_put=…

@@ -79,6 +79,8 @@ internal sealed class HollowProcesses : IAsyncDisposable
         }
         try
         {
+            // Pods that mount volumes (a service-account token is a tmpfs) leave their mounts behind a stopped agent, as on a real node.
+            Granary.Tools.MountCleanup.UnmountAllUnder(_stateDir);
             Directory.Delete(_stateDir, recursive: true);
         }
         catch (IOException e)
