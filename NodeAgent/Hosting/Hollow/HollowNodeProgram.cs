@@ -40,7 +40,18 @@ public static partial class HollowNodeProgram
             return 2;
         }
 
-        await using var client = await GranaryClient.ConnectAsync(clientOptions, stop.Token);
+        GranaryClient client;
+        try
+        {
+            client = await GranaryClient.ConnectAsync(clientOptions, stop.Token);
+        }
+        catch (GranaryConnectException e)
+        {
+            // The message says where the agent looked and what to check.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        await using var _ = client;
         var connector = new SharedControlPlane(client.Cluster, clientOptions.Describe() + " (shared by this process's hollow nodes)");
         var nodes = new List<HollowNode>(template.HollowNodes);
         try
