@@ -122,6 +122,9 @@ public sealed class GranaryClient : IAsyncDisposable
     /// <summary>The Orleans grain factory, for custom controllers that call grains directly.</summary>
     public IGrainFactory Grains => _cluster;
 
+    /// <summary>The Orleans client itself, for hosts that share one connection among many agents (hollow nodes).</summary>
+    public IClusterClient Cluster => _cluster;
+
     public IResourceClient For(ResourceKind kind) => kind.Kind switch
     {
         "Pod" => Pods,

@@ -120,6 +120,18 @@ public sealed class AgentSettings
     /// <summary>The host's resolver configuration (the kubelet's --resolv-conf): dnsPolicy Default pods get it, and its search domains.</summary>
     public string ResolvConf { get; set; } = "/etc/resolv.conf";
 
+    /// <summary>Hollow nodes to run in this process instead of one real node (density benchmarks; simulated runtime, no agent server, DNS or proxy).</summary>
+    public int HollowNodes { get; set; }
+
+    /// <summary>The hollow nodes' name prefix; node i is PREFIX followed by i, zero-padded to five digits.</summary>
+    public string HollowPrefix { get; set; } = "hollow-";
+
+    /// <summary>The first hollow node's index, so that several processes run different nodes (addresses follow the index).</summary>
+    public int HollowFirst { get; set; }
+
+    /// <summary>A copy to change for one of several agents in a process (hollow nodes); the template stays as read.</summary>
+    public AgentSettings Copy() => (AgentSettings)MemberwiseClone();
+
     public string EffectiveNodeName => string.IsNullOrWhiteSpace(NodeName) ? Environment.MachineName.ToLowerInvariant() : NodeName;
 
     /// <summary>Flag names and the setting each sets.</summary>
@@ -153,5 +165,8 @@ public sealed class AgentSettings
         ["--cluster-domain"] = nameof(ClusterDomain),
         ["--dns-upstream"] = nameof(DnsUpstream),
         ["--resolv-conf"] = nameof(ResolvConf),
+        ["--hollow-nodes"] = nameof(HollowNodes),
+        ["--hollow-prefix"] = nameof(HollowPrefix),
+        ["--hollow-first"] = nameof(HollowFirst),
     };
 }

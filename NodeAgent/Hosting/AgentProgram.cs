@@ -34,6 +34,9 @@ public static class AgentProgram
         var settings = builder.Configuration.Get<AgentSettings>() ?? new AgentSettings();
         HostLogging.Configure(builder.Logging);
 
+        if (settings.HollowNodes > 0)
+            return await Hollow.HollowNodeProgram.RunAsync(settings, ClientOptions(settings));
+
         using var loggers = LoggerFactory.Create(HostLogging.Configure);
         var log = loggers.CreateLogger("Granary.NodeAgent");
         Runtime.IContainerRuntime runtime;
@@ -47,15 +50,7 @@ public static class AgentProgram
             return 1;
         }
 
-        var clientOptions = new GranaryClientOptions
-        {
-            Redis = string.IsNullOrWhiteSpace(settings.Redis) ? null : settings.Redis,
-            Gateways = string.IsNullOrWhiteSpace(settings.Gateway) ? [] : settings.Gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            ClusterId = settings.ClusterId,
-            ClusterCa = string.IsNullOrWhiteSpace(settings.ClusterCa) ? null : settings.ClusterCa,
-            TlsCertificate = string.IsNullOrWhiteSpace(settings.TlsCertificate) ? null : settings.TlsCertificate,
-            TlsKey = string.IsNullOrWhiteSpace(settings.TlsKey) ? null : settings.TlsKey,
-        };
+        var clientOptions = ClientOptions(settings);
         try
         {
             builder.Services.AddGranaryAgent(settings, runtime, _ => new RemoteControlPlane(clientOptions));
@@ -81,6 +76,16 @@ public static class AgentProgram
         await host.RunAsync();
         return 0;
     }
+
+    private static GranaryClientOptions ClientOptions(AgentSettings settings) => new()
+    {
+        Redis = string.IsNullOrWhiteSpace(settings.Redis) ? null : settings.Redis,
+        Gateways = string.IsNullOrWhiteSpace(settings.Gateway) ? [] : settings.Gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        ClusterId = settings.ClusterId,
+        ClusterCa = string.IsNullOrWhiteSpace(settings.ClusterCa) ? null : settings.ClusterCa,
+        TlsCertificate = string.IsNullOrWhiteSpace(settings.TlsCertificate) ? null : settings.TlsCertificate,
+        TlsKey = string.IsNullOrWhiteSpace(settings.TlsKey) ? null : settings.TlsKey,
+    };
 
     public const string Usage = """
         Usage: Granary.NodeAgent [--redis HOST:PORT | --gateway HOST:PORT[,HOST:PORT]] [--node-name NAME] [--node-ip ADDRESS]
@@ -114,6 +119,11 @@ public static class AgentProgram
           --cluster-domain NAME    the cluster's DNS domain (default cluster.local)
           --dns-upstream IP[:PORT],...   where other names are forwarded (default: the nameservers of --resolv-conf)
           --resolv-conf PATH       the host's resolver file, for dnsPolicy Default and search domains (default /etc/resolv.conf)
+          --hollow-nodes N         run N hollow nodes in this process instead (density benchmarks): the agent's control-plane
+                                   link, pod sync and status reports with the simulated runtime, one shared cluster client;
+                                   node i is named PREFIX+i (5 digits), at 127.3.x.y with pods from a /24 of 127.64.0.0/10
+          --hollow-prefix PREFIX   the hollow nodes' name prefix (default hollow-)
+          --hollow-first I         the first hollow node's index (default 0), so several processes split the nodes
 
         The same settings come from appsettings.json or GRANARY_* environment variables (GRANARY_NODENAME, GRANARY_REDIS, ...).
         """;

@@ -27,13 +27,16 @@ internal static class CommandLine
                           latency with N services and C clients
           soak            minutes of mixed traffic against a Redis-backed silo; its memory over
                           time and a verdict: flat after warm-up, or growing
+          density         hollow nodes (the real agent, simulated runtime) and pods created
+                          through the API until all are Running; beside Redis and etcd rates
+          baseline        raw write rates of redis-server and a private etcd, pod-sized values
           hostile         N hostile requests (malformed, oversized, wrongly typed, slow) against the
                           API; every answer must be a 4xx Status: a table of categories by status
 
         COMMAND --help prints that command's options.
         """;
 
-    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command}, {DnsOptions.Command}, {SoakOptions.Command} and {HostileOptions.Command}";
+    private const string Commands = $"{ControlPlaneOptions.Command}, {PodStartupOptions.Command}, {KubeApiOptions.Command}, {ProxyOptions.Command}, {DnsOptions.Command}, {SoakOptions.Command}, {DensityOptions.Command}, {BaselineOptions.Command} and {HostileOptions.Command}";
 
     /// <summary>The options of the command given; null when help was asked for, with the text to print in <paramref name="help"/>.</summary>
     public static BenchOptions? Parse(IReadOnlyList<string> args, out string help)
@@ -49,6 +52,8 @@ internal static class CommandLine
             DnsOptions.Command => DnsOptions.Usage,
             SoakOptions.Command => SoakOptions.Usage,
             HostileOptions.Command => HostileOptions.Usage,
+            DensityOptions.Command => DensityOptions.Usage,
+            BaselineOptions.Command => BaselineOptions.Usage,
             _ => Usage,
         };
         if (wantsHelp)
@@ -64,6 +69,8 @@ internal static class CommandLine
             DnsOptions.Command => DnsOptions.Parse(rest),
             SoakOptions.Command => SoakOptions.Parse(rest),
             HostileOptions.Command => HostileOptions.Parse(rest),
+            DensityOptions.Command => DensityOptions.Parse(rest),
+            BaselineOptions.Command => BaselineOptions.Parse(rest),
             _ => throw new UsageException($"unknown command \"{command}\"; the commands are {Commands}"),
         };
     }

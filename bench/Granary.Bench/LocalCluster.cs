@@ -18,6 +18,8 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly TextWriter _output;
     private ChildProcess? _redis;
     private ChildProcess? _silo;
+    // Silos beyond the first (--silos N): same Redis and cluster id, their own ports; the benchmark talks to the first.
+    private readonly List<ChildProcess> _moreSilos = [];
 
     private LocalCluster(string tempDir, string clusterId, TextWriter output)
     {
@@ -38,8 +40,12 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public ChildProcess Silo => _silo ?? throw new InvalidOperationException("the silo is not started");
 
+    /// <summary>Every silo started: the first, then those of <c>silos</c> &gt; 1.</summary>
+    public IReadOnlyList<ChildProcess> Silos => [Silo, .. _moreSilos];
+
     /// <param name="siloArgs">More arguments for the silo (configuration such as --WatchCache:EventWindowBytes=N).</param>
-    public static async Task<LocalCluster> StartAsync(string repoRoot, string clusterId, TextWriter output, CancellationToken ct, IReadOnlyList<string>? siloArgs = null)
+    /// <param name="silos">How many silos share the Redis (the first serves the benchmark's calls).</param>
+    public static async Task<LocalCluster> StartAsync(string repoRoot, string clusterId, TextWriter output, CancellationToken ct, IReadOnlyList<string>? siloArgs = null, int silos = 1)
     {
         var cluster = new LocalCluster(Directory.CreateTempSubdirectory("granary-bench-").FullName, clusterId, output);
         try
@@ -47,6 +53,8 @@ internal sealed class LocalCluster : IAsyncDisposable
             var dll = await ProcessHelpers.EnsureBuiltAsync(repoRoot, "Silo", SiloDll, output, ct);
             await cluster.StartRedisAsync(ct);
             await cluster.StartSiloAsync(dll, repoRoot, siloArgs ?? [], ct);
+            for (var i = 1; i < silos; i++)
+                await cluster.StartMoreSiloAsync(dll, repoRoot, i, siloArgs ?? [], ct);
             return cluster;
         }
         catch
@@ -86,6 +94,27 @@ internal sealed class LocalCluster : IAsyncDisposable
         _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, API {Api.Url}, cluster {ClusterId})");
     }
 
+    private async Task StartMoreSiloAsync(string dll, string repoRoot, int index, IReadOnlyList<string> siloArgs, CancellationToken ct)
+    {
+        var ports = ProcessHelpers.FreeLoopbackPorts(3);
+        string[] arguments = [dll, "--redis", Redis, "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--cluster-id", ClusterId,
+            "--api-port", $"{ports[2]}", "--kubeconfig", Path.Combine(_tempDir, $"kubeconfig-{index}"), "--redis-without-aof", "--orleans-tls=false", .. siloArgs];
+        _output.WriteLine($"starting silo {index}: dotnet {string.Join(' ', arguments)}");
+        var started = Stopwatch.GetTimestamp();
+        _moreSilos.Add(await ChildProcess.StartAsync($"silo {index}", "dotnet", arguments, repoRoot, "Silo ready", SiloStartLimit, ct));
+        _output.WriteLine($"silo {index} ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_moreSilos[^1].Pid}, gateway 127.0.0.1:{ports[1]})");
+    }
+
+    /// <summary>Stops every silo and leaves Redis running (for measurements of Redis alone); dispose stops Redis.</summary>
+    public async Task StopSilosAsync()
+    {
+        foreach (var silo in _moreSilos.AsEnumerable().Reverse().Append(_silo))
+        {
+            if (silo is not null)
+                await silo.StopAndReportAsync(_output);
+        }
+    }
+
     /// <summary>
     /// Waits until the API answers /readyz with 200: the silo says it is ready when Orleans is, and the web server
     /// may start listening a moment later.
@@ -119,7 +148,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // The silo first, so that it does not spend its shutdown retrying a Redis that is gone.
-        foreach (var child in new[] { _silo, _redis })
+        foreach (var child in _moreSilos.Append(_silo).Append(_redis))
         {
             if (child is null)
                 continue;

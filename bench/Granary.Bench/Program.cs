@@ -41,6 +41,8 @@ try
         DnsOptions dns => DnsCommand.RunAsync(dns, Console.Out, cancel.Token),
         SoakOptions soak => SoakCommand.RunAsync(soak, Console.Out, cancel.Token),
         HostileOptions hostile => HostileCommand.RunAsync(hostile, Console.Out, cancel.Token),
+        DensityOptions density => DensityCommand.RunAsync(density, Console.Out, cancel.Token),
+        BaselineOptions baseline => BaselineCommand.RunAsync(baseline, Console.Out, cancel.Token),
         _ => throw new InvalidOperationException($"no command runs {options.GetType().Name}"),
     });
     return 0;

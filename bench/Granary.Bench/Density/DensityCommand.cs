@@ -1,0 +1,55 @@
+using Granary.Client;
+
+namespace Granary.Bench;
+
+/// <summary>
+/// The density command's wiring: a private redis-server and silo(s), the hollow-node processes; the run; its figures,
+/// files and, with the silos and hollow nodes stopped, the Redis and etcd baselines; then everything stopped.
+/// </summary>
+internal static class DensityCommand
+{
+    public static async Task RunAsync(DensityOptions options, TextWriter output, CancellationToken ct)
+    {
+        output.WriteLine($"density benchmark: {options.Nodes} hollow nodes in {options.HollowProcesses} process(es), {options.Pods} pods, {options.Silos} silo(s); " +
+            $"{Environment.ProcessorCount} cores, load {ProcessHelpers.LoadAverage()}");
+        var repoRoot = ProcessHelpers.FindRepoRoot();
+        LocalCluster? cluster = null;
+        HollowProcesses? hollow = null;
+        try
+        {
+            // Both are disposed in the finally below: the hollow nodes first, so they do not report the silos' stop.
+#pragma warning disable CA2000
+            cluster = await LocalCluster.StartAsync(repoRoot, $"bench-{Guid.NewGuid():N}"[..14], output, ct, silos: options.Silos);
+            hollow = await HollowProcesses.StartAsync(repoRoot, cluster, options.Nodes, options.Pods, options.HollowProcesses, output, ct);
+#pragma warning restore CA2000
+            DensityRun run;
+            await using (var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [cluster.Gateway], ClusterId = cluster.ClusterId }, ct))
+                run = await new DensityBenchmark(cluster, hollow, client, options, output).RunAsync(ct);
+            var silo = new DensityProcesses(
+                cluster.Silos.Sum(s => ProcessHelpers.PeakRssBytes(s.Pid) ?? 0), cluster.Silos.Sum(s => ProcessHelpers.RssBytes(s.Pid) ?? 0),
+                hollow.Processes.Sum(p => ProcessHelpers.PeakRssBytes(p.Pid) ?? 0), hollow.Processes.Sum(p => ProcessHelpers.RssBytes(p.Pid) ?? 0));
+            var files = DensityReport.Write(run, Path.GetFullPath(options.OutputDirectory));
+
+            var baseline = BaselineResult.Skipped;
+            if (options.Baseline)
+            {
+                // Measured with the control plane stopped, so neither store shares the cores with it.
+                await hollow.DisposeAsync();
+                hollow = null;
+                await cluster.StopSilosAsync();
+                baseline = await BaselineResult.MeasureAsync(cluster.Redis, run.PodBytes, output, ct);
+            }
+            DensityResult.Print(run, silo, baseline, files, output);
+        }
+        finally
+        {
+            if (hollow is not null)
+                await hollow.DisposeAsync();
+            if (cluster is not null)
+                await cluster.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Memory of the silos and hollow processes at the end of the run: peak (VmHWM) and now (VmRSS), summed, in bytes.</summary>
+internal sealed record DensityProcesses(long SiloPeakRss, long SiloRss, long HollowPeakRss, long HollowRss);

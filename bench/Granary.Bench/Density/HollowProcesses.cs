@@ -1,0 +1,91 @@
+using System.Diagnostics;
+
+namespace Granary.Bench;
+
+/// <summary>
+/// The hollow nodes: P processes of NodeAgent/bin/Release (built first when missing), each
+/// <c>Granary.NodeAgent --hollow-nodes K --hollow-first F</c> over the private cluster's Redis, with a temporary
+/// state folder. Started together; ready once each says its nodes registered and synced. Disposing stops them
+/// (SIGTERM) and removes the folder.
+/// </summary>
+internal sealed class HollowProcesses : IAsyncDisposable
+{
+    public const string NodePrefix = "hollow-";
+    private const string AgentDll = "NodeAgent/bin/Release/net10.0/Granary.NodeAgent.dll";
+    private const string ReadyLine = "hollow nodes registered and synced";
+    private const int PodsPerNodeDefault = 110;
+
+    private readonly string _stateDir;
+    private readonly TextWriter _output;
+    private readonly List<ChildProcess> _processes = [];
+
+    private HollowProcesses(string stateDir, TextWriter output)
+    {
+        _stateDir = stateDir;
+        _output = output;
+    }
+
+    public IReadOnlyList<ChildProcess> Processes => _processes;
+
+    public static async Task<HollowProcesses> StartAsync(string repoRoot, LocalCluster cluster, int nodes, int pods, int processes, TextWriter output, CancellationToken ct)
+    {
+        var dll = await ProcessHelpers.EnsureBuiltAsync(repoRoot, "NodeAgent", AgentDll, output, ct);
+        var hollow = new HollowProcesses(Directory.CreateTempSubdirectory("granary-bench-hollow-").FullName, output);
+        try
+        {
+            // Room for the pods the run puts on a node when they spread unevenly; never more than a /24's addresses.
+            var maxPods = Math.Min(253, Math.Max(PodsPerNodeDefault, 2 * (int)Math.Ceiling((double)pods / nodes)));
+            // Several minutes for a thousand nodes to register on a busy machine.
+            var limit = TimeSpan.FromSeconds(90 + nodes / 10.0);
+            var started = Stopwatch.GetTimestamp();
+            var starting = new List<Task<ChildProcess>>();
+            for (var p = 0; p < processes; p++)
+            {
+                var first = (int)((long)nodes * p / processes);
+                var count = (int)((long)nodes * (p + 1) / processes) - first;
+                string[] arguments =
+                [
+                    dll, "--redis", cluster.Redis, "--cluster-id", cluster.ClusterId, "--hollow-nodes", $"{count}", "--hollow-first", $"{first}",
+                    "--hollow-prefix", NodePrefix, "--state-dir", Path.Combine(hollow._stateDir, $"p{p}"), "--max-pods", $"{maxPods}",
+                ];
+                output.WriteLine($"starting hollow process {p}: dotnet {string.Join(' ', arguments)}");
+                starting.Add(ChildProcess.StartAsync($"hollow process {p}", "dotnet", arguments, repoRoot, ReadyLine, limit, ct));
+            }
+            try
+            {
+                await Task.WhenAll(starting);
+            }
+            finally
+            {
+                // Those that started are stopped by the dispose below when another failed.
+                hollow._processes.AddRange(starting.Where(s => s.IsCompletedSuccessfully).Select(s => s.Result));
+            }
+            output.WriteLine($"{nodes} hollow nodes in {processes} process(es) registered in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pids {string.Join(", ", hollow._processes.Select(p => p.Pid))})");
+            return hollow;
+        }
+        catch
+        {
+            await hollow.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            await process.StopAndReportAsync(_output);
+            await process.DisposeAsync();
+        }
+        try
+        {
+            // Pods that mount volumes (a service-account token is a tmpfs) leave their mounts behind a stopped agent, as on a real node.
+            Granary.Tools.MountCleanup.UnmountAllUnder(_stateDir);
+            Directory.Delete(_stateDir, recursive: true);
+        }
+        catch (IOException e)
+        {
+            _output.WriteLine($"could not remove {_stateDir}: {e.Message}");
+        }
+    }
+}
