@@ -21,7 +21,8 @@ public sealed partial class UsageReporter(IContainerRuntime runtime, ControlPlan
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (runtime is not IContainerStatistics statistics)
+        // Statistics are the driver's: the runtime the agent calls may be a decorator around it (timing).
+        if (runtime.Driver() is not IContainerStatistics statistics)
         {
             LogUnsupported(logger, runtime.Name);
             return;

@@ -9,7 +9,7 @@ namespace Granary.NodeAgent.Observability;
 /// It changes nothing else: every call, result and exception is the driver's. Log streams are not timed (they last
 /// as long as the reader wants).
 /// </summary>
-public sealed class InstrumentedRuntime(IContainerRuntime inner, KubeletMetrics metrics) : IContainerRuntime
+public sealed class InstrumentedRuntime(IContainerRuntime inner, KubeletMetrics metrics) : IContainerRuntime, IRuntimeDecorator
 {
     /// <summary>The driver underneath, for the few places that depend on which driver runs.</summary>
     public IContainerRuntime Inner => inner;

@@ -26,6 +26,9 @@ public sealed partial class ClusterDnsServer(
     // How long the server waits for a TCP client's query (ARSoft's default is longer; a slow client holds a socket).
     private const int TransportTimeoutMs = 5000;
 
+    /// <summary>Free ports tried with port 0 before giving up (another program can take the TCP side of one).</summary>
+    private const int FreePortAttempts = 5;
+
     private readonly CancellationTokenSource _stopping = new();
     private DnsServer? _server;
 
@@ -36,33 +39,54 @@ public sealed partial class ClusterDnsServer(
     {
         var address = IPAddress.Parse(settings.Value.NodeIp);
         var port = settings.Value.DnsPort;
-        try
+        // Port 0 (tests, benchmarks): take a free UDP port and ask for the same one over TCP, where another program
+        // may hold it already; then try another free port, a few times.
+        var attempts = port == 0 ? FreePortAttempts : 1;
+        for (var attempt = 1; ; attempt++)
         {
-            // Port 0 (tests, benchmarks): take a free UDP port and ask for the same one over TCP.
-            if (port == 0)
-                port = FreeUdpPort(address);
-            var endpoint = new IPEndPoint(address, port);
-            var server = new DnsServer(new UdpServerTransport(endpoint, TransportTimeoutMs), new TcpServerTransport(endpoint, TransportTimeoutMs));
-            server.QueryReceived += OnQueryAsync;
-            server.ExceptionThrown += OnExceptionAsync;
-            server.Start();
-            _server = server;
-            Endpoint = endpoint;
-        }
-        catch (SocketException ex)
-        {
-            var reason = $"cannot listen on {address}:{port} ({ex.SocketErrorCode}: {ex.Message})";
-            LogCannotBind(logger, reason, port);
-            status.Unusable($"the node's cluster DNS server {reason}");
-            return Task.CompletedTask;
+            try
+            {
+                if (settings.Value.DnsPort == 0)
+                    port = FreeUdpPort(address);
+                Listen(new IPEndPoint(address, port));
+                break;
+            }
+            catch (SocketException) when (attempt < attempts)
+            {
+            }
+            catch (SocketException ex)
+            {
+                var reason = $"cannot listen on {address}:{port} ({ex.SocketErrorCode}: {ex.Message})";
+                LogCannotBind(logger, reason, port);
+                status.Unusable($"the node's cluster DNS server {reason}");
+                return Task.CompletedTask;
+            }
         }
 
-        LogServing(logger, Endpoint.ToString(), settings.Value.ClusterDomain, string.Join(",", resolver.Upstreams.Select(u => u.ToString())));
+        LogServing(logger, Endpoint!.ToString(), settings.Value.ClusterDomain, string.Join(",", resolver.Upstreams.Select(u => u.ToString())));
         if (port == StandardPort)
             status.Serving(address.ToString());
         else
             status.Unusable($"the node's cluster DNS server listens on port {port}, and a pod's resolv.conf can only name port {StandardPort} (--dns-port)");
         return Task.CompletedTask;
+    }
+
+    private void Listen(IPEndPoint endpoint)
+    {
+        var server = new DnsServer(new UdpServerTransport(endpoint, TransportTimeoutMs), new TcpServerTransport(endpoint, TransportTimeoutMs));
+        server.QueryReceived += OnQueryAsync;
+        server.ExceptionThrown += OnExceptionAsync;
+        try
+        {
+            server.Start();
+        }
+        catch (SocketException)
+        {
+            DnsServerShutdown.Stop(server);
+            throw;
+        }
+        _server = server;
+        Endpoint = endpoint;
     }
 
     public Task StopAsync(CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ public sealed class TerminationMessages(IContainerRuntime runtime, IOptions<Agen
     private const int FallbackLines = 80;
     private const int FallbackBytes = 2048;
 
-    private bool Mounts => (runtime is Observability.InstrumentedRuntime timed ? timed.Inner : runtime) is DockerRuntime;
+    private bool Mounts => runtime.Driver() is DockerRuntime;
 
     private string PodDir(string uid) => Path.Combine(settings.Value.StateDir, "pods", uid, "termination");
 

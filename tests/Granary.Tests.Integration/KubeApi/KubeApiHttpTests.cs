@@ -59,7 +59,7 @@ public sealed class KubeApiHttpTests(KubeApiFixture api) : IClassFixture<KubeApi
     }
 
     [Theory]
-    [InlineData("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers")]
+    [InlineData("/apis/autoscaling/v2/namespaces/default/verticalpodautoscalers")]
     [InlineData("/api/v1/namespaces/default/replicationcontrollers")]
     [InlineData("/api/v1/pods/x")]
     [InlineData("/api/v1/namespaces/default/pods/x/ephemeralcontainers")]
