@@ -55,10 +55,17 @@ public sealed class TopAndAutoscalingTests(TopCluster cluster) : IClassFixture<T
     private async Task<CliResult> RunAsync(params string[] args) => await Kubectl.RunAsync(args);
 
     /// <summary>Waits until kubectl succeeds with the arguments (the metrics of a new pod need two readings), and returns its output.</summary>
-    private async Task<string> WhenServedAsync(Kubectl kubectl, string phase, params string[] args)
+    private Task<string> WhenServedAsync(Kubectl kubectl, string phase, params string[] args) =>
+        WhenServedAsync(kubectl, phase, _ => true, args);
+
+    /// <summary>
+    /// As above, until the output also satisfies <paramref name="complete"/>: a list shows only the pods that have
+    /// metrics already (as metrics-server's does), so one pod's row can come a resolution before another's.
+    /// </summary>
+    private async Task<string> WhenServedAsync(Kubectl kubectl, string phase, Func<string, bool> complete, params string[] args)
     {
         CliResult? last = null;
-        await Waiting.UntilAsync(async () => (last = await kubectl.RunAsync(args)).ExitCode == 0, Timeout, phase,
+        await Waiting.UntilAsync(async () => (last = await kubectl.RunAsync(args)).ExitCode == 0 && complete(last.Stdout), Timeout, phase,
             () => $"kubectl {string.Join(' ', args)}: {last}{cluster.RecentOutput()}");
         return last!.Stdout;
     }
@@ -69,7 +76,8 @@ public sealed class TopAndAutoscalingTests(TopCluster cluster) : IClassFixture<T
         await ApplyAsync(Pod("burner", "while :; do :; done", "100m") + "\n---\n" + Pod("idler", "sleep 3600", "10m"));
         try
         {
-            var pods = await WhenServedAsync(Kubectl, "kubectl top pod of both pods", "top", "pod", "-l", "app=top");
+            var pods = await WhenServedAsync(Kubectl, "kubectl top pod of both pods",
+                table => Regex.IsMatch(table, @"(?m)^burner\s") && Regex.IsMatch(table, @"(?m)^idler\s"), "top", "pod", "-l", "app=top");
             var burner = CpuOf(pods, "burner");
             var idler = CpuOf(pods, "idler");
             Assert.True(burner > idler, $"the busy loop uses more CPU than the sleeper:\n{pods}");
