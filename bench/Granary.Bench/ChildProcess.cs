@@ -38,7 +38,10 @@ internal sealed class ChildProcess : IAsyncDisposable
                 return;
             _tail.Add(line);
             if (_ready.Task.IsCompleted)
+            {
                 _problems.Add(line);
+                LineWritten?.Invoke(line);
+            }
             else if (line.Contains(readyLine, StringComparison.Ordinal))
                 _ready.TrySetResult();
         }
@@ -47,6 +50,9 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>Each line the process writes once it is ready, on the output reader's thread (subscribers must be quick).</summary>
+    public event Action<string>? LineWritten;
 
     public int Pid => _process.Id;
 

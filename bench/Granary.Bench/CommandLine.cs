@@ -96,6 +96,10 @@ internal static class CommandLine
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
         : throw new UsageException($"{name} must be a positive whole number, not \"{value}\"");
 
+    public static int NonNegative(string name, string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+        : throw new UsageException($"{name} must be a whole number (0 or more), not \"{value}\"");
+
     public static string Endpoint(string name, string value)
     {
         var colon = value.LastIndexOf(':');

@@ -40,9 +40,11 @@ internal sealed class LocalAgent : IAsyncDisposable
     public ChildProcess Process => _process ?? throw new InvalidOperationException("the agent is not started");
 
     /// <summary>Starts the agent and waits until it says it registered the node and synced with the control plane.</summary>
-    public static async Task<LocalAgent> StartAsync(string repoRoot, LocalCluster cluster, Uri dockerHost, int pods, TextWriter output, CancellationToken ct)
+    /// <param name="agentDll">Another build of the agent to run (to compare two builds); null for the repository's Release build.</param>
+    public static async Task<LocalAgent> StartAsync(string repoRoot, LocalCluster cluster, Uri dockerHost, int pods, TextWriter output, CancellationToken ct,
+        string? agentDll = null)
     {
-        var dll = await ProcessHelpers.EnsureBuiltAsync(repoRoot, "NodeAgent", AgentDll, output, ct);
+        var dll = agentDll ?? await ProcessHelpers.EnsureBuiltAsync(repoRoot, "NodeAgent", AgentDll, output, ct);
         var agent = new LocalAgent(Directory.CreateTempSubdirectory("granary-bench-agent-").FullName, output);
         try
         {

@@ -14,7 +14,7 @@ namespace Granary.Bench;
 /// (3) the pods deleted, timed until every pod object is gone and every container removed.
 /// Failures of the system under test are reported as they are (<see cref="BenchmarkException"/>), never retried.
 /// </summary>
-internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd dockerd, LocalAgent agent, PodStartupOptions options, TextWriter output)
+internal sealed partial class PodStartupBenchmark(GranaryClient client, PrivateDockerd dockerd, LocalAgent agent, PodStartupOptions options, TextWriter output)
 {
     private const string RawPrefix = "bench-raw-";
     private const string RawLabel = "io.granary.bench";
@@ -34,17 +34,23 @@ internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd d
     public async Task<PodStartupResult> RunAsync(CancellationToken ct)
     {
         var loadBefore = ProcessHelpers.LoadAverage();
+        // Read with the node Ready and no pod ever run, once start-up work has settled.
+        await Task.Delay(Settle, ct);
+        var idle = AgentMemory();
+        var oneAtATime = options.OneAtATime > 0 ? await OneAtATimeAsync(ct) : null;
         var raw = await RawEngineAsync(ct);
 
-        var idle = AgentMemory();
-        output.WriteLine($"[2/3] watching pods in namespace {BenchObjects.Namespace}");
+        output.WriteLine($"[3/4] the burst through Granary: watching pods in namespace {BenchObjects.Namespace}");
         await using var watch = await PodWatch.StartAsync(client.Pods, Pods, [PodMilestone.Bound, PodMilestone.Running, PodMilestone.Deleted], ct);
-        var started = await StartPodsAsync(watch, ct);
+        var workBefore = WorkSnapshot();
+        var started = await StartPodsAsync(watch, Pods, ct);
+        var burstWork = AgentWork.Between(Pods, workBefore, WorkSnapshot());
         await Task.Delay(Settle, ct);
         var withPods = AgentMemory();
 
-        var deletion = await DeletePodsAsync(watch, ct);
+        var deletion = await DeletePodsAsync(watch, Pods, ct);
         var afterDeletion = AgentMemory();
+        var churn = options.Churn > 0 ? await ChurnAsync(ct) : null;
 
         var running = watch[PodMilestone.Running];
         var bound = watch[PodMilestone.Bound];
@@ -53,26 +59,29 @@ internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd d
             Pods = Pods,
             Concurrency = options.Concurrency,
             Engine = $"{dockerd.Version} (API {Engine.ApiVersion}, overlay2)",
+            OneAtATime = oneAtATime,
             Raw = raw,
             CreateCalls = started.CallLatency(),
             CreateToBound = Percentiles.Summarize(Enumerable.Range(0, Pods).Select(i => Milliseconds(started.StartedAt[i], bound.At(i)))),
             CreateToRunning = Percentiles.Summarize(Enumerable.Range(0, Pods).Select(i => Milliseconds(started.StartedAt[i], running.At(i)))),
             BoundToRunning = Percentiles.Summarize(Enumerable.Range(0, Pods).Select(i => Milliseconds(bound.At(i), running.At(i)))),
             FirstCreateToAllRunning = Stopwatch.GetElapsedTime(started.FirstStartedAt, running.LastAt),
+            BurstWork = burstWork,
             WatchEvents = watch.Events,
             Deletion = deletion,
             AgentIdle = idle,
             AgentWithPods = withPods,
             AgentAfterDeletion = afterDeletion,
+            Churn = churn,
             LoadBefore = loadBefore,
             LoadAfter = ProcessHelpers.LoadAverage(),
         };
     }
 
-    /// <summary>Phase 1: the same containers straight through the Engine API, then removed.</summary>
+    /// <summary>Phase 2: the burst's containers straight through the Engine API, then removed.</summary>
     private async Task<RawEngineResult> RawEngineAsync(CancellationToken ct)
     {
-        output.WriteLine($"[1/3] raw engine: {Pods} containers created and started through the Engine API ({options.Concurrency} in flight), " +
+        output.WriteLine($"[2/4] the burst on the raw engine: {Pods} containers created and started through the Engine API ({options.Concurrency} in flight), " +
             $"{BusyboxImage.Name} \"{string.Join(' ', BenchObjects.SleepCommand)}\", host network");
         var startedAt = new long[Pods];
         var runningAt = new long[Pods];
@@ -141,7 +150,7 @@ internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd d
         }
     }
 
-    private static ContainerSpec RawContainer(string name) => new()
+    internal static ContainerSpec RawContainer(string name) => new()
     {
         Name = name,
         Image = BusyboxImage.Name,
@@ -149,38 +158,38 @@ internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd d
         Labels = new Dictionary<string, string> { [RawLabel] = "raw" },
     };
 
-    /// <summary>Phase 2: create the pods, and wait until the watch has seen each Running.</summary>
-    private async Task<PodCreations> StartPodsAsync(PodWatch watch, CancellationToken ct)
+    /// <summary>Creates <paramref name="count"/> pods, and waits until the watch has seen each Running.</summary>
+    private async Task<PodCreations> StartPodsAsync(PodWatch watch, int count, CancellationToken ct)
     {
         var limit = options.EffectiveTimeout;
-        output.WriteLine($"      creating {Pods} pods ({options.Concurrency} in flight) and waiting until each is seen Running (limit {limit.TotalSeconds:0} s)");
+        output.WriteLine($"      creating {count} pods ({options.Concurrency} in flight) and waiting until each is seen Running (limit {limit.TotalSeconds:0} s)");
         var running = watch[PodMilestone.Running];
         var bound = watch[PodMilestone.Bound];
-        var creates = new PodCreations(Pods);
-        await using (new ProgressPrinter(output, "Running", Pods, () => running.Reached, () => $"created {creates.Done}, bound {bound.Reached}"))
+        var creates = new PodCreations(count);
+        await using (new ProgressPrinter(output, "Running", count, () => running.Reached, () => $"created {creates.Done}, bound {bound.Reached}"))
         {
             await creates.RunAsync(client.Pods, options.Concurrency, BenchObjects.SleepingPod, ct);
-            if (await WaitAsync(running, limit - Stopwatch.GetElapsedTime(creates.FirstStartedAt), ct))
+            if (await WaitAsync(running, count, limit - Stopwatch.GetElapsedTime(creates.FirstStartedAt), ct))
                 return creates;
         }
-        throw new BenchmarkException($"{Pods - running.Reached} of {Pods} pods were not seen Running {limit.TotalSeconds:0} s after the first create " +
-            $"({bound.Reached} seen bound, {watch.Events} watch events). {DescribeMissing(watch, PodMilestone.Running)}{AgentState()}");
+        throw new BenchmarkException($"{count - running.Reached} of {count} pods were not seen Running {limit.TotalSeconds:0} s after the first create " +
+            $"({bound.Reached} seen bound, {watch.Events} watch events). {DescribeMissing(watch, count, PodMilestone.Running)}{AgentState()}");
     }
 
-    /// <summary>Phase 3: delete the pods (default grace period, as kubectl delete does), wait until every pod object is gone, then check the engine.</summary>
-    private async Task<DeletionResult> DeletePodsAsync(PodWatch watch, CancellationToken ct)
+    /// <summary>Deletes <paramref name="count"/> pods (default grace period, as kubectl delete does), waits until every pod object is gone, then checks the engine.</summary>
+    private async Task<DeletionResult> DeletePodsAsync(PodWatch watch, int count, CancellationToken ct)
     {
         var limit = options.EffectiveTimeout;
-        output.WriteLine($"[3/3] deleting the {Pods} pods ({options.Concurrency} in flight) and waiting until every pod object is gone (limit {limit.TotalSeconds:0} s)");
+        output.WriteLine($"      deleting the {count} pods ({options.Concurrency} in flight) and waiting until every pod object is gone (limit {limit.TotalSeconds:0} s)");
         var deleted = watch[PodMilestone.Deleted];
         var calls = 0;
         var first = Stopwatch.GetTimestamp();
         long callsReturned;
-        await using (new ProgressPrinter(output, "gone", Pods, () => deleted.Reached, () => $"delete calls returned {Volatile.Read(ref calls)}"))
+        await using (new ProgressPrinter(output, "gone", count, () => deleted.Reached, () => $"delete calls returned {Volatile.Read(ref calls)}"))
         {
-            await InFlight.ForEachAsync(Pods, options.Concurrency, async (i, token) =>
+            await InFlight.ForEachAsync(count, options.Concurrency, async (i, token) =>
             {
-                var name = BenchObjects.PodName(i, Pods);
+                var name = BenchObjects.PodName(i, count);
                 try
                 {
                     await client.Pods.DeleteAsync(BenchObjects.Namespace, name, null, token);
@@ -192,10 +201,10 @@ internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd d
                 Interlocked.Increment(ref calls);
             }, ct);
             callsReturned = Stopwatch.GetTimestamp();
-            if (!await WaitAsync(deleted, limit - Stopwatch.GetElapsedTime(first), ct))
+            if (!await WaitAsync(deleted, count, limit - Stopwatch.GetElapsedTime(first), ct))
             {
-                throw new BenchmarkException($"{Pods - deleted.Reached} of {Pods} pods were not gone {limit.TotalSeconds:0} s after the first delete call. " +
-                    $"{DescribeMissing(watch, PodMilestone.Deleted)}{await ContainersLeftAsync(ct)}{AgentState()}");
+                throw new BenchmarkException($"{count - deleted.Reached} of {count} pods were not gone {limit.TotalSeconds:0} s after the first delete call. " +
+                    $"{DescribeMissing(watch, count, PodMilestone.Deleted)}{await ContainersLeftAsync(ct)}{AgentState()}");
             }
         }
         var allGone = deleted.LastAt;
@@ -223,23 +232,23 @@ internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd d
     }
 
     /// <summary>Waits for a milestone, failing at once if the agent process exits meanwhile.</summary>
-    private async Task<bool> WaitAsync(MilestoneTimes milestone, TimeSpan limit, CancellationToken ct)
+    private async Task<bool> WaitAsync(MilestoneTimes milestone, int count, TimeSpan limit, CancellationToken ct)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var exited = agent.Process.WaitForExitAsync(stop.Token);
         var waiting = milestone.WaitAllAsync(limit, ct);
         var first = await Task.WhenAny(waiting, exited);
         if (first == exited && !ct.IsCancellationRequested)
-            throw new BenchmarkException($"the agent exited with code {agent.Process.ExitCode} while {milestone.Reached} of {Pods} pods had got that far. {agent.Process.FormatTail()}");
+            throw new BenchmarkException($"the agent exited with code {agent.Process.ExitCode} while {milestone.Reached} of {count} pods had got that far. {agent.Process.FormatTail()}");
         await stop.CancelAsync();
         return await waiting;
     }
 
     /// <summary>A few pods that have not reached a milestone, each with what the watch last saw of it.</summary>
-    private string DescribeMissing(PodWatch watch, PodMilestone milestone)
+    private string DescribeMissing(PodWatch watch, int count, PodMilestone milestone)
     {
         var missing = watch[milestone].Missing().ToList();
-        var lines = missing.Take(5).Select(i => $"{Environment.NewLine}    {BenchObjects.PodName(i, Pods)}: {Describe(watch.Latest(i))}");
+        var lines = missing.Take(5).Select(i => $"{Environment.NewLine}    {BenchObjects.PodName(i, count)}: {Describe(watch.Latest(i))}");
         return $"Not {milestone.Name} (first {Math.Min(5, missing.Count)} of {missing.Count}):{string.Concat(lines)}";
     }
 
@@ -273,6 +282,10 @@ internal sealed class PodStartupBenchmark(GranaryClient client, PrivateDockerd d
         var left = await AgentContainersAsync(ct);
         return $"{left.Count} pod containers are still in the engine{(left.Count == 0 ? "" : $" ({string.Join(", ", left.Take(3).Select(c => $"{c.Name} {c.State}"))})")}. ";
     }
+
+    /// <summary>The agent's CPU time and the engine's calls so far, to subtract from a later snapshot.</summary>
+    private (double? CpuSeconds, IReadOnlyDictionary<string, long> Calls) WorkSnapshot() =>
+        (ProcessHelpers.CpuSeconds(agent.Process.Pid), dockerd.Calls.Snapshot());
 
     private ProcessMemory AgentMemory() => new(ProcessHelpers.RssBytes(agent.Process.Pid), ProcessHelpers.PeakRssBytes(agent.Process.Pid));
 

@@ -10,7 +10,8 @@ internal static class PodStartupCommand
 {
     public static async Task RunAsync(PodStartupOptions options, TextWriter output, CancellationToken ct)
     {
-        output.WriteLine($"pod-startup benchmark: {options.Pods} pods, {options.Concurrency} in flight; {Environment.ProcessorCount} cores, load {ProcessHelpers.LoadAverage()}");
+        output.WriteLine($"pod-startup benchmark: {options.OneAtATime} one at a time, a burst of {options.Pods} with {options.Concurrency} in flight, " +
+            $"churn {options.Churn}; {Environment.ProcessorCount} cores, load {ProcessHelpers.LoadAverage()}");
         var repoRoot = ProcessHelpers.FindRepoRoot();
         PrivateDockerd? dockerd = null;
         LocalCluster? cluster = null;
@@ -21,7 +22,7 @@ internal static class PodStartupCommand
 #pragma warning disable CA2000
             dockerd = await PrivateDockerd.StartAsync(output, ct);
             cluster = await LocalCluster.StartAsync(repoRoot, $"bench-{Guid.NewGuid():N}"[..14], output, ct);
-            agent = await LocalAgent.StartAsync(repoRoot, cluster, dockerd.Endpoint, options.Pods, output, ct);
+            agent = await LocalAgent.StartAsync(repoRoot, cluster, dockerd.Endpoint, Math.Max(options.Pods, options.OneAtATime), output, ct, options.AgentDll);
 #pragma warning restore CA2000
 
             PodStartupResult result;

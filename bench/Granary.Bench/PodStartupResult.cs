@@ -27,6 +27,8 @@ internal sealed record PodStartupResult
     public required int Pods { get; init; }
     public required int Concurrency { get; init; }
     public required string Engine { get; init; }
+    /// <summary>Phase 1 (null when left out): one container, then one pod, at a time.</summary>
+    public OneAtATimeResult? OneAtATime { get; init; }
     public required RawEngineResult Raw { get; init; }
     public required LatencySummary CreateCalls { get; init; }
 
@@ -41,6 +43,8 @@ internal sealed record PodStartupResult
 
     /// <summary>First create call started -> the last pod seen Running.</summary>
     public required TimeSpan FirstCreateToAllRunning { get; init; }
+    /// <summary>The agent's CPU and Engine API calls while the burst's pods went from created to Running.</summary>
+    public required AgentWork BurstWork { get; init; }
     public required long WatchEvents { get; init; }
     public required DeletionResult Deletion { get; init; }
 
@@ -52,6 +56,8 @@ internal sealed record PodStartupResult
 
     /// <summary>The agent after every pod was deleted.</summary>
     public required ProcessMemory AgentAfterDeletion { get; init; }
+    /// <summary>Phase 4 (null when left out): pods that came and went, and the agent's memory after.</summary>
+    public ChurnResult? Churn { get; init; }
     public string? LoadBefore { get; init; }
     public string? LoadAfter { get; init; }
     public long? SiloPeakRssBytes { get; init; }
@@ -64,6 +70,12 @@ internal sealed record PodStartupResult
         output.WriteLine();
         output.WriteLine("== pod-startup benchmark: results ==");
         Line(output, "containers / pods", $"{Pods} (concurrency {Concurrency}), busybox \"sleep 3600\", host network; engine {Engine}");
+        if (OneAtATime is { } one)
+        {
+            Line(output, "one at a time, engine", $"{one.Engine} (create -> inspect says running, {one.Engine.Count} containers)");
+            Line(output, "one at a time, Granary", $"{one.Granary} (create call -> the watch sees Running, {one.Granary.Count} pods)");
+            Line(output, "one at a time, p50 ratio", $"{one.Ratio:0.00} (Granary / engine; the goal is at most 1.25)");
+        }
         Line(output, "raw engine create->running", Raw.CreateToRunning.ToString());
         Line(output, "raw engine throughput", $"{Rate(Raw.FirstCreateToAllRunning)} containers/s ({Pods} running {Raw.FirstCreateToAllRunning.TotalSeconds:0.00} s after the first create)");
         Line(output, "raw engine remove", $"{Raw.Removal.TotalSeconds:0.00} s for {Pods} ({Rate(Raw.Removal)}/s)");
@@ -72,10 +84,18 @@ internal sealed record PodStartupResult
         Line(output, "Granary create->Running", $"{CreateToRunning} (seen through the watch)");
         Line(output, "Granary bound->Running", $"{BoundToRunning} (both seen through the watch)");
         Line(output, "Granary throughput", $"{Rate(FirstCreateToAllRunning)} pods/s ({Pods} Running {FirstCreateToAllRunning.TotalSeconds:0.00} s after the first create)");
+        Line(output, "burst throughput ratio", $"{BurstRatio:0.00} (Granary / engine, {Concurrency} in flight in both; the goal is at least 1)");
+        Line(output, "agent work, burst", BurstWork.ToString());
         Line(output, "pod watch events", $"{WatchEvents}");
         Line(output, "agent memory, idle", AgentIdle.ToString());
         Line(output, "agent memory, pods running", $"{AgentWithPods} (5 s after the last pod was Running)");
         Line(output, "agent memory, pods deleted", AgentAfterDeletion.ToString());
+        if (Churn is { } churn)
+        {
+            Line(output, "churn", $"{churn.Pods} pods came and went in {churn.Elapsed.TotalSeconds:0} s ({churn.Pods / churn.Elapsed.TotalSeconds:0.0} pods/s)");
+            Line(output, "agent memory, after churn", $"{churn.After} (5 s after the last pod was gone)");
+            Line(output, "agent work, churn", churn.Work.ToString());
+        }
         Line(output, "silo peak RSS", SiloPeakRssBytes is null ? "?" : $"{ProcessMemory.Mebibytes(SiloPeakRssBytes)} (VmHWM)");
         Line(output, "delete calls", $"returned {Deletion.CallsReturned.TotalSeconds:0.00} s after the first");
         Line(output, "every pod object gone", $"{Deletion.AllPodsGone.TotalSeconds:0.00} s after the first delete call");
@@ -86,7 +106,47 @@ internal sealed record PodStartupResult
         Line(output, "silo log", SiloLog ?? "?");
         Line(output, "dockerd log", DockerdLog ?? "?");
         Line(output, "load average", $"{LoadBefore ?? "?"} before, {LoadAfter ?? "?"} after (1/5/15 min; {Environment.ProcessorCount} cores)");
+        output.WriteLine("summary " + Summary());
     }
+
+    /// <summary>Granary's burst throughput over the raw engine's (same number of pods, same calls in flight): the goal is at least 1.</summary>
+    public double BurstRatio => Raw.FirstCreateToAllRunning / FirstCreateToAllRunning;
+
+    /// <summary>The figures the goals compare, as one line of JSON for scripts.</summary>
+    public string Summary() => System.Text.Json.JsonSerializer.Serialize(new
+    {
+        oneAtATime = OneAtATime is { } one ? new { count = one.Engine.Count, engineP50Ms = Round(one.Engine.P50), granaryP50Ms = Round(one.Granary.P50), ratio = Round(one.Ratio, 2) } : null,
+        burst = new
+        {
+            pods = Pods,
+            concurrency = Concurrency,
+            enginePerSecond = Round(Pods / Raw.FirstCreateToAllRunning.TotalSeconds, 2),
+            granaryPerSecond = Round(Pods / FirstCreateToAllRunning.TotalSeconds, 2),
+            ratio = Round(BurstRatio, 2),
+            agentCpuMsPerPod = BurstWork.CpuSecondsPerPod is { } cpu ? Round(cpu * 1000) : (double?)null,
+            engineCallsPerPod = Round(BurstWork.CallsPerPod, 2),
+        },
+        agentRssMiB = new
+        {
+            idle = Mebibytes(AgentIdle.RssBytes),
+            podsRunning = Mebibytes(AgentWithPods.RssBytes),
+            podsDeleted = Mebibytes(AgentAfterDeletion.RssBytes),
+            afterChurn = Churn is { } c ? Mebibytes(c.After.RssBytes) : null,
+        },
+        churn = Churn is { } churn ? new
+        {
+            pods = churn.Pods,
+            seconds = Round(churn.Elapsed.TotalSeconds),
+            agentCpuMsPerPod = churn.Work.CpuSecondsPerPod is { } cpu2 ? Round(cpu2 * 1000) : (double?)null,
+            engineCallsPerPod = Round(churn.Work.CallsPerPod, 2),
+        } : null,
+        loadBefore = LoadBefore,
+        loadAfter = LoadAfter,
+    });
+
+    private static double Round(double value, int digits = 1) => Math.Round(value, digits);
+
+    private static double? Mebibytes(long? bytes) => bytes is { } b ? Math.Round(b / (1024.0 * 1024.0), 1) : null;
 
     private string Rate(TimeSpan time) => $"{Pods / time.TotalSeconds:0.0}";
 

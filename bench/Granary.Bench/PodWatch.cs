@@ -135,6 +135,8 @@ internal sealed class MilestoneTimes(int count)
 {
     private readonly long[] _at = new long[count];
     private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Made when someone waits for that one pod (the one-at-a-time phase), completed when it meets the milestone.
+    private readonly TaskCompletionSource?[] _one = new TaskCompletionSource?[count];
     private int _reached;
     private long _lastAt;
 
@@ -166,9 +168,27 @@ internal sealed class MilestoneTimes(int count)
         return true;
     }
 
+    /// <summary>
+    /// Waits until pod <paramref name="index"/> has met it (true) or <paramref name="limit"/> has passed (false).
+    /// Throws the watch's failure, or on cancellation.
+    /// </summary>
+    public async Task<bool> WaitOneAsync(int index, TimeSpan limit, CancellationToken ct)
+    {
+        var one = LazyInitializer.EnsureInitialized(ref _one[index], () => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Looked at after the waiter exists, so a Record between the two is seen by one side or the other.
+        if (Interlocked.Read(ref _at[index]) != 0)
+            return true;
+        var finished = await Task.WhenAny(one.Task, All, Task.Delay(limit > TimeSpan.Zero ? limit : TimeSpan.Zero, ct));
+        ct.ThrowIfCancellationRequested();
+        if (finished == All)
+            await All; // the watch failed (every pod reached it would have completed the one too)
+        return Interlocked.Read(ref _at[index]) != 0;
+    }
+
     public void Record(int index, long now)
     {
-        Volatile.Write(ref _at[index], now);
+        Interlocked.Exchange(ref _at[index], now);
+        Volatile.Read(ref _one[index])?.TrySetResult();
         Interlocked.Exchange(ref _lastAt, now);
         if (Interlocked.Increment(ref _reached) == count)
             _all.TrySetResult();

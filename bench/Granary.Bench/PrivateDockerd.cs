@@ -47,6 +47,9 @@ internal sealed class PrivateDockerd : IAsyncDisposable
     /// <summary>"docker://20.10.24", once started.</summary>
     public string Version { get; private set; } = "";
 
+    /// <summary>The Engine API calls this dockerd has served since it was ready, by kind.</summary>
+    public EngineCalls Calls { get; } = new();
+
     public ChildProcess Process => _process ?? throw new InvalidOperationException("dockerd is not started");
 
     public static async Task<PrivateDockerd> StartAsync(TextWriter output, CancellationToken ct)
@@ -80,10 +83,13 @@ internal sealed class PrivateDockerd : IAsyncDisposable
             "--storage-driver", "overlay2",
             "--bridge=none", "--iptables=false", "--ip6tables=false", "--ip-forward=false", "--ip-masq=false",
             "--shutdown-timeout", "2",
+            // Every Engine API call is logged, so that the benchmark can count the agent's calls per pod.
+            "--debug",
         ];
         _output.WriteLine($"starting a private dockerd: {DockerdPath} {string.Join(' ', arguments)}");
         var started = Stopwatch.GetTimestamp();
         _process = await ChildProcess.StartAsync("dockerd", DockerdPath, arguments, Root, "API listen on", StartLimit, ct);
+        _process.LineWritten += Calls.Add;
         Version = await Engine.VersionAsync(ct);
         var image = await BusyboxImage.ImportBusyboxAsync(Endpoint, ct);
         _output.WriteLine($"dockerd ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_process.Pid}, {Version}, API {Engine.ApiVersion}, " +

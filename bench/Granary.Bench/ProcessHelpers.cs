@@ -105,6 +105,26 @@ internal static class ProcessHelpers
     /// <summary>A process's resident set size now (VmRSS in /proc/PID/status), in bytes; null when unreadable.</summary>
     public static long? RssBytes(int pid) => ReadStatusKilobytes(pid, "VmRSS:") * 1024;
 
+    /// <summary>CPU time a process has used so far, user and system (utime + stime in /proc/PID/stat), in seconds; null when unreadable.</summary>
+    public static double? CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return ticks / (double)ClockTicksPerSecond;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    // USER_HZ: 100 on every Linux the benchmark runs on (sysconf(_SC_CLK_TCK)).
+    private const int ClockTicksPerSecond = 100;
+
     /// <summary>The 1, 5 and 15 minute load averages from /proc/loadavg, as written there; null when unreadable.</summary>
     public static string? LoadAverage()
     {
