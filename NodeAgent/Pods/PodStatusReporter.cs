@@ -9,13 +9,17 @@ using Microsoft.Extensions.Logging;
 namespace Granary.NodeAgent.Pods;
 
 /// <summary>
-/// Sends pod statuses to the control plane in batches, only when they changed. What cannot be sent during an
-/// outage is kept (the latest per pod) and sent when the control plane is back.
+/// Sends pod statuses to the control plane, only when they changed. A status reported after a quiet spell goes out at
+/// once, so one pod's Running waits on no timer; while statuses keep coming, a call goes at most every
+/// <see cref="BatchPeriod"/> with everything reported since, so a burst of pods (or a hollow node's thousands) costs a
+/// few calls, not one per pod. What cannot be sent during an outage is kept (the latest per pod) and sent when the
+/// control plane is back, at most once per <see cref="RetryPeriod"/>.
 /// </summary>
 public sealed partial class PodStatusReporter(ControlPlaneLink link, ControlPlaneRefusals refusals, TimeProvider time, ILogger<PodStatusReporter> logger)
     : BackgroundService
 {
-    private static readonly TimeSpan FlushPeriod = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan BatchPeriod = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, PodStatusReport> _pending = new();
     private readonly ConcurrentDictionary<string, string> _sent = new();
     private readonly SemaphoreSlim _nudge = new(0, 1);
@@ -74,12 +78,17 @@ public sealed partial class PodStatusReporter(ControlPlaneLink link, ControlPlan
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var failing = false;
+        long? lastCall = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await _nudge.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken);
-                await Task.Delay(FlushPeriod, time, stoppingToken); // gather a batch
+                await _nudge.WaitAsync(RetryPeriod, stoppingToken);
+                // While the control plane fails, statuses gather and are retried once a period, not on every report;
+                // otherwise the next call waits only for what is left of the batch period since the last one.
+                var wait = failing ? RetryPeriod : BatchPeriod - (lastCall is { } at ? time.GetElapsedTime(at) : BatchPeriod);
+                if (wait > TimeSpan.Zero)
+                    await Task.Delay(wait, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -88,6 +97,7 @@ public sealed partial class PodStatusReporter(ControlPlaneLink link, ControlPlan
             if (_pending.IsEmpty || link.Node is not { } node)
                 continue;
             var batch = _pending.ToArray();
+            lastCall = time.GetTimestamp();
             try
             {
                 var failures = await refusals.CallAsync(AgentCall.ReportPodStatuses, link.NodeName,
