@@ -108,6 +108,8 @@ internal sealed class LocalAgent : IAsyncDisposable
         }
         try
         {
+            // An agent stopped with pods still running leaves their tmpfs volumes mounted (a restarted agent adopts them).
+            Granary.Tools.MountCleanup.UnmountAllUnder(_stateDir);
             Directory.Delete(_stateDir, recursive: true);
         }
         catch (IOException e)

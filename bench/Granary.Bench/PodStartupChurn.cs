@@ -18,7 +18,7 @@ internal sealed partial class PodStartupBenchmark
         for (var done = 0; done < total;)
         {
             var count = Math.Min(Pods, total - done);
-            await using (var watch = await PodWatch.StartAsync(client.Pods, count, [PodMilestone.Running, PodMilestone.Deleted], ct))
+            await using (var watch = await PodWatch.StartAsync(client.Pods, count, [PodMilestone.Bound, PodMilestone.Running, PodMilestone.Deleted], ct))
             {
                 await StartPodsAsync(watch, count, ct);
                 await DeletePodsAsync(watch, count, ct);
