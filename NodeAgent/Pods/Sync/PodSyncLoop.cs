@@ -12,7 +12,7 @@ namespace Granary.NodeAgent.Pods.Sync;
 
 /// <summary>
 /// The reconcile loop (the kubelet's sync loop and PLEG in one): at least once a second, and at once when the
-/// desired state or a probe changes, it lists this node's containers by label and syncs every desired pod
+/// desired state, a probe or (through the engine's events, <see cref="IContainerEventSource"/>) a container changes, it lists this node's containers by label and syncs every desired pod
 /// (<see cref="PodSync"/>: plan with <see cref="PodActionsPlanner"/>, act with <see cref="PodSyncExecutor"/>), then
 /// removes orphans after a grace period and tells the probes what runs. Level-triggered: every pass starts from
 /// what the engine says, so an agent restart adopts what runs. Work beside the loop (kills, terminations, orphan
@@ -66,6 +66,10 @@ public sealed partial class PodSyncLoop(
         executor.WorkEnded += Nudge;
         config.Changed += Nudge;
         probes.AttemptFailed += OnProbeFailed;
+        // A container that dies or is removed outside the agent is acted on at once, not at the next periodic pass.
+        var engineEvents = runtime.Driver() is IContainerEventSource source
+            ? source.FollowAsync(ContainerNaming.NodeSelector(node.Name), Nudge, stoppingToken)
+            : Task.CompletedTask;
         var engineDown = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -107,6 +111,14 @@ public sealed partial class PodSyncLoop(
         executor.WorkEnded -= Nudge;
         config.Changed -= Nudge;
         probes.AttemptFailed -= OnProbeFailed;
+        try
+        {
+            await engineEvents;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Followed until the agent stopped.
+        }
     }
 
     /// <summary>Once the loop ended, kills, terminations and orphan removals beside it give up their waits and are awaited.</summary>

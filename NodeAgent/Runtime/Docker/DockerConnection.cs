@@ -56,6 +56,26 @@ internal sealed class DockerConnection(Uri endpoint, TimeSpan callTimeout) : IDi
         }, ct, timeout);
 
     /// <summary>
+    /// Runs a call that lasts as long as <paramref name="ct"/> allows (a followed stream): only reaching the engine
+    /// has the default deadline.
+    /// </summary>
+    public async Task StreamAsync(string operation, Func<DockerClient, CancellationToken, Task> follow, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(callTimeout);
+        try
+        {
+            var client = await ClientAsync(deadline.Token);
+            deadline.CancelAfter(Timeout.InfiniteTimeSpan);
+            await follow(client, ct);
+        }
+        catch (Exception e) when (e is not RuntimeException)
+        {
+            throw Classify(e, operation, callTimeout, deadline, ct);
+        }
+    }
+
+    /// <summary>
     /// Turns a failure into the caller's cancellation, a timeout (our deadline fired), or the engine's error.
     /// A cancelled socket read can surface as an IOException, so the tokens decide, not the exception type.
     /// </summary>

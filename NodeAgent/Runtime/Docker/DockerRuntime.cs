@@ -10,7 +10,7 @@ namespace Granary.NodeAgent.Runtime.Docker;
 /// (unix:///run/granary/docker.sock) or on loopback TCP (tcp://127.0.0.1:2375). Every call has a deadline;
 /// logs and exec run as long as the caller's token (or the exec timeout) allows.
 /// </summary>
-public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
+public sealed partial class DockerRuntime : IContainerRuntime, IContainerEventSource, IDisposable
 {
     public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(30);
 
@@ -25,12 +25,15 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
     // Image ids are content addresses, so what an id shows as imageID changes only when a pull adds a repository
     // digest: kept until the next pull, so a pass does not inspect every container's image again.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _imageRefs = new(StringComparer.Ordinal);
+    private readonly InspectCache _inspections = new();
+    private readonly DockerEventStream _events;
 
     public DockerRuntime(Uri endpoint, ILogger logger, TimeSpan? callTimeout = null, TimeSpan? pullTimeout = null)
     {
         _connection = new DockerConnection(endpoint, callTimeout ?? DefaultCallTimeout);
         _pullTimeout = pullTimeout ?? DefaultPullTimeout;
         _logger = logger;
+        _events = new DockerEventStream(_connection, _inspections, logger);
     }
 
     public string Name => "docker";
@@ -59,27 +62,43 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
             };
         }
         var found = await _connection.CallAsync("list containers", (c, t) => c.Containers.ListContainersAsync(parameters, t), ct);
-        // The list lacks exit codes and times; inspect each (one that vanished in between is simply gone).
+        // The list lacks exit codes and times; inspect each one that changed since it was last inspected (every one
+        // while no events stream vouches for the cache). One that vanished in between is simply gone.
+        var cached = _events.Live;
         var infos = new List<ContainerInfo>(found.Count);
         foreach (var container in found)
         {
-            if (await InspectAsync(container.ID, ct) is { } info)
+            if (cached && _inspections.Get(container.ID, container.State) is { } known)
+            {
+                infos.Add(known);
+                continue;
+            }
+            var begunAt = _inspections.Now();
+            if (await InspectWithStateAsync(container.ID, ct) is ({ } info, var engineState))
+            {
                 infos.Add(info);
+                if (cached)
+                    _inspections.Keep(container.ID, engineState, info, begunAt);
+            }
         }
+        _inspections.Retain(labels, found.Select(c => c.ID).ToHashSet(StringComparer.Ordinal));
         return infos;
     }
 
-    public async Task<ContainerInfo?> InspectAsync(string id, CancellationToken ct)
+    public async Task<ContainerInfo?> InspectAsync(string id, CancellationToken ct) => (await InspectWithStateAsync(id, ct)).Info;
+
+    /// <summary>The inspect, with the engine's own word for the state (what its list shows too); nulls when the container is gone.</summary>
+    private async Task<(ContainerInfo? Info, string? EngineState)> InspectWithStateAsync(string id, CancellationToken ct)
     {
         try
         {
             var inspect = await _connection.CallAsync($"inspect {id}", (c, t) => c.Containers.InspectContainerAsync(id, t), ct);
             var info = DockerMapping.ToInfo(inspect);
-            return info.ImageId is { } imageId ? info with { ImageRef = await ImageRefAsync(imageId, ct) } : info;
+            return (info.ImageId is { } imageId ? info with { ImageRef = await ImageRefAsync(imageId, ct) } : info, inspect.State?.Status);
         }
         catch (RuntimeException e) when (e.Kind == RuntimeErrorKind.NotFound)
         {
-            return null;
+            return (null, null);
         }
     }
 
@@ -151,6 +170,7 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public async Task StartAsync(string id, CancellationToken ct)
     {
+        _inspections.Changed(id);
         // false means it was already running: starting is idempotent.
         await _connection.CallAsync($"start {id}", (c, t) => c.Containers.StartContainerAsync(id, new ContainerStartParameters(), t), ct);
         LogStarted(_logger, id);
@@ -158,6 +178,7 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public async Task StopAsync(string id, TimeSpan grace, CancellationToken ct)
     {
+        _inspections.Changed(id);
         var seconds = (uint)Math.Ceiling(Math.Max(0, grace.TotalSeconds));
         try
         {
@@ -176,6 +197,7 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
 
     public async Task RemoveAsync(string id, CancellationToken ct)
     {
+        _inspections.Changed(id);
         try
         {
             await _connection.CallAsync($"remove {id}",
@@ -241,6 +263,9 @@ public sealed partial class DockerRuntime : IContainerRuntime, IDisposable
         await foreach (var line in DockerLogReader.ReadAsync(stream, e => DockerErrors.Classify(e, Endpoint, operation), ct))
             yield return line;
     }
+
+    public Task FollowAsync(IReadOnlyDictionary<string, string> labels, Action changed, CancellationToken ct) =>
+        _events.FollowAsync(labels, changed, ct);
 
     public void Dispose() => _connection.Dispose();
 
