@@ -78,6 +78,30 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
     }
 
     [Fact]
+    public async Task Follow_ContainerStoppedByAnotherClient_IsReported_AndListsNoLongerShowItRunning()
+    {
+        using var stop = new CancellationTokenSource();
+        var changes = 0;
+        var following = _runtime.FollowAsync(Labels, () => Interlocked.Increment(ref changes), stop.Token);
+        var id = await RunAsync(Spec("trap \"exit 3\" TERM; while true; do sleep 1; done"));
+        // Listed twice while followed: the second list may answer from what the first inspected.
+        Assert.Equal(ContainerRunState.Running, Assert.Single(await _runtime.ListAsync(Labels, CancellationToken.None)).State);
+        Assert.Equal(ContainerRunState.Running, Assert.Single(await _runtime.ListAsync(Labels, CancellationToken.None)).State);
+        var before = Volatile.Read(ref changes);
+
+        // Another client of the engine, as `docker stop` by hand would be.
+        using (var outside = new DockerRuntime(dockerd.Endpoint, NullLogger.Instance))
+            await outside.StopAsync(id, TimeSpan.FromSeconds(10), CancellationToken.None);
+
+        await Waiting.UntilAsync(() => Volatile.Read(ref changes) > before, Wait, "waiting for the events stream to report the container's exit",
+            () => $"{Volatile.Read(ref changes)} changes reported");
+        var listed = Assert.Single(await _runtime.ListAsync(Labels, CancellationToken.None));
+        Assert.Equal((ContainerRunState.Exited, (int?)3), (listed.State, listed.ExitCode));
+        await stop.CancelAsync();
+        await following.WaitAsync(Wait);
+    }
+
+    [Fact]
     public async Task Create_WithANameInUse_IsAConflict()
     {
         var spec = Spec("sleep 30");
