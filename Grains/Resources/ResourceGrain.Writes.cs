@@ -13,7 +13,7 @@ public abstract partial class ResourceGrain<T>
     {
         updated = (T)updated.WithMetadata(updated.Metadata with { ResourceVersion = existing.Metadata.ResourceVersion });
         var json = Encode(updated);
-        if (json == Encode(existing))
+        if (json == EncodeExisting(existing))
             return null;
         ThrowIfInvalid(ValidateUpdate(existing, updated));
 
@@ -22,8 +22,10 @@ public abstract partial class ResourceGrain<T>
             && !await NeedsGracefulDeletionAsync(updated, DeleteOptions.Default) && existing.Metadata.DeletionTimestamp is not null)
             return await RemoveAsync(updated);
 
-        updated = await ReserveAsync(existing, updated);
-        json = Encode(updated);
+        var reserved = await ReserveAsync(existing, updated);
+        if (!ReferenceEquals(reserved, updated))
+            json = Encode(reserved);
+        updated = reserved;
         long rv;
         try
         {
@@ -34,7 +36,7 @@ public abstract partial class ResourceGrain<T>
             await UnreserveAsync(existing, updated);
             throw;
         }
-        SetCurrent(updated, rv);
+        SetCurrent(updated, rv, json);
         await AfterWriteAsync(existing, Current);
         return Current;
     }

@@ -24,6 +24,10 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
 
     protected long CurrentRevision { get; private set; }
 
+    // The stored JSON of Current when this activation wrote it (null after a read from the store): an update compares
+    // against it instead of serializing the current object again.
+    private string? _currentJson;
+
     protected TimeProvider Time => time;
 
     protected ILogger Logger => logger;
@@ -83,17 +87,18 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
     {
         resource = await PrepareNewAsync(resource);
         resource = await ReserveAsync(null, resource);
+        var json = Encode(resource);
         long rv;
         try
         {
-            rv = await store.CreateAsync(Kind, Key, Encode(resource));
+            rv = await store.CreateAsync(Kind, Key, json);
         }
         catch (Exception)
         {
             await UnreserveAsync(null, resource);
             throw;
         }
-        SetCurrent(resource, rv);
+        SetCurrent(resource, rv, json);
         LogCreated(logger, Kind.Singular, Key, rv);
         await AfterWriteAsync(null, Current);
         return Current!;
@@ -164,11 +169,16 @@ public abstract partial class ResourceGrain<T>(IObjectStore store, TimeProvider 
             : new ApplyResult<T>(written, ApplyOutcome.Configured);
     }
 
-    private void SetCurrent(T resource, long revision)
+    private void SetCurrent(T resource, long revision, string? json = null)
     {
         CurrentRevision = revision;
         Current = (T)resource.WithMetadata(resource.Metadata with { ResourceVersion = revision.ToString(CultureInfo.InvariantCulture) });
+        _currentJson = json;
     }
+
+    /// <summary>What <see cref="Encode"/> gives for <paramref name="resource"/>, without serializing it again when it is the object this activation last wrote.</summary>
+    private string EncodeExisting(T resource) =>
+        ReferenceEquals(resource, Current) && _currentJson is { } json ? json : Encode(resource);
 
     private static string Encode(T resource) =>
         GranaryJson.SerializeResource(resource.WithMetadata(resource.Metadata with { ResourceVersion = null }));

@@ -11,8 +11,10 @@ namespace Granary.Grains.Scheduling;
 
 /// <summary>
 /// The cluster's scheduler. Each pass reads pods and nodes from this silo's watch cache, lets the pure
-/// <see cref="SchedulingPlanner"/> decide every pending pod against that snapshot in one turn, then binds in
-/// parallel through the pod grains (which refuse a stale binding, so a conflict just sends the pod round again).
+/// <see cref="SchedulingPlanner"/> decide every pending pod against that snapshot in one turn, then starts the bindings
+/// through the pod grains (which refuse a stale binding, so a conflict just sends the pod round again) without waiting
+/// for them, as kube-scheduler's binding cycle runs apart from its scheduling cycle: the assumed pods hold their room,
+/// so the next pass decides the next pods while the bindings are written.
 /// Level-triggered and idle when there is nothing to do: cache changes, pod grains and a reminder arm a one-shot
 /// timer that runs one pass 50 ms later (many changes coalesce into it); the timer is re-armed only while work is left
 /// (the rest of a bounded batch, a failed binding). Pods that fit nowhere are tried again when room or the pods they
@@ -30,7 +32,14 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     private const int BindParallelism = 64;
     // Bounded batches keep each turn short; the next pass (50 ms later) takes the rest.
     private const int MaxDecisionsPerPass = 2000;
+    // Decisions whose bindings are still being written; beyond this a pass waits for them, so a slow store cannot
+    // pile up unbounded work (each finished batch wakes the scheduler again).
+    private const int MaxBindsInFlight = 4000;
     private static readonly TimeSpan PassDelay = TimeSpan.FromMilliseconds(50);
+    // A pass reads every cached pod, so while pods keep coming the next one waits at least twice as long as the last
+    // took: the scheduler then spends at most a third of a core on passes, and more pods are decided in each.
+    private const int PassCostFactor = 2;
+    private static readonly TimeSpan MaxPassDelay = TimeSpan.FromSeconds(1);
     // After a pass that failed (an unexpected error), the next try.
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan BindTimeout = TimeSpan.FromSeconds(10);
@@ -52,6 +61,10 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     private int _rotation;
     private long _passes;
     private long _bound;
+    private int _bindsInFlight;
+    private TimeSpan _lastPassCost;
+    // A pass found pending pods but no room for more bindings in flight: the next finished batch runs it again.
+    private bool _deferred;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -80,7 +93,7 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     {
         Volatile.Write(ref _wakeSent, 0);
         _dirty = true;
-        Arm(PassDelay);
+        Arm(NextPassDelay());
         return Task.CompletedTask;
     }
 
@@ -89,7 +102,11 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     public Task<SchedulerStats> GetStatsAsync()
     {
         var pending = cache.For(ResourceKinds.Pod).Snapshot(ObjectFilter.Everything).Items.Count(i => IsPending((Pod)i.Value));
-        return Task.FromResult(new SchedulerStats(_passes, _bound, pending, _unschedulable.Count) { Idle = _armedFor is null, Assumed = _assumed.Count });
+        return Task.FromResult(new SchedulerStats(_passes, _bound, pending, _unschedulable.Count)
+        {
+            Idle = _armedFor is null && Volatile.Read(ref _bindsInFlight) == 0,
+            Assumed = _assumed.Count,
+        });
     }
 
     /// <summary>
@@ -162,7 +179,7 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         pod.Spec.NodeName is null && pod.Metadata.DeletionTimestamp is null
         && pod.Spec.SchedulerName is null or "default-scheduler";
 
-    private async Task PassAsync(CancellationToken cancellationToken)
+    private Task PassAsync(CancellationToken cancellationToken)
     {
         // This one-shot timer is spent: the next arm makes a new one.
         _timer?.Dispose();
@@ -171,13 +188,13 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         // A wake-up that was sent but never arrived must not silence the cache's next ones.
         Volatile.Write(ref _wakeSent, 0);
         if (!_dirty)
-            return;
+            return Task.CompletedTask;
         _dirty = false;
         _passes++;
         var completed = false;
         try
         {
-            await RunPassAsync();
+            RunPass();
             completed = true;
         }
         finally
@@ -191,12 +208,32 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             }
             else if (_dirty)
             {
-                Arm(PassDelay);
+                Arm(NextPassDelay());
             }
+        }
+        return Task.CompletedTask;
+    }
+
+    private TimeSpan NextPassDelay()
+    {
+        var delay = _lastPassCost * PassCostFactor;
+        return delay < PassDelay ? PassDelay : delay > MaxPassDelay ? MaxPassDelay : delay;
+    }
+
+    private void RunPass()
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            Decide();
+        }
+        finally
+        {
+            _lastPassCost = time.GetElapsedTime(started);
         }
     }
 
-    private async Task RunPassAsync()
+    private void Decide()
     {
         var generation = Interlocked.Read(ref _capacityGeneration);
         var nodes = cache.For(ResourceKinds.Node).Snapshot(ObjectFilter.Everything).Items.Select(i => (Node)i.Value).ToList();
@@ -204,10 +241,18 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         if (pending.Count == 0)
             return;
 
-        if (pending.Count > MaxDecisionsPerPass)
+        var budget = Math.Min(MaxDecisionsPerPass, MaxBindsInFlight - Volatile.Read(ref _bindsInFlight));
+        if (budget <= 0)
+        {
+            // The bindings under way end with a wake-up (see BindBatchAsync), which brings this pass back; until
+            // then no timer runs passes that could decide nothing.
+            _deferred = true;
+            return;
+        }
+        if (pending.Count > budget)
         {
             // Oldest first, as the planner orders them; the rest wait for the next pass.
-            pending = [.. pending.OrderBy(p => p.Metadata.CreationTimestamp).Take(MaxDecisionsPerPass)];
+            pending = [.. pending.OrderBy(p => p.Metadata.CreationTimestamp).Take(budget)];
             _dirty = true;
         }
         var plan = SchedulingPlanner.Plan(nodes, bound, pending, _rotation++, StorageFor(pending), ContextFor(pending));
@@ -219,11 +264,49 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         foreach (var u in plan.Unschedulable)
             _unschedulable[KeyOf(u.Namespace, u.Name)] = generation;
 
-        await Task.WhenAll(
-            Parallel.ForEachAsync(plan.Assignments, new ParallelOptions { MaxDegreeOfParallelism = BindParallelism, TaskScheduler = TaskScheduler.Current }, (a, _) => BindAsync(a)),
-            Parallel.ForEachAsync(plan.Unschedulable, new ParallelOptions { MaxDegreeOfParallelism = BindParallelism, TaskScheduler = TaskScheduler.Current }, (u, _) => MarkAsync(u)));
         if (plan.Assignments.Length > 0)
             LogPass(logger, plan.Assignments.Length, plan.Unschedulable.Length, nodes.Count);
+        if (plan.Assignments.Length + plan.Unschedulable.Length > 0)
+        {
+            Interlocked.Add(ref _bindsInFlight, plan.Assignments.Length + plan.Unschedulable.Length);
+            BindBatchAsync(plan).Ignore();
+        }
+    }
+
+    /// <summary>
+    /// Writes one pass's decisions on the grain's scheduler (its continuations interleave with later passes, which
+    /// only read the assumed pods), then wakes the scheduler when work was left waiting for it.
+    /// </summary>
+    private async Task BindBatchAsync(SchedulingPlan plan)
+    {
+        var failed = false;
+        try
+        {
+            await Task.WhenAll(
+                Parallel.ForEachAsync(plan.Assignments, new ParallelOptions { MaxDegreeOfParallelism = BindParallelism, TaskScheduler = TaskScheduler.Current }, (a, _) => BindAsync(a)),
+                Parallel.ForEachAsync(plan.Unschedulable, new ParallelOptions { MaxDegreeOfParallelism = BindParallelism, TaskScheduler = TaskScheduler.Current }, (u, _) => MarkAsync(u)));
+        }
+        catch (Exception e)
+        {
+            // Not a refused binding (those are handled per pod): the pods whose bindings did not end come round again.
+            LogBatchFailed(logger, e);
+            failed = true;
+        }
+        finally
+        {
+            Interlocked.Add(ref _bindsInFlight, -(plan.Assignments.Length + plan.Unschedulable.Length));
+            if (failed)
+            {
+                _dirty = true;
+                Arm(RetryInterval);
+            }
+            else if (_dirty || _deferred)
+            {
+                _deferred = false;
+                _dirty = true;
+                Arm(NextPassDelay());
+            }
+        }
     }
 
     /// <summary>Splits the cached pods into those holding capacity and those to decide in this pass.</summary>
@@ -360,6 +443,9 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scheduling pass: bound {Bound}, unschedulable {Unschedulable}, nodes {Nodes}")]
     private static partial void LogPass(ILogger logger, int bound, int unschedulable, int nodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a pass's bindings failed; the pods not bound are tried again")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Binding pod {Pod} to {Node} failed: {Reason}; it will be tried again")]
     private static partial void LogBindFailed(ILogger logger, string pod, string node, string reason);
