@@ -37,6 +37,11 @@ public static class SiloProgram
             Console.Error.WriteLine($"error: {arenaError}\n{Usage}");
             return 2;
         }
+        if (GcHeapLimit.Apply(builder.Configuration) is { } heapLimitError)
+        {
+            Console.Error.WriteLine($"error: {heapLimitError}\n{Usage}");
+            return 2;
+        }
         if (!IPAddress.TryParse(settings.ApiAddress, out var apiAddress))
         {
             Console.Error.WriteLine($"error: --api-address {settings.ApiAddress} is not an IP address\n{Usage}");

@@ -37,7 +37,7 @@ internal static class SoakCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         stop.CancelAfter(options.Duration);
         var running = traffic.RunAsync(stop.Token);
-        output.WriteLine("  time      rss  gc heap  gc commit  anon  file  shmem  threads  activ.  dir cache  pods hist (events, MiB)  events kept  req/s  watches  errors");
+        output.WriteLine("  time      rss  gc heap  gc commit  live@full  gen2   loh  poh  full gcs  anon  file  shmem  threads  activ.  dir cache  pods hist (events, MiB)  events kept  req/s  watches  errors");
         var lastRequests = 0L;
         var lastAt = started;
         using (var timer = new PeriodicTimer(options.SampleEvery))
@@ -53,6 +53,9 @@ internal static class SoakCommand
                 var rate = (requests - lastRequests) / Stopwatch.GetElapsedTime(lastAt, now).TotalSeconds;
                 (lastRequests, lastAt) = (requests, now);
                 output.WriteLine($"  {at.TotalSeconds,4:0} s {rss / BytesPerMib,6:0.0} {Mib(metrics["dotnet_gc_heap_size_bytes"]),8} {Mib(metrics["dotnet_gc_committed_bytes"]),10} " +
+                    $"{Mib(metrics["dotnet_gc_live_after_full_bytes"]),10} {Mib(metrics["dotnet_gc_generation_size_bytes{generation=\"2\"}"]),5} " +
+                    $"{Mib(metrics["dotnet_gc_generation_size_bytes{generation=\"loh\"}"]),5} {Mib(metrics["dotnet_gc_generation_size_bytes{generation=\"poh\"}"]),4} " +
+                    $"{Count(metrics["dotnet_gc_collections_total{gc_heap_generation=\"gen2\"}"]),9} " +
                     $"{Mib(metrics["process_resident_memory_anon_bytes"]),5} {Mib(metrics["process_resident_memory_file_bytes"]),5} {Mib(metrics["process_resident_memory_shmem_bytes"]),6} " +
                     $"{Count(metrics["process_threads"]),8} {Count(metrics["granary_grain_activations"]),7} {Count(metrics["granary_grain_directory_cache_entries"]),10} " +
                     $"{Count(metrics["granary_watch_cache_history_events{resource=\"pods\"}"]),10} {Mib(metrics["granary_watch_cache_history_bytes{resource=\"pods\"}"]),7}      " +

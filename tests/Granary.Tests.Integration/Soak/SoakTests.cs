@@ -16,7 +16,8 @@ namespace Granary.Tests.Integration.Soak;
 /// several times over. What is checked does not depend on the machine's speed: no request fails, the watch history
 /// never holds more than its caps in any sample of /metrics, the events kept come back under their caps, event grains
 /// do not linger, Orleans' grain directory cache (an entry per grain ever activated, pods and events alike) stays under
-/// its cap although far more grains come and go, and a watch from before the history's start is told to list again
+/// its cap although far more grains come and go, the managed heap's ceiling given to the silo is the GC's (with the
+/// live heap after full collections beside it on /metrics), and a watch from before the history's start is told to list again
 /// (410). The RSS over time is the soak command's job (bench/Granary.Bench soak), not a test's.
 /// </summary>
 public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
@@ -28,6 +29,8 @@ public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
     private const int EventsLimitCount = 100;
     private const long EventsLimitBytes = 80_000;
     private const int DirectoryCacheLimit = 300;
+    // Generous beside the ~100 MiB this silo holds, so it only shows that the setting reaches the GC and /metrics.
+    private const long HeapLimitBytes = 1L << 30;
     private static readonly TimeSpan MinimumTraffic = TimeSpan.FromSeconds(40);
     private static readonly TimeSpan TrafficDeadline = TimeSpan.FromSeconds(75);
 
@@ -42,7 +45,7 @@ public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
             .. SiloProcess.AgentlessNodes,
             $"--WatchCache:EventWindow={HistoryLimitEvents}", $"--WatchCache:EventWindowBytes={HistoryLimitBytes}",
             $"--Events:MaxCount={EventsLimitCount}", $"--Events:MaxBytes={EventsLimitBytes}",
-            $"--GrainDirectory:CacheSize={DirectoryCacheLimit}",
+            $"--GrainDirectory:CacheSize={DirectoryCacheLimit}", $"--Memory:GcHeapLimit={HeapLimitBytes}",
         ]);
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(silo.Kubeconfig));
         var kubeconfig = KubeconfigView.Read(silo.Kubeconfig);
@@ -89,6 +92,9 @@ public sealed class SoakTests(RedisServer redis) : IClassFixture<RedisServer>
         Assert.All(samples, s => Assert.Equal(DirectoryCacheLimit, s.Value("granary_grain_directory_cache_limit_entries")));
         // The cache filled up to its cap: far more grains (a pod grain per pod, an event grain per event) came and went.
         Assert.Contains(samples, s => s.Value("granary_grain_directory_cache_entries") > DirectoryCacheLimit / 2);
+        // The managed heap's ceiling is the GC's, and the live heap after full collections is there to compare with it.
+        Assert.All(samples, s => Assert.Equal(HeapLimitBytes, s.Value("dotnet_gc_heap_limit_bytes")));
+        Assert.Contains(samples, s => s.Value("dotnet_gc_live_after_full_bytes") is > 0 and < HeapLimitBytes);
 
         // Phase 2: once the traffic stops, events are back under their caps, event grains are gone, and the grain
         // directory cache holds no more than its cap (while traffic runs, an entry being added may pass it for a moment).
