@@ -14,12 +14,18 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
     public async Task<DensityRun> RunAsync(CancellationToken ct)
     {
         await WaitForNodesAsync(ct);
         var siloPids = cluster.Silos.Select(s => s.Pid).ToList();
+        // What the silos do with no pods coming (heartbeats, timers), subtracted from the run's per-pod figures.
+        var idleStart = await SiloMessaging.ReadAsync(cluster.Apis, siloPids, ct);
+        var idleFrom = Stopwatch.GetTimestamp();
+        await Task.Delay(IdleWindow, ct);
         var messagingBefore = await SiloMessaging.ReadAsync(cluster.Apis, siloPids, ct);
+        var idleSeconds = Stopwatch.GetElapsedTime(idleFrom).TotalSeconds;
         await using var watch = await PodWatch.StartAsync(client.Pods, options.Pods, [PodMilestone.Bound, PodMilestone.Running], ct);
         // One connection pool per silo, pod i created through silo i mod S, as clients behind a load balancer spread.
         var creators = cluster.Apis.Select(api => api.CreateClient(RequestTimeout, options.Concurrency)).ToList();
@@ -60,7 +66,8 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
                         string.Join(", ", watch.SomeMissing(PodMilestone.Running, 5).Select((name, k) => $"{name} (phase {watch.Latest(BenchObjects.PodIndex(name))?.Status?.Phase ?? "unseen"}, node {watch.Latest(BenchObjects.PodIndex(name))?.Spec.NodeName ?? "none"})")));
                 }
                 reads = reader.Samples;
-                PrintMessaging(messagingBefore, await SiloMessaging.ReadAsync(cluster.Apis, siloPids, ct));
+                var runSeconds = Stopwatch.GetElapsedTime(first).TotalSeconds;
+                PrintMessaging(SiloMessaging.ForPods(idleStart, messagingBefore, await SiloMessaging.ReadAsync(cluster.Apis, siloPids, ct), runSeconds / idleSeconds));
             }
             timeline = samples.Rows;
         }
@@ -71,13 +78,13 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
             reads, timeline, podBytes, watch.Events);
     }
 
-    /// <summary>What the silos did per pod from the first create until every pod was Running (node heartbeats included).</summary>
-    private void PrintMessaging(IReadOnlyList<SiloMessaging> before, IReadOnlyList<SiloMessaging> after)
+    /// <summary>What the silos did per pod from the first create until every pod was Running, less what they do idle.</summary>
+    private void PrintMessaging(IReadOnlyList<SiloMessaging> work)
     {
-        output.WriteLine($"per pod, create to Running, {cluster.Silos.Count} silo(s), load {ProcessHelpers.LoadAverage()}:");
-        foreach (var line in SiloMessaging.PerPod(before, after, options.Pods))
+        output.WriteLine($"per pod, create to Running, less the idle rate, {cluster.Silos.Count} silo(s), load {ProcessHelpers.LoadAverage()}:");
+        foreach (var line in SiloMessaging.PerPod(work, options.Pods))
             output.WriteLine(line);
-        var total = SiloMessaging.Total(before, after, options.Pods);
+        var total = SiloMessaging.Total(work, options.Pods);
         output.WriteLine($"density-silos: silos={cluster.Silos.Count} cross_silo_messages_per_pod={total.CrossSilo:0.00} local_messages_per_pod={total.Local:0.00} " +
             $"gateway_messages_per_pod={total.Gateway:0.00} remote_directory_lookups_per_pod={total.DirectoryRemote:0.00} silo_cpu_ms_per_pod={total.CpuSeconds * 1000:0.00}");
     }

@@ -32,24 +32,26 @@ internal sealed record SiloMessaging(double CrossSilo, double Local, double Gate
         return reads;
     }
 
-    /// <summary>Per pod between <paramref name="before"/> and <paramref name="after"/>, each silo and all together, as printable lines.</summary>
-    public static IReadOnlyList<string> PerPod(IReadOnlyList<SiloMessaging> before, IReadOnlyList<SiloMessaging> after, int pods)
-    {
-        var lines = new List<string>();
-        var total = new SiloMessaging(0, 0, 0, 0, 0);
-        for (var i = 0; i < before.Count; i++)
-        {
-            var d = after[i].Minus(before[i]);
-            total = total.Plus(d);
-            lines.Add($"  silo {i}: {d.Per(pods)}");
-        }
-        lines.Add($"  all silos: {total.Per(pods)}");
-        return lines;
-    }
+    /// <summary>
+    /// What each silo did between <paramref name="before"/> and <paramref name="after"/> for the pods alone: less what it
+    /// does idle (node heartbeats, timers), measured from <paramref name="idleStart"/> to <paramref name="before"/> and
+    /// scaled by <paramref name="idleScale"/> (the run's length over the idle window's), so a run slowed by a busy machine
+    /// does not count more heartbeats per pod.
+    /// </summary>
+    public static IReadOnlyList<SiloMessaging> ForPods(IReadOnlyList<SiloMessaging> idleStart, IReadOnlyList<SiloMessaging> before,
+        IReadOnlyList<SiloMessaging> after, double idleScale) =>
+        [.. Enumerable.Range(0, before.Count).Select(i => after[i].Minus(before[i]).Minus(before[i].Minus(idleStart[i]).Scaled(idleScale)))];
 
-    /// <summary>All silos together, per pod, between the two reads.</summary>
-    public static SiloMessaging Total(IReadOnlyList<SiloMessaging> before, IReadOnlyList<SiloMessaging> after, int pods) =>
-        before.Zip(after, (b, a) => a.Minus(b)).Aggregate(new SiloMessaging(0, 0, 0, 0, 0), (x, y) => x.Plus(y)).Divided(pods);
+    /// <summary>Per pod, each silo and all together, as printable lines.</summary>
+    public static IReadOnlyList<string> PerPod(IReadOnlyList<SiloMessaging> work, int pods) =>
+        [.. work.Select((w, i) => $"  silo {i}: {w.Per(pods)}"), $"  all silos: {Total(work, 1).Per(pods)}"];
+
+    /// <summary>All silos together, per pod.</summary>
+    public static SiloMessaging Total(IReadOnlyList<SiloMessaging> work, int pods) =>
+        work.Aggregate(new SiloMessaging(0, 0, 0, 0, 0), (x, y) => x.Plus(y)).Divided(pods);
+
+    private SiloMessaging Scaled(double factor) =>
+        new(CrossSilo * factor, Local * factor, Gateway * factor, DirectoryRemote * factor, CpuSeconds * factor);
 
     private SiloMessaging Minus(SiloMessaging o) =>
         new(CrossSilo - o.CrossSilo, Local - o.Local, Gateway - o.Gateway, DirectoryRemote - o.DirectoryRemote, CpuSeconds - o.CpuSeconds);
