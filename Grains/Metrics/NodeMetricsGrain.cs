@@ -7,8 +7,6 @@ namespace Granary.Grains.Metrics;
 /// Keeps a node's last two usage samples in memory and serves the rates between them. Nothing is stored: usage is
 /// only worth its freshness, and the agent's next two reports refill a new activation within two resolutions.
 /// </summary>
-// Activated where its agent's usage reports enter the cluster, so they are not forwarded to another silo.
-[Orleans.Placement.PreferLocalPlacement]
 public sealed class NodeMetricsGrain : Grain, INodeMetricsGrain
 {
     private UsageSample? _earlier;

@@ -12,9 +12,6 @@ namespace Granary.Grains.Nodes;
 /// ConfigMap/Secret hints to it, forwards logs and exec, and answers the agent's reads of its pods' ConfigMaps and
 /// Secrets. Keeps no state: the subscription is not durable, and the agent renews it on a timer.
 /// </summary>
-// Activated where its agent's subscription enters the cluster (that agent client's gateway silo), not on a random silo
-// that would forward every call of the agent.
-[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class NodeAgentGrain(WatchCache cache, ILogger<NodeAgentGrain> logger) : Grain, INodeAgentGrain
 {
     private INodeAgentObserver? _agent;

@@ -12,9 +12,6 @@ namespace Granary.Grains.Resources;
 /// Owns one event (key "namespace/name"). An event has no spec or status: an update replaces its whole body.
 /// Recorders write through <see cref="RecordAsync"/>, which creates the event or takes a repeat's higher count.
 /// </summary>
-// Activated on the recording silo (events are new grains, written once or twice by the silo whose recorder batched
-// them), so recording an event costs no call to another silo.
-[Orleans.Placement.PreferLocalPlacement]
 public sealed class EventGrain(IObjectStore store, TimeProvider time, ILogger<EventGrain> logger)
     : ResourceGrain<Event>(store, time, logger), IEventGrain
 {

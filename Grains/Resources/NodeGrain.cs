@@ -20,9 +20,6 @@ namespace Granary.Grains.Resources;
 /// The link to the agent (its subscription, pod changes, logs and exec) is <see cref="Nodes.NodeAgentGrain"/>'s; the
 /// agent resyncs from <see cref="GetAssignedPodsAsync"/>.
 /// </summary>
-// Activated where its agent's calls enter the cluster (the gateway silo its client sends this grain's calls to), so
-// registrations, lease renewals and status reports are served there instead of forwarded to another silo.
-[Orleans.Placement.PreferLocalPlacement]
 public sealed partial class NodeGrain(
     IObjectStore store,
     TimeProvider time,

@@ -16,9 +16,6 @@ using Microsoft.Extensions.Options;
 namespace Granary.Grains.Resources;
 
 /// <summary>Owns one pod (key "namespace/name"): spec, status, its binding to a node and graceful deletion.</summary>
-// Activated on the silo that first calls it (the API's silo that received the create), not a random one: the create,
-// its admission and its write then cost no hop between silos. See docs/architecture.md, "Placement".
-[Orleans.Placement.PreferLocalPlacement]
 public sealed class PodGrain(IObjectStore store, TimeProvider time, ILogger<PodGrain> logger, WatchCache cache, IOptions<NodeLifecycleOptions> lifecycle)
     : ResourceGrain<Pod>(store, time, logger), IPodGrain
 {
