@@ -18,8 +18,11 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly TextWriter _output;
     private ChildProcess? _redis;
     private ChildProcess? _silo;
-    // Silos beyond the first (--silos N): same Redis and cluster id, their own ports; the benchmark talks to the first.
+    // Silos beyond the first (--silos N): same Redis and cluster id, their own ports and kubeconfigs.
     private readonly List<ChildProcess> _moreSilos = [];
+    private readonly List<ApiAccess> _moreApis = [];
+    private readonly List<string> _moreGateways = [];
+    private CpuPinning? _pinning;
 
     private LocalCluster(string tempDir, string clusterId, TextWriter output)
     {
@@ -43,11 +46,19 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Every silo started: the first, then those of <c>silos</c> &gt; 1.</summary>
     public IReadOnlyList<ChildProcess> Silos => [Silo, .. _moreSilos];
 
+    /// <summary>Every silo's Kubernetes API, in the order of <see cref="Silos"/>: clients spread over them as behind a load balancer.</summary>
+    public IReadOnlyList<ApiAccess> Apis => [Api, .. _moreApis];
+
+    /// <summary>Every silo's gateway, "127.0.0.1:PORT", in the order of <see cref="Silos"/>.</summary>
+    public IReadOnlyList<string> Gateways => [Gateway, .. _moreGateways];
+
     /// <param name="siloArgs">More arguments for the silo (configuration such as --WatchCache:EventWindowBytes=N).</param>
-    /// <param name="silos">How many silos share the Redis (the first serves the benchmark's calls).</param>
-    public static async Task<LocalCluster> StartAsync(string repoRoot, string clusterId, TextWriter output, CancellationToken ct, IReadOnlyList<string>? siloArgs = null, int silos = 1)
+    /// <param name="silos">How many silos share the Redis.</param>
+    /// <param name="pinning">The cores of each silo and of Redis (taskset), or null to let them run anywhere.</param>
+    public static async Task<LocalCluster> StartAsync(string repoRoot, string clusterId, TextWriter output, CancellationToken ct, IReadOnlyList<string>? siloArgs = null, int silos = 1,
+        CpuPinning? pinning = null)
     {
-        var cluster = new LocalCluster(Directory.CreateTempSubdirectory("granary-bench-").FullName, clusterId, output);
+        var cluster = new LocalCluster(Directory.CreateTempSubdirectory("granary-bench-").FullName, clusterId, output) { _pinning = pinning };
         try
         {
             var dll = await ProcessHelpers.EnsureBuiltAsync(repoRoot, "Silo", SiloDll, output, ct);
@@ -70,9 +81,10 @@ internal sealed class LocalCluster : IAsyncDisposable
             throw new BenchmarkException($"{RedisServerPath} is missing: install redis-server (apt-get install redis-server), or point at a running cluster with --redis/--gateway");
         var port = ProcessHelpers.FreeLoopbackPorts(1)[0];
         string[] arguments = ["--bind", "127.0.0.1", "--port", $"{port}", "--save", "", "--appendonly", "no", "--dir", _tempDir, "--daemonize", "no"];
-        _redis = await ChildProcess.StartAsync("redis-server", RedisServerPath, arguments, _tempDir, "Ready to accept connections", RedisStartLimit, ct);
+        var (file, args) = CpuPinning.Wrap(_pinning?.Rest, RedisServerPath, arguments);
+        _redis = await ChildProcess.StartAsync("redis-server", file, args, _tempDir, "Ready to accept connections", RedisStartLimit, ct);
         Redis = $"127.0.0.1:{port}";
-        _output.WriteLine($"redis-server ready on {Redis} (pid {_redis.Pid}, no persistence, dir {_tempDir})");
+        _output.WriteLine($"redis-server ready on {Redis} (pid {_redis.Pid}, no persistence, dir {_tempDir}{OnCpus(_pinning?.Rest)})");
     }
 
     private async Task StartSiloAsync(string dll, string repoRoot, IReadOnlyList<string> siloArgs, CancellationToken ct)
@@ -85,13 +97,14 @@ internal sealed class LocalCluster : IAsyncDisposable
             "--redis-without-aof",
             // Plain Orleans ports on loopback, as in dev mode: the benchmarks' own clients carry no cluster certificates.
             "--orleans-tls=false", .. siloArgs];
-        _output.WriteLine($"starting the silo: dotnet {string.Join(' ', arguments)}");
+        var (file, args) = CpuPinning.Wrap(_pinning?.Silos[0], "dotnet", arguments);
+        _output.WriteLine($"starting the silo: {file} {string.Join(' ', args)}");
         var started = Stopwatch.GetTimestamp();
-        _silo = await ChildProcess.StartAsync("the silo", "dotnet", arguments, repoRoot, "Silo ready", SiloStartLimit, ct);
+        _silo = await ChildProcess.StartAsync("the silo", file, args, repoRoot, "Silo ready", SiloStartLimit, ct);
         Gateway = $"127.0.0.1:{ports[1]}";
         Api = ApiAccess.FromKubeconfig(Path.Combine(_tempDir, "kubeconfig"));
-        await WaitForApiAsync(SiloStartLimit - Stopwatch.GetElapsedTime(started), ct);
-        _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, API {Api.Url}, cluster {ClusterId})");
+        await WaitForApiAsync(Api, _silo, SiloStartLimit - Stopwatch.GetElapsedTime(started), ct);
+        _output.WriteLine($"silo ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_silo.Pid}, gateway {Gateway}, API {Api.Url}, cluster {ClusterId}{OnCpus(_pinning?.Silos[0])})");
     }
 
     private async Task StartMoreSiloAsync(string dll, string repoRoot, int index, IReadOnlyList<string> siloArgs, CancellationToken ct)
@@ -99,11 +112,19 @@ internal sealed class LocalCluster : IAsyncDisposable
         var ports = ProcessHelpers.FreeLoopbackPorts(3);
         string[] arguments = [dll, "--redis", Redis, "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--cluster-id", ClusterId,
             "--api-port", $"{ports[2]}", "--kubeconfig", Path.Combine(_tempDir, $"kubeconfig-{index}"), "--redis-without-aof", "--orleans-tls=false", .. siloArgs];
-        _output.WriteLine($"starting silo {index}: dotnet {string.Join(' ', arguments)}");
+        var (file, args) = CpuPinning.Wrap(_pinning?.Silos[index], "dotnet", arguments);
+        _output.WriteLine($"starting silo {index}: {file} {string.Join(' ', args)}");
         var started = Stopwatch.GetTimestamp();
-        _moreSilos.Add(await ChildProcess.StartAsync($"silo {index}", "dotnet", arguments, repoRoot, "Silo ready", SiloStartLimit, ct));
-        _output.WriteLine($"silo {index} ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {_moreSilos[^1].Pid}, gateway 127.0.0.1:{ports[1]})");
+        var silo = await ChildProcess.StartAsync($"silo {index}", file, args, repoRoot, "Silo ready", SiloStartLimit, ct);
+        _moreSilos.Add(silo);
+        _moreGateways.Add($"127.0.0.1:{ports[1]}");
+        var api = ApiAccess.FromKubeconfig(Path.Combine(_tempDir, $"kubeconfig-{index}"));
+        await WaitForApiAsync(api, silo, SiloStartLimit - Stopwatch.GetElapsedTime(started), ct);
+        _moreApis.Add(api);
+        _output.WriteLine($"silo {index} ready in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pid {silo.Pid}, gateway {_moreGateways[^1]}, API {api.Url}{OnCpus(_pinning?.Silos[index])})");
     }
+
+    private static string OnCpus(string? cpus) => cpus is null ? "" : $", cpu {cpus}";
 
     /// <summary>Stops every silo and leaves Redis running (for measurements of Redis alone); dispose stops Redis.</summary>
     public async Task StopSilosAsync()
@@ -119,15 +140,15 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// Waits until the API answers /readyz with 200: the silo says it is ready when Orleans is, and the web server
     /// may start listening a moment later.
     /// </summary>
-    private async Task WaitForApiAsync(TimeSpan limit, CancellationToken ct)
+    private static async Task WaitForApiAsync(ApiAccess api, ChildProcess silo, TimeSpan limit, CancellationToken ct)
     {
-        using var http = Api.CreateClient(TimeSpan.FromSeconds(5));
+        using var http = api.CreateClient(TimeSpan.FromSeconds(5));
         var deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
         string last = "no answer yet";
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            if (Silo.HasExited)
-                throw new BenchmarkException($"the silo exited before its API answered. {Silo.FormatTail()}");
+            if (silo.HasExited)
+                throw new BenchmarkException($"{silo.Name} exited before its API answered. {silo.FormatTail()}");
             try
             {
                 using var response = await http.GetAsync("/readyz", ct);
@@ -142,7 +163,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             }
             await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
         }
-        throw new BenchmarkException($"the silo's API at {Api.Url} did not answer /readyz within {limit.TotalSeconds:0} s (last: {last}). {Silo.FormatTail()}");
+        throw new BenchmarkException($"the API of {silo.Name} at {api.Url} did not answer /readyz within {limit.TotalSeconds:0} s (last: {last}). {silo.FormatTail()}");
     }
 
     public async ValueTask DisposeAsync()

@@ -14,6 +14,15 @@ internal sealed class SiloMetrics(IReadOnlyDictionary<string, double> samples)
 
     public bool IsEmpty => samples.Count == 0;
 
+    /// <summary>
+    /// The sum of every sample of <paramref name="name"/> whatever its other labels (e.g. all counters of one
+    /// instrument), only those that carry <paramref name="label"/> (written as in the text, <c>key="value"</c>) when given.
+    /// </summary>
+    public double Sum(string name, string? label = null) =>
+        samples.Where(s => s.Key.StartsWith(name, StringComparison.Ordinal) && (s.Key.Length == name.Length || s.Key[name.Length] == '{')
+                && (label is null || s.Key.Contains(label, StringComparison.Ordinal)))
+            .Sum(s => s.Value);
+
     public static async Task<SiloMetrics> ReadAsync(HttpClient http, CancellationToken ct)
     {
         try

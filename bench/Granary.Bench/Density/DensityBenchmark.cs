@@ -14,19 +14,31 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
     public async Task<DensityRun> RunAsync(CancellationToken ct)
     {
         await WaitForNodesAsync(ct);
+        var siloPids = cluster.Silos.Select(s => s.Pid).ToList();
+        // What the silos do with no pods coming (heartbeats, timers), subtracted from the run's per-pod figures.
+        var idleStart = await SiloMessaging.ReadAsync(cluster.Apis, siloPids, ct);
+        var idleFrom = Stopwatch.GetTimestamp();
+        await Task.Delay(IdleWindow, ct);
+        var messagingBefore = await SiloMessaging.ReadAsync(cluster.Apis, siloPids, ct);
+        var idleSeconds = Stopwatch.GetElapsedTime(idleFrom).TotalSeconds;
         await using var watch = await PodWatch.StartAsync(client.Pods, options.Pods, [PodMilestone.Bound, PodMilestone.Running], ct);
-        using var http = cluster.Api.CreateClient(RequestTimeout, options.Concurrency);
-        using var readerHttp = cluster.Api.CreateClient(RequestTimeout, 1);
+        // One connection pool per silo, pod i created through silo i mod S, as clients behind a load balancer spread.
+        var creators = cluster.Apis.Select(api => api.CreateClient(RequestTimeout, options.Concurrency)).ToList();
+        using var disposeCreators = new CreatorClients(creators);
+        // The reader on the second silo when there is one: the creates' first share and the watch are elsewhere.
+        using var readerHttp = cluster.Apis[1 % cluster.Apis.Count].CreateClient(RequestTimeout, 1);
         var startedAt = new long[options.Pods];
         var returnedAt = new long[options.Pods];
         var created = 0;
         var podBytes = 0;
         var first = Stopwatch.GetTimestamp();
-        output.WriteLine($"creating {options.Pods} pods ({options.Concurrency} in flight, {(options.Rate is { } r ? $"{r}/s" : "full speed")}) on {options.Nodes} hollow nodes");
+        output.WriteLine($"creating {options.Pods} pods ({options.Concurrency} in flight, {(options.Rate is { } r ? $"{r}/s" : "full speed")}) on {options.Nodes} hollow nodes" +
+            $" through {creators.Count} silo API(s) round robin");
 
         IReadOnlyList<TimelineRow> timeline;
         IReadOnlyList<ReadSample> reads;
@@ -40,7 +52,7 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
                     if (options.Rate is { } rate && Stopwatch.GetElapsedTime(first) < TimeSpan.FromSeconds((double)i / rate))
                         await Task.Delay(TimeSpan.FromSeconds((double)i / rate) - Stopwatch.GetElapsedTime(first), token);
                     startedAt[i] = Stopwatch.GetTimestamp();
-                    var bytes = await CreateAsync(http, i, token);
+                    var bytes = await CreateAsync(creators[i % creators.Count], i, token);
                     returnedAt[i] = Stopwatch.GetTimestamp();
                     if (i == 0)
                         podBytes = bytes;
@@ -54,6 +66,8 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
                         string.Join(", ", watch.SomeMissing(PodMilestone.Running, 5).Select((name, k) => $"{name} (phase {watch.Latest(BenchObjects.PodIndex(name))?.Status?.Phase ?? "unseen"}, node {watch.Latest(BenchObjects.PodIndex(name))?.Spec.NodeName ?? "none"})")));
                 }
                 reads = reader.Samples;
+                var runSeconds = Stopwatch.GetElapsedTime(first).TotalSeconds;
+                PrintMessaging(SiloMessaging.ForPods(idleStart, messagingBefore, await SiloMessaging.ReadAsync(cluster.Apis, siloPids, ct), runSeconds / idleSeconds));
             }
             timeline = samples.Rows;
         }
@@ -62,6 +76,17 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
         return new DensityRun(options, first, startedAt, returnedAt,
             [.. Enumerable.Range(0, options.Pods).Select(bound.At)], [.. Enumerable.Range(0, options.Pods).Select(running.At)],
             reads, timeline, podBytes, watch.Events);
+    }
+
+    /// <summary>What the silos did per pod from the first create until every pod was Running, less what they do idle.</summary>
+    private void PrintMessaging(IReadOnlyList<SiloMessaging> work)
+    {
+        output.WriteLine($"per pod, create to Running, less the idle rate, {cluster.Silos.Count} silo(s), load {ProcessHelpers.LoadAverage()}:");
+        foreach (var line in SiloMessaging.PerPod(work, options.Pods))
+            output.WriteLine(line);
+        var total = SiloMessaging.Total(work, options.Pods);
+        output.WriteLine($"density-silos: silos={cluster.Silos.Count} cross_silo_messages_per_pod={total.CrossSilo:0.00} local_messages_per_pod={total.Local:0.00} " +
+            $"gateway_messages_per_pod={total.Gateway:0.00} remote_directory_lookups_per_pod={total.DirectoryRemote:0.00} silo_cpu_ms_per_pod={total.CpuSeconds * 1000:0.00}");
     }
 
     /// <summary>Waits until every hollow node is Ready as the scheduler sees it, printing how many are.</summary>

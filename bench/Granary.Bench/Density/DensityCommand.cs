@@ -11,19 +11,22 @@ internal static class DensityCommand
     public static async Task RunAsync(DensityOptions options, TextWriter output, CancellationToken ct)
     {
         output.WriteLine($"density benchmark: {options.Nodes} hollow nodes in {options.HollowProcesses} process(es), {options.Pods} pods, {options.Silos} silo(s); " +
-            $"{Environment.ProcessorCount} cores, load {ProcessHelpers.LoadAverage()}");
+            $"{CpuPinning.MachineCores()} cores, load {ProcessHelpers.LoadAverage()}");
         var repoRoot = ProcessHelpers.FindRepoRoot();
+        var pinning = options.Pinning(CpuPinning.MachineCores());
+        if (pinning is not null)
+            output.WriteLine($"pinned with taskset: {pinning.Describe()}");
         LocalCluster? cluster = null;
         HollowProcesses? hollow = null;
         try
         {
             // Both are disposed in the finally below: the hollow nodes first, so they do not report the silos' stop.
 #pragma warning disable CA2000
-            cluster = await LocalCluster.StartAsync(repoRoot, $"bench-{Guid.NewGuid():N}"[..14], output, ct, silos: options.Silos);
-            hollow = await HollowProcesses.StartAsync(repoRoot, cluster, options.Nodes, options.Pods, options.HollowProcesses, output, ct);
+            cluster = await LocalCluster.StartAsync(repoRoot, $"bench-{Guid.NewGuid():N}"[..14], output, ct, silos: options.Silos, pinning: pinning);
+            hollow = await HollowProcesses.StartAsync(repoRoot, cluster, options.Nodes, options.Pods, options.HollowProcesses, output, ct, pinning?.Rest);
 #pragma warning restore CA2000
             DensityRun run;
-            await using (var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [cluster.Gateway], ClusterId = cluster.ClusterId }, ct))
+            await using (var client = await GranaryClient.ConnectAsync(new GranaryClientOptions { Gateways = [.. cluster.Gateways], ClusterId = cluster.ClusterId }, ct))
                 run = await new DensityBenchmark(cluster, hollow, client, options, output).RunAsync(ct);
             var silo = new DensityProcesses(
                 cluster.Silos.Sum(s => ProcessHelpers.PeakRssBytes(s.Pid) ?? 0), cluster.Silos.Sum(s => ProcessHelpers.RssBytes(s.Pid) ?? 0),

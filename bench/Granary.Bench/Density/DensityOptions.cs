@@ -15,7 +15,12 @@ internal sealed record DensityOptions : BenchOptions
 
           --nodes M               hollow nodes (default 1000)
           --pods N                pods to create (default 30000)
-          --silos S               Redis-backed silos sharing one private redis-server (default 1)
+          --silos S               Redis-backed silos sharing one private redis-server (default 1);
+                                  the benchmark's API connections go to them round robin
+          --pin                   silo i on core i, Redis and the hollow nodes on the cores left;
+                                  silos share cores round robin when fewer than S+1 remain
+          --cpus "S1/…/REST"      taskset cpu lists: one per silo, then Redis and hollow nodes',
+                                  e.g. "0/1" (one silo) against "0/0/1" (two silos on core 0)
           --rate R                create R pods/s (default: as fast as --concurrency calls allow)
           --concurrency C         create calls in flight (default 64)
           --hollow-processes P    processes the hollow nodes are split over (default 1)
@@ -34,6 +39,8 @@ internal sealed record DensityOptions : BenchOptions
         (Debian's etcd-server, gRPC puts) with values the size of a pod object. Pods ask for no
         resources, use dnsPolicy Default (hollow nodes serve no cluster DNS)
         and mount no service-account token (a tmpfs per pod on a hollow node).
+        Pinned runs compare best with the benchmark itself on the rest's cores too:
+          taskset -c 1 dotnet run -c Release --project bench/Granary.Bench -- density --silos 2 --pin
         The last line is machine-readable:
           density: nodes=… pods=… pods_per_s=… startup_p99_ms=… api_p99_ms=… silo_rss_mb=…
                    etcd_puts_per_s=… creates_per_etcd_put=…
@@ -42,6 +49,8 @@ internal sealed record DensityOptions : BenchOptions
     public int Nodes { get; init; } = 1000;
     public int Pods { get; init; } = 30000;
     public int Silos { get; init; } = 1;
+    public bool Pin { get; init; }
+    public string? Cpus { get; init; }
     public int? Rate { get; init; }
     public int Concurrency { get; init; } = 64;
     public int HollowProcesses { get; init; } = 1;
@@ -54,6 +63,10 @@ internal sealed record DensityOptions : BenchOptions
 
     public string OutputDirectory => Output ?? Path.Combine("bench-results", "density-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
 
+    /// <summary>Where the silos and the rest run (--pin or --cpus), or null when nothing is pinned.</summary>
+    public CpuPinning? Pinning(int cores) =>
+        Cpus is { } spec ? CpuPinning.Parse(spec, Silos, cores) : Pin ? CpuPinning.Spread(Silos, cores) : null;
+
     public static DensityOptions Parse(IReadOnlyList<string> args)
     {
         var options = CommandLine.ParseOptions(args, new DensityOptions(), (o, name, value) => name switch
@@ -61,6 +74,8 @@ internal sealed record DensityOptions : BenchOptions
             "--nodes" => o with { Nodes = CommandLine.Positive(name, value()) },
             "--pods" => o with { Pods = CommandLine.Positive(name, value()) },
             "--silos" => o with { Silos = CommandLine.Positive(name, value()) },
+            "--pin" => o with { Pin = true },
+            "--cpus" => o with { Cpus = CommandLine.NonEmpty(name, value()) },
             "--rate" => o with { Rate = CommandLine.Positive(name, value()) },
             "--concurrency" => o with { Concurrency = CommandLine.Positive(name, value()) },
             "--hollow-processes" => o with { HollowProcesses = CommandLine.Positive(name, value()) },
@@ -69,6 +84,10 @@ internal sealed record DensityOptions : BenchOptions
             "--no-baseline" => o with { Baseline = false },
             _ => null,
         });
+        if (options.Pin && options.Cpus is not null)
+            throw new UsageException("--pin and --cpus both say where the processes run: give one of them");
+        // Checked here, so a wrong --cpus is a usage error before anything starts.
+        _ = options.Pinning(CpuPinning.MachineCores());
         if (options.HollowProcesses > options.Nodes)
             throw new UsageException($"--hollow-processes {options.HollowProcesses} is more than --nodes {options.Nodes}: every process needs a node");
         if (options.Nodes > 16384)

@@ -27,7 +27,9 @@ internal sealed class HollowProcesses : IAsyncDisposable
 
     public IReadOnlyList<ChildProcess> Processes => _processes;
 
-    public static async Task<HollowProcesses> StartAsync(string repoRoot, LocalCluster cluster, int nodes, int pods, int processes, TextWriter output, CancellationToken ct)
+    /// <param name="cpus">The cores the processes may run on (taskset), or null for any.</param>
+    public static async Task<HollowProcesses> StartAsync(string repoRoot, LocalCluster cluster, int nodes, int pods, int processes, TextWriter output, CancellationToken ct,
+        string? cpus = null)
     {
         var dll = await ProcessHelpers.EnsureBuiltAsync(repoRoot, "NodeAgent", AgentDll, output, ct);
         var hollow = new HollowProcesses(Directory.CreateTempSubdirectory("granary-bench-hollow-").FullName, output);
@@ -48,8 +50,9 @@ internal sealed class HollowProcesses : IAsyncDisposable
                     dll, "--redis", cluster.Redis, "--cluster-id", cluster.ClusterId, "--hollow-nodes", $"{count}", "--hollow-first", $"{first}",
                     "--hollow-prefix", NodePrefix, "--state-dir", Path.Combine(hollow._stateDir, $"p{p}"), "--max-pods", $"{maxPods}",
                 ];
-                output.WriteLine($"starting hollow process {p}: dotnet {string.Join(' ', arguments)}");
-                starting.Add(ChildProcess.StartAsync($"hollow process {p}", "dotnet", arguments, repoRoot, ReadyLine, limit, ct));
+                var (file, args) = CpuPinning.Wrap(cpus, "dotnet", arguments);
+                output.WriteLine($"starting hollow process {p}: {file} {string.Join(' ', args)}");
+                starting.Add(ChildProcess.StartAsync($"hollow process {p}", file, args, repoRoot, ReadyLine, limit, ct));
             }
             try
             {
