@@ -30,7 +30,10 @@ public sealed partial class ChurnBenchmarkTests
         var output = run.Output;
         var lines = run.Stdout.TrimEnd().Split('\n');
 
-        var kill = KillSummary().Match(lines.LastOrDefault(l => l.StartsWith("density-kill: ", StringComparison.Ordinal)) ?? "");
+        var killAt = Array.FindLastIndex(lines, l => l.StartsWith("density-kill: ", StringComparison.Ordinal));
+        var churnAt = Array.FindLastIndex(lines, l => l.StartsWith("density-churn: ", StringComparison.Ordinal));
+        Assert.True(killAt >= 0 && churnAt > killAt, $"phase summary: a density-kill line, then a density-churn line, was expected; stdout tail: {run.Tail}");
+        var kill = KillSummary().Match(lines[killAt]);
         Assert.True(kill.Success, $"phase kill: no complete density-kill line; stdout tail: {run.Tail}");
         Assert.Equal(($"{Nodes}", "2", "6", "2"), (kill.Groups["nodes"].Value, kill.Groups["killed"].Value, kill.Groups["grace"].Value, kill.Groups["toleration"].Value));
         // Every pod of the churn belongs to a ReplicaSet, so each pod on a killed node is owed a replacement, and got one.
@@ -39,8 +42,8 @@ public sealed partial class ChurnBenchmarkTests
         Assert.Equal(kill.Groups["lost"].Value, kill.Groups["owned"].Value);
         Assert.All(KillTimes, g => Assert.NotEqual("na", kill.Groups[g].Value));
 
-        var churn = ChurnSummary().Match(lines[^1]);
-        Assert.True(churn.Success, $"phase summary: the last line is not a complete density-churn line: {lines[^1]}");
+        var churn = ChurnSummary().Match(lines[churnAt]);
+        Assert.True(churn.Success, $"phase summary: the density-churn line does not have every field: {lines[churnAt]}");
         Assert.Equal($"{Nodes}", churn.Groups["nodes"].Value);
         Assert.True(int.Parse(churn.Groups["operations"].Value, CultureInfo.InvariantCulture) > 0, $"phase summary: no operation was issued: {churn.Value}");
         Assert.Equal("0", churn.Groups["failed"].Value);
