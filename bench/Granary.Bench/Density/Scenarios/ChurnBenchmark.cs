@@ -7,8 +7,8 @@ namespace Granary.Bench;
 /// The churn scenario against a started cluster and hollow nodes: Deployments created, scaled and deleted
 /// (<see cref="ChurnPlan"/>) for --duration at --rate operations/s (by default paced to 20 pods/s of churn, the
 /// condition of Kubernetes' pod startup SLO) while a background reader gets and lists pods and a timeline samples the
-/// processes; then waits until every Deployment left has its pods Running, runs the --kill-nodes phase when asked,
-/// deletes every Deployment and waits until garbage collection has removed all their pods.
+/// processes; then waits until every Deployment left has its pods Running; with --kill-nodes creates one more of two
+/// pods a node and runs that phase; deletes every Deployment and waits until garbage collection has removed all their pods.
 /// </summary>
 internal sealed class ChurnBenchmark(LocalCluster cluster, HollowProcesses hollow, GranaryClient client, DensityOptions options, TextWriter output)
 {
@@ -43,12 +43,23 @@ internal sealed class ChurnBenchmark(LocalCluster cluster, HollowProcesses hollo
                 output.WriteLine($"churn done: {operations} operations changing {podsChanged} pods in {churnSeconds:0.0} s; {plan.Live.Count} Deployments with {plan.LivePods} pods left");
                 await SettleAsync(pods, plan.LivePods, "every Deployment left has its pods Running", c => c.Running == plan.LivePods && c.Live == plan.LivePods, calls, ct);
                 settleSeconds = Stopwatch.GetElapsedTime(first).TotalSeconds - churnSeconds;
+                var left = plan.Live.Keys.ToList();
                 if (options.Victims > 0)
+                {
+                    // The churn leaves alive whatever its seed leaves, often a few pods: fill the nodes first, two pods
+                    // a node, so that the killed ones hold ReplicaSets' pods to evict and replace.
+                    var fill = new ChurnOperation(ChurnVerb.Create, ChurnPlan.NamePrefix + "fill", 2 * options.Nodes, 2 * options.Nodes);
+                    output.WriteLine($"before the kill: Deployment {fill.Deployment} with {fill.Replicas} replicas");
+                    await calls.RunAsync(fill, ct);
+                    left.Add(fill.Deployment);
+                    var filled = plan.LivePods + fill.Replicas;
+                    await SettleAsync(pods, filled, "the fill Deployment's pods are Running", c => c.Running == filled && c.Live == filled, calls, ct);
                     kill = await new NodeKill(client, hollow, options, output).RunAsync(ct);
+                }
 
                 var deleting = Stopwatch.GetTimestamp();
-                output.WriteLine($"deleting the {plan.Live.Count} Deployments left; garbage collection removes their ReplicaSets and pods");
-                await Task.WhenAll(plan.Live.Keys.ToList().Select(name => calls.RunAsync(new ChurnOperation(ChurnVerb.Delete, name, 0, 0), ct)));
+                output.WriteLine($"deleting the {left.Count} Deployments left; garbage collection removes their ReplicaSets and pods");
+                await Task.WhenAll(left.Select(name => calls.RunAsync(new ChurnOperation(ChurnVerb.Delete, name, 0, 0), ct)));
                 await SettleAsync(pods, 0, "every pod of the deleted Deployments is gone", c => c.Live == 0, calls, ct);
                 gcSeconds = Stopwatch.GetElapsedTime(deleting).TotalSeconds;
                 output.WriteLine($"every churn pod gone {gcSeconds:0.0} s after the deletes began");
