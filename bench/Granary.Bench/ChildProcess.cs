@@ -122,6 +122,14 @@ internal sealed class ChildProcess : IAsyncDisposable
             output.WriteLine($"{Name} stopped {Stopwatch.GetElapsedTime(stopping).TotalSeconds:0.0} s after SIGTERM");
     }
 
+    /// <summary>Kills the process with SIGKILL, giving it no chance to clean up, and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        _stopped = true;
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync(CancellationToken.None);
+    }
+
     /// <summary>Completes when the process exits.</summary>
     public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
 

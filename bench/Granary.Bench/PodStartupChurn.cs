@@ -9,7 +9,7 @@ namespace Granary.Bench;
 /// </summary>
 internal sealed partial class PodStartupBenchmark
 {
-    private async Task<ChurnResult> ChurnAsync(CancellationToken ct)
+    private async Task<PodChurnResult> ChurnAsync(CancellationToken ct)
     {
         var total = options.Churn;
         output.WriteLine($"[4/4] churn: {total} pods come and go in rounds of {Pods} ({options.Concurrency} calls in flight)");
@@ -29,12 +29,12 @@ internal sealed partial class PodStartupBenchmark
         var work = AgentWork.Between(total, workBefore, WorkSnapshot());
         var elapsed = Stopwatch.GetElapsedTime(began);
         await Task.Delay(Settle, ct);
-        return new ChurnResult(total, elapsed, AgentMemory(), work);
+        return new PodChurnResult(total, elapsed, AgentMemory(), work);
     }
 }
 
 /// <summary>Phase 4: <paramref name="Pods"/> pods came and went in <paramref name="Elapsed"/>; the agent's memory a few seconds later, and its work per pod.</summary>
-internal sealed record ChurnResult(int Pods, TimeSpan Elapsed, ProcessMemory After, AgentWork Work);
+internal sealed record PodChurnResult(int Pods, TimeSpan Elapsed, ProcessMemory After, AgentWork Work);
 
 /// <summary>
 /// The agent's work over a phase, per pod: its CPU time (user and system, from /proc) and the Engine API calls dockerd

@@ -57,7 +57,7 @@ internal sealed record PodStartupResult
     /// <summary>The agent after every pod was deleted.</summary>
     public required ProcessMemory AgentAfterDeletion { get; init; }
     /// <summary>Phase 4 (null when left out): pods that came and went, and the agent's memory after.</summary>
-    public ChurnResult? Churn { get; init; }
+    public PodChurnResult? Churn { get; init; }
     public string? LoadBefore { get; init; }
     public string? LoadAfter { get; init; }
     public long? SiloPeakRssBytes { get; init; }

@@ -3,25 +3,26 @@ using System.Net;
 
 namespace Granary.Bench;
 
-/// <summary>One read the background reader made: when (seconds into the run), which verb, how long it took, and whether it succeeded.</summary>
-internal sealed record ReadSample(double Seconds, string Verb, double LatencyMs, bool Ok);
+/// <summary>One API call a run made: when (seconds into the run), which verb, how long it took, and whether it succeeded.</summary>
+internal sealed record ApiSample(double Seconds, string Verb, double LatencyMs, bool Ok);
 
 /// <summary>
-/// The background reader of the density run: one client at a time gets a pod already created, then lists a page of
-/// 100 pods, over and over until stopped, so read latency is measured while pods are created and started.
+/// The background reader of a density run: one client at a time gets a pod that exists (one <c>pickPod</c> names, when
+/// it names one), then lists a page of 100 pods, over and over until stopped, so read latency is measured while pods
+/// are created and started.
 /// </summary>
 internal sealed class ApiReader : IAsyncDisposable
 {
-    private readonly List<ReadSample> _samples = [];
+    private readonly List<ApiSample> _samples = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public ApiReader(HttpClient http, long startedAt, Func<int> created, int total)
+    public ApiReader(HttpClient http, long startedAt, Func<Random, string?> pickPod)
     {
-        _loop = RunAsync(http, startedAt, created, total);
+        _loop = RunAsync(http, startedAt, pickPod);
     }
 
-    public IReadOnlyList<ReadSample> Samples
+    public IReadOnlyList<ApiSample> Samples
     {
         get
         {
@@ -30,16 +31,15 @@ internal sealed class ApiReader : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync(HttpClient http, long startedAt, Func<int> created, int total)
+    private async Task RunAsync(HttpClient http, long startedAt, Func<Random, string?> pickPod)
     {
         var random = new Random(12345);
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                var done = created();
-                if (done > 0)
-                    await ReadAsync(http, "get", $"/api/v1/namespaces/{BenchObjects.Namespace}/pods/{BenchObjects.PodName(random.Next(done), total)}", startedAt);
+                if (pickPod(random) is { } pod)
+                    await ReadAsync(http, "get", $"/api/v1/namespaces/{BenchObjects.Namespace}/pods/{pod}", startedAt);
                 await ReadAsync(http, "list", $"/api/v1/namespaces/{BenchObjects.Namespace}/pods?limit=100", startedAt);
             }
         }
@@ -63,7 +63,7 @@ internal sealed class ApiReader : IAsyncDisposable
         {
             ok = false;
         }
-        var sample = new ReadSample(Stopwatch.GetElapsedTime(startedAt, at).TotalSeconds, verb, Stopwatch.GetElapsedTime(at).TotalMilliseconds, ok);
+        var sample = new ApiSample(Stopwatch.GetElapsedTime(startedAt, at).TotalSeconds, verb, Stopwatch.GetElapsedTime(at).TotalMilliseconds, ok);
         lock (_samples)
             _samples.Add(sample);
     }

@@ -13,12 +13,11 @@ namespace Granary.Bench;
 internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hollow, GranaryClient client, DensityOptions options, TextWriter output)
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(5);
 
     public async Task<DensityRun> RunAsync(CancellationToken ct)
     {
-        await WaitForNodesAsync(ct);
+        await HollowNodesReady.WaitAsync(client, options.Nodes, output, ct);
         var siloPids = cluster.Silos.Select(s => s.Pid).ToList();
         // What the silos do with no pods coming (heartbeats, timers), subtracted from the run's per-pod figures.
         var idleStart = await SiloMessaging.ReadAsync(cluster.Apis, siloPids, ct);
@@ -41,11 +40,12 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
             $" through {creators.Count} silo API(s) round robin");
 
         IReadOnlyList<TimelineRow> timeline;
-        IReadOnlyList<ReadSample> reads;
-        await using (var samples = new DensityTimeline(first, () => Volatile.Read(ref created), watch, cluster.Silos.Select(s => s.Pid).ToList(),
+        IReadOnlyList<ApiSample> reads;
+        await using (var samples = new DensityTimeline(first, () => new PodCounts(Volatile.Read(ref created), watch[PodMilestone.Bound].Reached, watch[PodMilestone.Running].Reached), cluster.Silos.Select(s => s.Pid).ToList(),
             hollow.Processes.Select(p => p.Pid).ToList(), cluster.Redis, options.Pods, output))
         {
-            await using (var reader = new ApiReader(readerHttp, first, () => Volatile.Read(ref created), options.Pods))
+            await using (var reader = new ApiReader(readerHttp, first,
+                random => Volatile.Read(ref created) is > 0 and var done ? BenchObjects.PodName(random.Next(done), options.Pods) : null))
             {
                 await InFlight.ForEachAsync(options.Pods, options.Concurrency, async (i, token) =>
                 {
@@ -87,28 +87,6 @@ internal sealed class DensityBenchmark(LocalCluster cluster, HollowProcesses hol
         var total = SiloMessaging.Total(work, options.Pods);
         output.WriteLine($"density-silos: silos={cluster.Silos.Count} cross_silo_messages_per_pod={total.CrossSilo:0.00} local_messages_per_pod={total.Local:0.00} " +
             $"gateway_messages_per_pod={total.Gateway:0.00} remote_directory_lookups_per_pod={total.DirectoryRemote:0.00} silo_cpu_ms_per_pod={total.CpuSeconds * 1000:0.00}");
-    }
-
-    /// <summary>Waits until every hollow node is Ready as the scheduler sees it, printing how many are.</summary>
-    private async Task WaitForNodesAsync(CancellationToken ct)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var ready = 0;
-        while (Stopwatch.GetElapsedTime(started) < ReadyLimit)
-        {
-            var nodes = await client.Nodes.ListAsync(new ListOptions(), ct);
-            ready = nodes.Items.Count(n => n.Metadata.Name?.StartsWith(HollowProcesses.NodePrefix, StringComparison.Ordinal) == true
-                && n.Status?.Conditions?.Find(c => c.Type == "Ready") is { Status: "True" });
-            if (ready == options.Nodes)
-            {
-                output.WriteLine($"{ready} hollow nodes Ready {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s after they registered");
-                return;
-            }
-            output.WriteLine($"  {ready}/{options.Nodes} hollow nodes Ready");
-            // Nodes become Ready on the silo's schedule; a second between looks is enough and costs one list.
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        }
-        throw new BenchmarkException($"only {ready} of {options.Nodes} hollow nodes were Ready {ReadyLimit.TotalMinutes:0} minutes after they registered");
     }
 
     /// <summary>Creates pod i; returns the size of the object the API answered with (the pod as stored, in JSON).</summary>

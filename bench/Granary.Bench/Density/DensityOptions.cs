@@ -29,6 +29,18 @@ internal sealed record DensityOptions : BenchOptions
           --output DIR            where the CSV files and the chart go
                                   (default bench-results/density-YYYYMMDD-HHMMSS)
           --no-baseline           skip the redis-benchmark and etcd put-rate baselines
+          --scenario NAME         default (create --pods pods once) or churn (Deployments of 1, 5,
+                                  20 and 100 replicas created, scaled and deleted for --duration;
+                                  --rate is then operations/s, by default paced to 20 pods/s of
+                                  churn, and --pods caps the pods that live at once)
+          --duration S            how long the churn scenario issues operations (default 60)
+          --kill-nodes P%         once every pod is Running, kill -9 the hollow process holding P %
+                                  of the nodes (put there alone) and time NotReady, eviction and
+                                  replacement; the silo then runs with these settings:
+          --node-monitor-grace-period S   (default 10, as the silo's; kube 40)
+          --toleration-seconds S          not-ready and unreachable (default 15, as the silo's; kube 300)
+          --node-eviction-rate R          nodes tainted per second (default: every victim in one
+                                          second; the silo's and kube's 0.1 takes 10 s a node)
           -h, --help              print this text
 
         The benchmark starts its own redis-server and silo(s) (Silo/bin/Release) on free
@@ -44,6 +56,8 @@ internal sealed record DensityOptions : BenchOptions
         The last line is machine-readable:
           density: nodes=… pods=… pods_per_s=… startup_p99_ms=… api_p99_ms=… silo_rss_mb=…
                    etcd_puts_per_s=… creates_per_etcd_put=…
+        or, for the churn scenario, density-churn: …; with --kill-nodes a density-kill: … line
+        comes just before it.
         """;
 
     public int Nodes { get; init; } = 1000;
@@ -57,6 +71,18 @@ internal sealed record DensityOptions : BenchOptions
     public TimeSpan? Timeout { get; init; }
     public string? Output { get; init; }
     public bool Baseline { get; init; } = true;
+    public string Scenario { get; init; } = DefaultScenario;
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+    public double? KillNodesPercent { get; init; }
+    public int GracePeriodSeconds { get; init; } = 10;
+    public int TolerationSeconds { get; init; } = 15;
+    public double? EvictionRate { get; init; }
+
+    public const string DefaultScenario = "default";
+    public const string ChurnScenario = "churn";
+
+    /// <summary>How many hollow nodes --kill-nodes kills (at least one), or 0 without it.</summary>
+    public int Victims => KillNodesPercent is { } p ? Math.Max(1, (int)Math.Round(Nodes * p / 100)) : 0;
 
     /// <summary>How long pods may take to be Running after the first create.</summary>
     public TimeSpan RunningTimeout => Timeout ?? TimeSpan.FromMilliseconds(Math.Max(120_000, 20.0 * Pods));
@@ -66,6 +92,9 @@ internal sealed record DensityOptions : BenchOptions
     /// <summary>Where the silos and the rest run (--pin or --cpus), or null when nothing is pinned.</summary>
     public CpuPinning? Pinning(int cores) =>
         Cpus is { } spec ? CpuPinning.Parse(spec, Silos, cores) : Pin ? CpuPinning.Spread(Silos, cores) : null;
+
+    private static string ParseScenario(string name, string value) =>
+        value is DefaultScenario or ChurnScenario ? value : throw new UsageException($"{name} {value}: expected {DefaultScenario} or {ChurnScenario}");
 
     public static DensityOptions Parse(IReadOnlyList<string> args)
     {
@@ -82,6 +111,12 @@ internal sealed record DensityOptions : BenchOptions
             "--timeout" => o with { Timeout = TimeSpan.FromSeconds(CommandLine.Positive(name, value())) },
             "--output" => o with { Output = CommandLine.NonEmpty(name, value()) },
             "--no-baseline" => o with { Baseline = false },
+            "--scenario" => o with { Scenario = ParseScenario(name, value()) },
+            "--duration" => o with { Duration = TimeSpan.FromSeconds(CommandLine.Positive(name, value())) },
+            "--kill-nodes" => o with { KillNodesPercent = NodeKillSettings.ParsePercent(name, value()) },
+            "--node-monitor-grace-period" => o with { GracePeriodSeconds = CommandLine.Positive(name, value()) },
+            "--toleration-seconds" => o with { TolerationSeconds = NodeKillSettings.NonNegative(name, value()) },
+            "--node-eviction-rate" => o with { EvictionRate = NodeKillSettings.PositiveRate(name, value()) },
             _ => null,
         });
         if (options.Pin && options.Cpus is not null)
@@ -95,6 +130,8 @@ internal sealed record DensityOptions : BenchOptions
         // Each hollow node's pod block is a /24: 253 pod addresses.
         if (options.Pods > options.Nodes * 253L)
             throw new UsageException($"--pods {options.Pods} do not fit on {options.Nodes} nodes of 253 pod addresses each; add nodes");
+        if (options.Victims >= options.Nodes)
+            throw new UsageException($"--kill-nodes {options.KillNodesPercent}% of {options.Nodes} nodes leaves none for their pods to move to; kill fewer, or add nodes");
         return options;
     }
 }

@@ -19,21 +19,41 @@ internal static class DensityReport
         {
             WriteCsv(directory, "pods.csv", "pod,create_started_s,create_returned_s,bound_s,running_s",
                 Enumerable.Range(0, run.Options.Pods).Select(i => Row(i, run.Seconds(run.CreateStarted[i]), run.Seconds(run.CreateReturned[i]), run.Seconds(run.BoundAt[i]), run.Seconds(run.RunningAt[i])))),
-            WriteCsv(directory, "reads.csv", "at_s,verb,latency_ms,ok",
-                run.Reads.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Seconds:0.000},{r.Verb},{r.LatencyMs:0.00},{(r.Ok ? 1 : 0)}"))),
-            WriteCsv(directory, "timeline.csv", "at_s,created,bound,running,silo_rss_mb,silo_cpu_percent,hollow_rss_mb,hollow_cpu_percent,redis_commands_per_s",
-                run.Timeline.Select(t => string.Create(CultureInfo.InvariantCulture,
-                    $"{t.Seconds:0.0},{t.Created},{t.Bound},{t.Running},{t.SiloRssMb:0.0},{t.SiloCpuPercent:0.0},{t.HollowRssMb:0.0},{t.HollowCpuPercent:0.0},{t.RedisCommandsPerSecond:0}"))),
+            WriteApiSamples(directory, "reads.csv", run.Reads),
+            WriteTimeline(directory, run.Timeline),
             DrawProgress(run, Path.Combine(directory, "running.png")),
             DrawLatency(run, Path.Combine(directory, "latency.png")),
         };
         return files;
     }
 
+    /// <summary>Every API call of a run, one row each: seconds into the run, verb, latency, 1 when it succeeded.</summary>
+    public static string WriteApiSamples(string directory, string name, IEnumerable<ApiSample> samples) =>
+        WriteCsv(directory, name, "at_s,verb,latency_ms,ok",
+            samples.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Seconds:0.000},{r.Verb},{r.LatencyMs:0.00},{(r.Ok ? 1 : 0)}")));
+
+    /// <summary>timeline.csv: the once-a-second samples of pods and processes.</summary>
+    public static string WriteTimeline(string directory, IEnumerable<TimelineRow> rows) =>
+        WriteCsv(directory, "timeline.csv", "at_s,created,bound,running,silo_rss_mb,silo_cpu_percent,hollow_rss_mb,hollow_cpu_percent,redis_commands_per_s",
+            rows.Select(t => string.Create(CultureInfo.InvariantCulture,
+                $"{t.Seconds:0.0},{t.Created},{t.Bound},{t.Running},{t.SiloRssMb:0.0},{t.SiloCpuPercent:0.0},{t.HollowRssMb:0.0},{t.HollowCpuPercent:0.0},{t.RedisCommandsPerSecond:0}")));
+
+    /// <summary>Titles and labels a chart, puts its legend at the upper left and saves it as a 1000×600 PNG; returns the path.</summary>
+    public static string SaveChart(Plot plot, string path, string title, string xLabel, string yLabel)
+    {
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.SavePng(path, 1000, 600);
+        return path;
+    }
+
     private static string Row(int i, params double[] seconds) =>
         i.ToString(CultureInfo.InvariantCulture) + "," + string.Join(',', seconds.Select(s => double.IsNaN(s) ? "" : s.ToString("0.0000", CultureInfo.InvariantCulture)));
 
-    private static string WriteCsv(string directory, string name, string header, IEnumerable<string> rows)
+    /// <summary>Writes a CSV file of a header and rows into the folder; returns its path.</summary>
+    public static string WriteCsv(string directory, string name, string header, IEnumerable<string> rows)
     {
         var path = Path.Combine(directory, name);
         var text = new StringBuilder(header).Append('\n');
@@ -50,12 +70,7 @@ internal static class DensityReport
         AddCumulative(plot, run.CreateReturned.Select(run.Seconds), "created");
         AddCumulative(plot, run.BoundAt.Select(run.Seconds), "bound");
         AddCumulative(plot, run.RunningAt.Select(run.Seconds), "Running (seen by a watch)");
-        plot.Title($"Granary density: {run.Options.Pods} pods on {run.Options.Nodes} hollow nodes ({run.PodsPerSecond:0} pods/s end to end)");
-        plot.XLabel("seconds since the first create");
-        plot.YLabel("pods");
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, 1000, 600);
-        return path;
+        return SaveChart(plot, path, $"Granary density: {run.Options.Pods} pods on {run.Options.Nodes} hollow nodes ({run.PodsPerSecond:0} pods/s end to end)", "seconds since the first create", "pods");
     }
 
     private static void AddCumulative(Plot plot, IEnumerable<double> seconds, string label)
@@ -85,11 +100,6 @@ internal static class DensityReport
         var createLine = plot.Add.ScatterLine(creates.Select(g => g.Key).ToArray(),
             creates.Select(g => Percentiles.NearestRank([.. g.Select(p => p.Ms).Order()], 99)).ToArray());
         createLine.LegendText = "create call p99";
-        plot.Title("Pod startup (create → Running seen by a watch) and create latency, per second");
-        plot.XLabel("seconds since the first create");
-        plot.YLabel("milliseconds");
-        plot.ShowLegend(Alignment.UpperLeft);
-        plot.SavePng(path, 1000, 600);
-        return path;
+        return SaveChart(plot, path, "Pod startup (create → Running seen by a watch) and create latency, per second", "seconds since the first create", "milliseconds");
     }
 }

@@ -7,7 +7,7 @@ namespace Granary.Bench;
 /// bound, first seen Running; 0 for never) and the figures drawn from them.
 /// </summary>
 internal sealed record DensityRun(DensityOptions Options, long FirstAt, long[] CreateStarted, long[] CreateReturned, long[] BoundAt, long[] RunningAt,
-    IReadOnlyList<ReadSample> Reads, IReadOnlyList<TimelineRow> Timeline, int PodBytes, long WatchEvents)
+    IReadOnlyList<ApiSample> Reads, IReadOnlyList<TimelineRow> Timeline, int PodBytes, long WatchEvents)
 {
     public double Seconds(long at) => at == 0 ? double.NaN : Stopwatch.GetElapsedTime(FirstAt, at).TotalSeconds;
 

@@ -27,9 +27,16 @@ internal sealed class HollowProcesses : IAsyncDisposable
 
     public IReadOnlyList<ChildProcess> Processes => _processes;
 
+    /// <summary>The process that holds the isolated nodes alone (the last one), or null when none was asked for.</summary>
+    public ChildProcess? Isolated { get; private set; }
+
+    /// <summary>The names of the isolated nodes: the last ones by index.</summary>
+    public IReadOnlyList<string> IsolatedNodes { get; private set; } = [];
+
     /// <param name="cpus">The cores the processes may run on (taskset), or null for any.</param>
+    /// <param name="isolated">The last nodes, put in a process of their own (beyond <paramref name="processes"/>) so that they can be killed together.</param>
     public static async Task<HollowProcesses> StartAsync(string repoRoot, LocalCluster cluster, int nodes, int pods, int processes, TextWriter output, CancellationToken ct,
-        string? cpus = null)
+        string? cpus = null, int isolated = 0)
     {
         var dll = await ProcessHelpers.EnsureBuiltAsync(repoRoot, "NodeAgent", AgentDll, output, ct);
         var hollow = new HollowProcesses(Directory.CreateTempSubdirectory("granary-bench-hollow-").FullName, output);
@@ -41,10 +48,11 @@ internal sealed class HollowProcesses : IAsyncDisposable
             var limit = TimeSpan.FromSeconds(90 + nodes / 10.0);
             var started = Stopwatch.GetTimestamp();
             var starting = new List<Task<ChildProcess>>();
-            for (var p = 0; p < processes; p++)
+            var shared = nodes - isolated;
+            for (var p = 0; p < processes + (isolated > 0 ? 1 : 0); p++)
             {
-                var first = (int)((long)nodes * p / processes);
-                var count = (int)((long)nodes * (p + 1) / processes) - first;
+                var first = p < processes ? (int)((long)shared * p / processes) : shared;
+                var count = p < processes ? (int)((long)shared * (p + 1) / processes) - first : isolated;
                 string[] arguments =
                 [
                     dll, "--redis", cluster.Redis, "--cluster-id", cluster.ClusterId, "--hollow-nodes", $"{count}", "--hollow-first", $"{first}",
@@ -63,6 +71,11 @@ internal sealed class HollowProcesses : IAsyncDisposable
                 // Those that started are stopped by the dispose below when another failed.
                 hollow._processes.AddRange(starting.Where(s => s.IsCompletedSuccessfully).Select(s => s.Result));
             }
+            if (isolated > 0)
+            {
+                hollow.Isolated = hollow._processes[^1];
+                hollow.IsolatedNodes = [.. Enumerable.Range(shared, isolated).Select(i => Granary.NodeAgent.Hosting.Hollow.HollowNodeAddresses.Name(NodePrefix, i))];
+            }
             output.WriteLine($"{nodes} hollow nodes in {processes} process(es) registered in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s (pids {string.Join(", ", hollow._processes.Select(p => p.Pid))})");
             return hollow;
         }
@@ -72,6 +85,10 @@ internal sealed class HollowProcesses : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Kills the isolated process at once (SIGKILL), as a machine that loses power: its nodes renew no lease and say no goodbye.</summary>
+    public Task KillIsolatedAsync() =>
+        (Isolated ?? throw new InvalidOperationException("no hollow nodes were started in a process of their own")).KillAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Granary.Tests.Integration.Infrastructure;
 
 namespace Granary.Tests.Integration.Density;
 
@@ -19,56 +17,28 @@ public sealed partial class DensityBenchmarkTests
     [Fact]
     public async Task ShortRun_EveryPodRunning_SummaryCsvAndChartsWritten()
     {
-        var bench = Path.Combine(RepoPaths.Root, "bench", "Granary.Bench", "bin", "Release", "net10.0", "Granary.Bench.dll");
-        Assert.True(File.Exists(bench), $"{bench} is not built; build the solution in Release first (dotnet build Orleans.sln -c Release)");
-        var output = Directory.CreateTempSubdirectory("granary-density-test-").FullName;
-        try
-        {
-            var info = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { bench, "density", "--nodes", $"{Nodes}", "--pods", $"{Pods}", "--hollow-processes", "2", "--no-baseline", "--timeout", "120", "--output", output })
-                info.ArgumentList.Add(argument);
-            using var process = Process.Start(info)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var limit = new CancellationTokenSource(RunLimit);
-            try
-            {
-                await process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // SIGTERM, so the benchmark stops the silo, Redis and hollow processes it started; the assertion below reports where it was.
-                using (var term = Process.Start("kill", ["-TERM", $"{process.Id}"]))
-                    await term.WaitForExitAsync();
-                await process.WaitForExitAsync();
-            }
-            var text = await stdout;
-            Assert.True(process.ExitCode == 0, $"phase run: the density benchmark exited with {process.ExitCode}; stderr: {await stderr}\nstdout tail: {Tail(text)}");
+        using var run = await BenchProcess.RunAsync(["density", "--nodes", $"{Nodes}", "--pods", $"{Pods}", "--hollow-processes", "2", "--no-baseline", "--timeout", "120"], RunLimit);
+        Assert.True(run.ExitCode == 0, $"phase run: the density benchmark failed: {run.Describe()}");
+        var text = run.Stdout;
+        var output = run.Output;
 
-            var last = text.TrimEnd().Split('\n').Where(l => l.StartsWith("density: nodes=", StringComparison.Ordinal)).LastOrDefault();
-            Assert.True(last is not null, $"phase summary: no summary line; stdout tail: {Tail(text)}");
-            var summary = Summary().Match(last);
-            Assert.True(summary.Success, $"phase summary: the line does not have every field: {last}");
-            Assert.Equal(($"{Nodes}", $"{Pods}"), (summary.Groups["nodes"].Value, summary.Groups["pods"].Value));
-            Assert.Equal(("na", "na"), (summary.Groups["etcd"].Value, summary.Groups["ratio"].Value));
+        var last = text.TrimEnd().Split('\n').Where(l => l.StartsWith("density: nodes=", StringComparison.Ordinal)).LastOrDefault();
+        Assert.True(last is not null, $"phase summary: no summary line; stdout tail: {run.Tail}");
+        var summary = Summary().Match(last);
+        Assert.True(summary.Success, $"phase summary: the line does not have every field: {last}");
+        Assert.Equal(($"{Nodes}", $"{Pods}"), (summary.Groups["nodes"].Value, summary.Groups["pods"].Value));
+        Assert.Equal(("na", "na"), (summary.Groups["etcd"].Value, summary.Groups["ratio"].Value));
 
-            // Every pod has a Running time in the raw samples.
-            var rows = File.ReadAllLines(Path.Combine(output, "pods.csv"));
-            Assert.Equal("pod,create_started_s,create_returned_s,bound_s,running_s", rows[0]);
-            Assert.Equal(Pods, rows.Length - 1);
-            Assert.All(rows.Skip(1), row => Assert.False(string.IsNullOrEmpty(row.Split(',')[4]), $"pod row without a Running time: {row}"));
-            Assert.True(File.ReadAllLines(Path.Combine(output, "timeline.csv")).Length > 1, "timeline.csv has no samples");
-            Assert.True(File.Exists(Path.Combine(output, "reads.csv")));
-            foreach (var chart in new[] { "running.png", "latency.png" })
-                Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(output, chart))[..4]);
-        }
-        finally
-        {
-            ScratchDirectory.Remove(output);
-        }
+        // Every pod has a Running time in the raw samples.
+        var rows = File.ReadAllLines(Path.Combine(output, "pods.csv"));
+        Assert.Equal("pod,create_started_s,create_returned_s,bound_s,running_s", rows[0]);
+        Assert.Equal(Pods, rows.Length - 1);
+        Assert.All(rows.Skip(1), row => Assert.False(string.IsNullOrEmpty(row.Split(',')[4]), $"pod row without a Running time: {row}"));
+        Assert.True(File.ReadAllLines(Path.Combine(output, "timeline.csv")).Length > 1, "timeline.csv has no samples");
+        Assert.True(File.Exists(Path.Combine(output, "reads.csv")));
+        foreach (var chart in new[] { "running.png", "latency.png" })
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(Path.Combine(output, chart))[..4]);
     }
-
-    private static string Tail(string text) => text.Length <= 3000 ? text : text[^3000..];
 
     [GeneratedRegex(@"^density: nodes=(?<nodes>\d+) pods=(?<pods>\d+) pods_per_s=[0-9.]+ startup_p99_ms=\d+ api_p99_ms=\d+ silo_rss_mb=\d+ etcd_puts_per_s=(?<etcd>\S+) creates_per_etcd_put=(?<ratio>\S+)$")]
     private static partial Regex Summary();
