@@ -16,7 +16,8 @@ namespace Granary.Grains.Scheduling;
 /// for them, as kube-scheduler's binding cycle runs apart from its scheduling cycle: the assumed pods hold their room,
 /// so the next pass decides the next pods while the bindings are written.
 /// Level-triggered and idle when there is nothing to do: cache changes, pod grains and a reminder arm a one-shot
-/// timer that runs one pass 50 ms later (many changes coalesce into it); the timer is re-armed only while work is left
+/// timer that runs one pass as soon as the spacing after the last allows (at once after a quiet spell; 50 ms or more
+/// after a pass that decided pods, so many changes coalesce into one pass); the timer is re-armed only while work is left
 /// (the rest of a bounded batch, a failed binding). Pods that fit nowhere are tried again when room or the pods they
 /// count change. A one-minute reminder brings it back on another silo after a failover. It reports Scheduled and FailedScheduling events as kube-scheduler does
 /// (FailedScheduling once per new reason, not every pass).
@@ -30,13 +31,16 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
 
     private const string ResyncReminder = "resync";
     private const int BindParallelism = 64;
-    // Bounded batches keep each turn short; the next pass (50 ms later) takes the rest.
+    // Bounded batches keep each turn short; the next pass takes the rest.
     private const int MaxDecisionsPerPass = 2000;
     // Decisions whose bindings are still being written; beyond this a pass waits for them, so a slow store cannot
     // pile up unbounded work (each finished batch wakes the scheduler again).
     private const int MaxBindsInFlight = 4000;
+    // Passes are spaced, not delayed: a wake-up after a quiet spell runs a pass at once (one pod created alone is
+    // decided without waiting), while a pass that decided pods is followed by the next only this much later, so the
+    // pods of a burst coalesce into few passes.
     private static readonly TimeSpan PassDelay = TimeSpan.FromMilliseconds(50);
-    // A pass reads every cached pod, so while pods keep coming the next one waits at least twice as long as the last
+    // A pass reads every cached pod, so the next one starts at least twice as long after the last ended as the last
     // took: the scheduler then spends at most a third of a core on passes, and more pods are decided in each.
     private const int PassCostFactor = 2;
     private static readonly TimeSpan MaxPassDelay = TimeSpan.FromSeconds(1);
@@ -65,6 +69,9 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
     private TimeSpan _lastPassCost;
     // A pass found pending pods but no room for more bindings in flight: the next finished batch runs it again.
     private bool _deferred;
+    // When the last pass ended (a TimeProvider timestamp; 0 before the first) and whether it decided any pod.
+    private long _lastPassEnded;
+    private bool _lastPassDecided;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -214,22 +221,30 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
         return Task.CompletedTask;
     }
 
+    /// <summary>How long until the next pass may start: what is left of the spacing after the last pass.</summary>
     private TimeSpan NextPassDelay()
     {
-        var delay = _lastPassCost * PassCostFactor;
-        return delay < PassDelay ? PassDelay : delay > MaxPassDelay ? MaxPassDelay : delay;
+        // A pass that found nothing to decide (the wake-up outran the cache) needs no coalescing after it: only its
+        // cost spaces the next.
+        var floor = _lastPassDecided ? PassDelay : TimeSpan.Zero;
+        var spacing = _lastPassCost * PassCostFactor;
+        spacing = spacing < floor ? floor : spacing > MaxPassDelay ? MaxPassDelay : spacing;
+        var left = spacing - time.GetElapsedTime(_lastPassEnded);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     private void RunPass()
     {
         var started = time.GetTimestamp();
+        _lastPassDecided = false;
         try
         {
             Decide();
         }
         finally
         {
-            _lastPassCost = time.GetElapsedTime(started);
+            _lastPassEnded = time.GetTimestamp();
+            _lastPassCost = time.GetElapsedTime(started, _lastPassEnded);
         }
     }
 
@@ -268,6 +283,7 @@ public sealed partial class SchedulerGrain(WatchCache cache, TimeProvider time, 
             LogPass(logger, plan.Assignments.Length, plan.Unschedulable.Length, nodes.Count);
         if (plan.Assignments.Length + plan.Unschedulable.Length > 0)
         {
+            _lastPassDecided = true;
             Interlocked.Add(ref _bindsInFlight, plan.Assignments.Length + plan.Unschedulable.Length);
             BindBatchAsync(plan).Ignore();
         }
