@@ -246,6 +246,13 @@ public sealed class DockerRuntimeTests(Dockerd dockerd) : IClassFixture<Dockerd>
         var id = await RunAsync(Spec("dd if=/dev/zero of=/dev/null bs=64M count=1") with { MemoryLimitBytes = 16L << 20 });
 
         var exited = await WaitForStateAsync(id, ContainerRunState.Exited, "a container allocating past its memory limit");
+        // The engine may record the exit a moment before the kernel's OOM notice reaches it: the flag follows.
+        var deadline = DateTime.UtcNow + Wait;
+        while (!exited.OomKilled && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+            exited = await _runtime.InspectAsync(id, CancellationToken.None) ?? exited;
+        }
 
         Assert.Equal(((int?)137, true), (exited.ExitCode, exited.OomKilled));
     }
